@@ -1,0 +1,115 @@
+//! Yahoo!ショッピング: the 問い合わせ管理API (talk, JSON) and the 注文API (XML), both under
+//! `/ShoppingWebService/V1/`. Authentication is `Authorization: Bearer <access token>`; the
+//! documented limit is one request per second to the same URL.
+
+pub mod order;
+pub mod talk;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::Sim;
+use crate::state::{AccountKey, Credentials, Marketplace};
+use crate::xml::Writer;
+
+pub fn router() -> Router<Sim> {
+    Router::new().nest("/ShoppingWebService/V1", talk::router().merge(order::router()))
+}
+
+/// The seller whose access token the request carries (after the rate limit check).
+pub struct Seller(pub AccountKey);
+
+impl Seller {
+    /// The `sellerId` / `SellerId` sent with the request must be the token's seller.
+    pub fn check(&self, seller_id: Option<&str>) -> Result<(), Response> {
+        match seller_id {
+            Some(s) if s == self.0.id => Ok(()),
+            Some(_) => Err(error(StatusCode::FORBIDDEN, "px-04103", "sellerId is not the seller of the access token.")),
+            None => Err(error(StatusCode::BAD_REQUEST, "px-04001", "sellerId is required.")),
+        }
+    }
+}
+
+impl FromRequestParts<Sim> for Seller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, sim: &Sim) -> Result<Self, Response> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let mut st = sim.state().await;
+        let key = st.find_account(
+            Marketplace::Yahoo,
+            |c| matches!(c, Credentials::Yahoo { access_token, .. } if !token.is_empty() && *access_token == token),
+        );
+        let Some(key) = key else {
+            return Err(auth_error(false));
+        };
+        if st.key_expired(&key) {
+            return Err(auth_error(true));
+        }
+        let path = parts.uri.path().to_string();
+        let acc = st.account_mut(&key).expect("found above");
+        let now = Instant::now();
+        if let Some(last) = acc.last_call.get(&path)
+            && now.duration_since(*last) < Duration::from_millis(acc.min_interval_ms)
+        {
+            return Err(rate_limited());
+        }
+        acc.last_call.insert(path, now);
+        Ok(Seller(key))
+    }
+}
+
+/// "Yahoo! JAPAN Web API共通のエラー": `<Error><Message/><Code/></Error>`, also for the JSON APIs.
+pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut w = Writer::new();
+    w.open("Error").leaf("Message", message).leaf("Code", code).close("Error");
+    (status, xml_headers(), w.finish()).into_response()
+}
+
+pub fn xml_headers() -> [(axum::http::HeaderName, &'static str); 1] {
+    [(axum::http::header::CONTENT_TYPE, "text/xml;charset=UTF-8")]
+}
+
+/// Missing / unknown token, or the documented expired-token error (px-04102 and
+/// `WWW-Authenticate … error_description="expired token"`). The code and text for an unknown
+/// token are ASSUMED.
+pub fn auth_error(expired: bool) -> Response {
+    let (code, message, description) = if expired {
+        ("px-04102", "AccessToken has been expired. This API session is shorter than another API.", "expired token")
+    } else {
+        ("px-04101", "Invalid AccessToken.", "invalid token")
+    };
+    let mut resp = error(StatusCode::UNAUTHORIZED, code, message);
+    let header = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");
+    resp.headers_mut().insert("www-authenticate", header.parse().expect("ascii header"));
+    resp
+}
+
+/// ASSUMED answer to more than one request per second to the same URL: 429 with the common
+/// XML error.
+pub fn rate_limited() -> Response {
+    let mut resp =
+        error(StatusCode::TOO_MANY_REQUESTS, "px-04290", "Too many requests. Access is limited to 1 query per second.");
+    resp.headers_mut().insert("retry-after", "1".parse().expect("digits"));
+    resp
+}
+
+pub fn overload_error(status: u16) -> Response {
+    if status == 429 {
+        error(StatusCode::TOO_MANY_REQUESTS, "px-04290", "Too many requests.")
+    } else {
+        error(StatusCode::SERVICE_UNAVAILABLE, "px-05030", "Service Temporarily Unavailable.")
+    }
+}

@@ -1,0 +1,17 @@
+//! Madoguchi's schema, one migration per change, the same on SQLite and PostgreSQL.
+//!
+//! Every table except `tenant` carries `tenant_id`: the store adds the tenant filter to every
+//! query it builds (see `server/src/store/scope.rs`), and the indexes lead with it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+}

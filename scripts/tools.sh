@@ -1,0 +1,41 @@
+# Sourced by scripts/demo, scripts/test and .ci/run: makes the browser-app build tools available.
+# Versions are pinned to what Cargo.lock and the toolchain need (see ARCHITECTURE.md, "Build"):
+#   trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli == the wasm-bindgen in Cargo.lock.
+# Tools go to $MADOGUCHI_TOOLS (default ~/.local/madoguchi-tools) and are reused when present.
+
+MADOGUCHI_TOOLS="${MADOGUCHI_TOOLS:-$HOME/.local/madoguchi-tools}"
+TRUNK_VERSION="0.21.14"
+export PATH="$MADOGUCHI_TOOLS/bin:$HOME/.cargo/bin:$PATH"
+
+wasm_bindgen_version() {
+  # The version Cargo.lock resolves (the `=` pin in Cargo.toml keeps it fixed).
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_web_tools() {
+  local wbg; wbg="$(wasm_bindgen_version)"
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+    echo "Installing trunk $TRUNK_VERSION into $MADOGUCHI_TOOLS (first time only; takes 10-20 minutes on 2 cores)…"
+    cargo install --locked --root "$MADOGUCHI_TOOLS" "trunk@$TRUNK_VERSION"
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+    echo "Installing wasm-bindgen-cli $wbg into $MADOGUCHI_TOOLS (first time only)…"
+    # Without --locked: a locked dependency of this CLI version is missing from the registry.
+    cargo install --root "$MADOGUCHI_TOOLS" "wasm-bindgen-cli@$wbg"
+  fi
+}
+
+build_web() {
+  ensure_web_tools
+  cargo fetch --quiet
+  trunk build --release --offline
+  # The size a browser downloads, gzipped.
+  local total=0 f s
+  for f in web/dist/*.wasm web/dist/*.js web/dist/*.css; do
+    [ -f "$f" ] || continue
+    s=$(gzip -9 -c "$f" | wc -c); total=$((total + s))
+    printf '  %-48s %8d bytes gzipped\n' "$f" "$s"
+  done
+  printf '  browser app total: %d KiB gzipped\n' $((total / 1024))
+}

@@ -1,0 +1,56 @@
+//! The command line (SPEC §12): every option has an environment variable of the same name with
+//! the `MADOGUCHI_` prefix. Parsed once into typed values.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "madoguchi", version, about = "Madoguchi (窓口): one window onto every marketplace a shop sells on")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (GraphQL API, live subscriptions, the browser app).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Print the GraphQL schema (SDL), as committed in `schema.graphql`.
+    Schema,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://…` or `postgres://…`. Default: a SQLite file in the data folder.
+    #[arg(long, env = "MADOGUCHI_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Folder for the SQLite file, attachments and the generated secret key.
+    #[arg(long, env = "MADOGUCHI_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+impl DbArgs {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("madoguchi.sqlite").display()))
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[arg(long, env = "MADOGUCHI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Create the demo tenant (once) and keep the inbox lively. Never for production data.
+    #[arg(long, env = "MADOGUCHI_DEMO")]
+    pub demo: bool,
+    /// The built browser app (Trunk's output).
+    #[arg(long, env = "MADOGUCHI_SPA_DIR", default_value = "web/dist")]
+    pub spa_dir: PathBuf,
+}

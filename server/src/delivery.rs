@@ -1,0 +1,336 @@
+//! The reply outbox. `inbox::reply` commits a shop message as `PENDING` (with its attachments)
+//! in one transaction; this worker delivers it to the marketplace and marks it `SENT` (with the
+//! id the marketplace gave it) or `FAILED` with the marketplace's reason. `retryMessage` puts
+//! a failed reply back to `PENDING`.
+//!
+//! Never twice:
+//! - a message is claimed with one conditional UPDATE (`PENDING` → `SENDING`, attempts + 1);
+//!   only the process whose UPDATE changed the row sends it. `SENDING` is internal: the API
+//!   shows it as `PENDING`.
+//! - a message sent before (a retry, or a claim left behind by a crashed process) is first
+//!   looked for in the marketplace's thread; if the marketplace already has it, it is only
+//!   marked `SENT`.
+//! - a duplicate answer from the marketplace (Rakuten's 409) counts as delivered.
+//! - an import that meets our own reply before it is marked links it instead of adding a copy
+//!   (`inbox::upsert_inquiry`).
+//!
+//! A claim left `SENDING` longer than [`LEASE`] (its process died) goes back to `PENDING`.
+//!
+//! Completion and reopening reach the marketplace by a direct call right after the local
+//! change commits ([`push_completion`]); a failure is logged, and the local state stays as
+//! staff set it (the next import shows the marketplace's view again).
+//!
+//! Shops without credentials have nothing to deliver through: their replies wait as `PENDING`
+//! until credentials are set.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shared::{DeliveryState, MessageAuthor};
+
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventKind};
+use crate::marketplaces::{self, MarketplaceError, OutgoingFile};
+use crate::state::AppState;
+use crate::store::Scope;
+use crate::store::entities::{attachment, inquiry, message, shop, tenant};
+
+/// Stored while one process sends the message.
+pub const SENDING: &str = "SENDING";
+/// How long a claim may stay `SENDING` before another process may take it over.
+pub const LEASE: Duration = Duration::from_secs(15 * 60);
+/// How often the outbox is looked at without being woken.
+pub const POLL: Duration = Duration::from_secs(2);
+const BATCH: u64 = 50;
+
+/// Starts the worker: it wakes on every inquiry change (a new reply) and every [`POLL`].
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = state.events.subscribe();
+        let mut tick = tokio::time::interval(POLL);
+        let mut seen_sending: HashMap<i64, (i32, Instant)> = HashMap::new();
+        loop {
+            tokio::select! {
+                ev = events.recv() => {
+                    match ev {
+                        Ok(Event { kind: EventKind::InquiryUpdated { .. }, .. }) => {}
+                        Ok(_) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+                _ = tick.tick() => {
+                    if let Err(e) = release_stale(&state, &mut seen_sending).await {
+                        tracing::warn!(error = ?e, "outbox: releasing stale claims failed");
+                    }
+                }
+            }
+            if let Err(e) = run_once(&state).await {
+                tracing::warn!(error = ?e, "outbox pass failed");
+            }
+        }
+    })
+}
+
+/// One pass over every tenant's outbox; returns how many messages it finished (sent or failed).
+pub async fn run_once(state: &AppState) -> AppResult<usize> {
+    let mut done = 0;
+    for t in tenant::Entity::find().all(&state.db).await? {
+        let scope = Scope::of_tenant(t.id);
+        // Only shops that can deliver: replies waiting on a shop without credentials must not
+        // hold up the others.
+        let connected: Vec<i64> = scope
+            .find::<shop::Entity>()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .filter(marketplaces::is_connected)
+            .map(|s| s.id)
+            .collect();
+        if connected.is_empty() {
+            continue;
+        }
+        let of_connected = sea_orm::sea_query::Query::select()
+            .column(inquiry::Column::Id)
+            .from(inquiry::Entity)
+            .and_where(inquiry::Column::TenantId.eq(t.id))
+            .and_where(inquiry::Column::ShopId.is_in(connected))
+            .to_owned();
+        let pending = scope
+            .find::<message::Entity>()
+            .filter(message::Column::InquiryId.in_subquery(of_connected))
+            .filter(message::Column::Delivery.eq(DeliveryState::Pending.as_str()))
+            .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+            .order_by_asc(message::Column::Id)
+            .limit(BATCH)
+            .all(&state.db)
+            .await?;
+        let mut shops: HashMap<i64, Option<shop::Model>> = HashMap::new();
+        for msg in pending {
+            let Some(inq) = scope.get::<inquiry::Entity>(&state.db, msg.inquiry_id).await? else { continue };
+            let shop = match shops.get(&inq.shop_id) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = scope.get::<shop::Entity>(&state.db, inq.shop_id).await?;
+                    shops.insert(inq.shop_id, s.clone());
+                    s
+                }
+            };
+            let Some(shop) = shop else { continue };
+            let shop = &shop;
+            if !marketplaces::is_connected(shop) {
+                continue;
+            }
+            if !claim(state, scope, &msg).await? {
+                continue;
+            }
+            deliver(state, scope, shop, &inq, msg).await?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// `PENDING` → `SENDING` for exactly one caller.
+async fn claim(state: &AppState, scope: Scope, msg: &message::Model) -> AppResult<bool> {
+    let r = scope
+        .update_many::<message::Entity>()
+        .col_expr(message::Column::Delivery, Expr::value(SENDING))
+        .col_expr(message::Column::DeliveryAttempts, Expr::col(message::Column::DeliveryAttempts).add(1))
+        .filter(message::Column::Id.eq(msg.id))
+        .filter(message::Column::Delivery.eq(DeliveryState::Pending.as_str()))
+        .exec(&state.db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Records the outcome, only if the message is still ours (an import may have linked it).
+async fn finish(
+    state: &AppState,
+    scope: Scope,
+    msg: &message::Model,
+    outcome: Result<Option<String>, String>,
+) -> AppResult<()> {
+    let mut q = scope.update_many::<message::Entity>();
+    match &outcome {
+        Ok(mid) => {
+            // The id may already be on another row (an import that raced us): keep it there.
+            let taken = match mid {
+                Some(id) => scope
+                    .find::<message::Entity>()
+                    .filter(message::Column::InquiryId.eq(msg.inquiry_id))
+                    .filter(message::Column::MarketplaceMessageId.eq(id.as_str()))
+                    .one(&state.db)
+                    .await?
+                    .is_some(),
+                None => false,
+            };
+            q = q
+                .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Sent.as_str()))
+                .col_expr(message::Column::DeliveryError, Expr::value(Option::<String>::None));
+            if !taken && let Some(id) = mid {
+                q = q.col_expr(message::Column::MarketplaceMessageId, Expr::value(id.clone()));
+            }
+        }
+        Err(reason) => {
+            q = q
+                .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Failed.as_str()))
+                .col_expr(message::Column::DeliveryError, Expr::value(reason.clone()));
+        }
+    }
+    q.filter(message::Column::Id.eq(msg.id)).filter(message::Column::Delivery.eq(SENDING)).exec(&state.db).await?;
+    Ok(())
+}
+
+fn publish(state: &AppState, inq: &inquiry::Model) {
+    state.events.publish(Event {
+        tenant_id: inq.tenant_id,
+        shop_id: Some(inq.shop_id),
+        kind: EventKind::InquiryUpdated { inquiry_id: inq.id },
+    });
+}
+
+async fn files_of(state: &AppState, scope: Scope, msg: &message::Model) -> AppResult<Vec<OutgoingFile>> {
+    let rows = scope
+        .find::<attachment::Entity>()
+        .filter(attachment::Column::MessageId.eq(msg.id))
+        .order_by_asc(attachment::Column::Id)
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::new();
+    for a in rows {
+        let bytes = state
+            .files
+            .get(&object_store::path::Path::from(a.storage_key.as_str()))
+            .await
+            .map_err(AppError::internal)?
+            .bytes()
+            .await
+            .map_err(AppError::internal)?;
+        out.push(OutgoingFile { file_name: a.file_name, content_type: a.content_type, bytes });
+    }
+    Ok(out)
+}
+
+async fn deliver(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    inq: &inquiry::Model,
+    msg: message::Model,
+) -> AppResult<()> {
+    let span =
+        tracing::info_span!("deliver_reply", shop = %shop.name, marketplace = %shop.marketplace, message = msg.id);
+    let _enter = span.enter();
+    let outcome = send(state, scope, shop, inq, &msg).await;
+    if let Err(reason) = &outcome {
+        tracing::warn!(%reason, "reply not delivered");
+    }
+    finish(state, scope, &msg, outcome).await?;
+    publish(state, inq);
+    Ok(())
+}
+
+async fn send(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    inq: &inquiry::Model,
+    msg: &message::Model,
+) -> Result<Option<String>, String> {
+    let connector = marketplaces::connector_for(state, shop).map_err(|e| e.to_string())?;
+    // `delivery_attempts` is the value before this claim: anything above 0 may have reached
+    // the marketplace already.
+    if msg.delivery_attempts > 0 {
+        let known: Vec<String> = scope
+            .find::<message::Entity>()
+            .filter(message::Column::InquiryId.eq(inq.id))
+            .all(&state.db)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|m| m.marketplace_message_id)
+            .collect();
+        match connector.fetch_inquiry(&inq.marketplace_inquiry_id).await {
+            Ok(Some(remote)) => {
+                if let Some(m) = remote.messages.iter().rev().find(|m| {
+                    m.author == MessageAuthor::Shop
+                        && m.body.trim() == msg.body.trim()
+                        && !known.contains(&m.marketplace_message_id)
+                }) {
+                    return Ok(Some(m.marketplace_message_id.clone()));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let files = files_of(state, scope, msg).await.map_err(|e| format!("{:?}", e.message()))?;
+    match connector.send_reply(&inq.marketplace_inquiry_id, &msg.body, files).await {
+        Ok(sent) => Ok(sent.marketplace_message_id),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Claims left `SENDING` by a process that died go back to `PENDING` after [`LEASE`].
+async fn release_stale(state: &AppState, seen: &mut HashMap<i64, (i32, Instant)>) -> AppResult<()> {
+    release_stale_after(state, seen, LEASE).await
+}
+
+pub async fn release_stale_after(
+    state: &AppState,
+    seen: &mut HashMap<i64, (i32, Instant)>,
+    lease: Duration,
+) -> AppResult<()> {
+    let mut still = HashMap::new();
+    for t in tenant::Entity::find().all(&state.db).await? {
+        let scope = Scope::of_tenant(t.id);
+        let sending =
+            scope.find::<message::Entity>().filter(message::Column::Delivery.eq(SENDING)).all(&state.db).await?;
+        for m in sending {
+            let entry = match seen.get(&m.id) {
+                Some((attempts, since)) if *attempts == m.delivery_attempts => (*attempts, *since),
+                _ => (m.delivery_attempts, Instant::now()),
+            };
+            if entry.1.elapsed() >= lease {
+                scope
+                    .update_many::<message::Entity>()
+                    .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Pending.as_str()))
+                    .filter(message::Column::Id.eq(m.id))
+                    .filter(message::Column::Delivery.eq(SENDING))
+                    .filter(message::Column::DeliveryAttempts.eq(entry.0))
+                    .exec(&state.db)
+                    .await?;
+            } else {
+                still.insert(m.id, entry);
+            }
+        }
+    }
+    *seen = still;
+    Ok(())
+}
+
+/// Tells the marketplace an inquiry was completed or reopened (after the local commit).
+pub fn push_completion(state: &AppState, inq: &inquiry::Model) {
+    let state = state.clone();
+    let inq = inq.clone();
+    tokio::spawn(async move {
+        let scope = Scope::of_tenant(inq.tenant_id);
+        let Ok(Some(shop)) = scope.get::<shop::Entity>(&state.db, inq.shop_id).await else { return };
+        if !marketplaces::is_connected(&shop) {
+            return;
+        }
+        let result = match marketplaces::connector_for(&state, &shop) {
+            Ok(c) => c.set_completed(&inq.marketplace_inquiry_id, inq.completed).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {}
+            Err(MarketplaceError::Unsupported(_)) => {}
+            Err(e) => tracing::warn!(shop = %shop.name, inquiry = %inq.marketplace_inquiry_id, error = %e,
+                "completion not reflected on the marketplace"),
+        }
+    });
+}

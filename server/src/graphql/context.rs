@@ -1,0 +1,46 @@
+//! What a resolver can reach: the app state (schema data), and per caller the [`Actor`] and
+//! its batch loaders.
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::graphql::loaders::{AttachmentsLoader, ItemsLoader, MessagesLoader, ShopLoader};
+use crate::state::AppState;
+
+pub struct Loaders {
+    pub shops: DataLoader<ShopLoader>,
+    pub messages: DataLoader<MessagesLoader>,
+    pub attachments: DataLoader<AttachmentsLoader>,
+    pub items: DataLoader<ItemsLoader>,
+}
+
+impl Loaders {
+    pub fn new(state: &AppState, actor: &Actor) -> Self {
+        let db = state.db.clone();
+        let scope = actor.scope;
+        Loaders {
+            shops: DataLoader::new(ShopLoader { db: db.clone(), scope }, tokio::spawn),
+            messages: DataLoader::new(MessagesLoader { db: db.clone(), scope }, tokio::spawn),
+            attachments: DataLoader::new(AttachmentsLoader { db: db.clone(), scope }, tokio::spawn),
+            items: DataLoader::new(ItemsLoader { db, scope }, tokio::spawn),
+        }
+    }
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+pub fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, AppError> {
+    ctx.data_opt::<Actor>().ok_or(AppError::Unauthenticated)
+}
+
+pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
+    ctx.data_opt::<Loaders>().ok_or(AppError::Unauthenticated)
+}
+
+pub fn load_err(e: String) -> AppError {
+    AppError::internal(anyhow::anyhow!("loader: {e}"))
+}

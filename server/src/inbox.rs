@@ -1,0 +1,618 @@
+//! The inbox: inquiries, their messages, replies, completion, and the needs-reply counts.
+//!
+//! Status is derived (SPEC §5): every write that can change it goes through [`summarise`],
+//! which stores the result of `shared::inquiry::status` for the inbox index.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use shared::{DeliveryState, InquiryStatus, Marketplace, MessageAuthor};
+
+use crate::auth::{Actor, Permission};
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventKind};
+use crate::paging::{self, Cursor, Page, PageRequest};
+use crate::state::AppState;
+use crate::store::Scope;
+use crate::store::entities::{attachment, inquiry, message, shop, template};
+
+pub const PREVIEW_CHARS: usize = 60;
+pub const REPLY_MAX_CHARS: usize = 2000;
+
+#[derive(Clone, Debug, Default)]
+pub struct InquiryFilter {
+    pub status: Option<InquiryStatus>,
+    pub shop_id: Option<i64>,
+    pub marketplace: Option<Marketplace>,
+    /// Matched against customer name, subject, order number and every message body.
+    pub search: Option<String>,
+    /// On the inquiry's creation time, inclusive.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub fn status_of(row: &inquiry::Model) -> InquiryStatus {
+    shared::inquiry::status(row.completed, row.last_author.as_deref().and_then(MessageAuthor::parse))
+}
+
+pub fn marketplace_of(row: &inquiry::Model) -> Marketplace {
+    Marketplace::parse(&row.marketplace).unwrap_or(Marketplace::CustomCsv)
+}
+
+/// `%text%` with LIKE's wildcards escaped.
+pub fn contains(text: &str) -> LikeExpr {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &InquiryFilter,
+    page: &PageRequest,
+) -> AppResult<Page<inquiry::Model>> {
+    actor.require(Permission::Read)?;
+    let scope = actor.scope;
+    let mut q = scope.find::<inquiry::Entity>();
+    if let Some(s) = f.status {
+        q = q.filter(inquiry::Column::Status.eq(s.as_str()));
+    }
+    if let Some(id) = f.shop_id {
+        q = q.filter(inquiry::Column::ShopId.eq(id));
+    }
+    if let Some(m) = f.marketplace {
+        q = q.filter(inquiry::Column::Marketplace.eq(m.as_str()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(inquiry::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(inquiry::Column::CreatedAt.lte(to));
+    }
+    if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let in_messages = Query::select()
+            .column(message::Column::InquiryId)
+            .from(message::Entity)
+            .and_where(message::Column::TenantId.eq(scope.tenant_id()))
+            .and_where(Expr::col(message::Column::Body).like(contains(text)))
+            .to_owned();
+        q = q.filter(
+            Condition::any()
+                .add(Expr::col(inquiry::Column::CustomerName).like(contains(text)))
+                .add(Expr::col(inquiry::Column::Subject).like(contains(text)))
+                .add(Expr::col(inquiry::Column::OrderNumber).like(contains(text)))
+                .add(Expr::col(inquiry::Column::MarketplaceInquiryId).like(contains(text)))
+                .add(inquiry::Column::Id.in_subquery(in_messages)),
+        );
+    }
+    paging::paginate(
+        db,
+        q,
+        inquiry::Column::LastMessageAt,
+        inquiry::Column::Id,
+        |r| Cursor { at: r.last_message_at, id: r.id },
+        page,
+    )
+    .await
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<inquiry::Model>> {
+    actor.require(Permission::Read)?;
+    Ok(actor.scope.get::<inquiry::Entity>(db, id).await?)
+}
+
+async fn must_get(db: &impl ConnectionTrait, scope: Scope, id: i64) -> AppResult<inquiry::Model> {
+    scope.get::<inquiry::Entity>(db, id).await?.ok_or(AppError::NotFound("お問い合わせ"))
+}
+
+/// Messages of several inquiries at once, oldest first (for the dataloader).
+pub async fn messages_of(
+    db: &DatabaseConnection,
+    scope: Scope,
+    inquiry_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<message::Model>>> {
+    let rows = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.is_in(inquiry_ids.iter().copied()))
+        .order_by_asc(message::Column::SentAt)
+        .order_by_asc(message::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<i64, Vec<message::Model>> = HashMap::new();
+    for r in rows {
+        map.entry(r.inquiry_id).or_default().push(r);
+    }
+    Ok(map)
+}
+
+pub async fn attachments_of(
+    db: &DatabaseConnection,
+    scope: Scope,
+    message_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<attachment::Model>>> {
+    let rows = scope
+        .find::<attachment::Entity>()
+        .filter(attachment::Column::MessageId.is_in(message_ids.iter().copied()))
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<i64, Vec<attachment::Model>> = HashMap::new();
+    for r in rows {
+        map.entry(r.message_id).or_default().push(r);
+    }
+    Ok(map)
+}
+
+/// Inquiries about one order, newest first (the order page's history).
+pub async fn of_order(
+    db: &DatabaseConnection,
+    scope: Scope,
+    shop_id: i64,
+    order_number: &str,
+) -> AppResult<Vec<inquiry::Model>> {
+    Ok(scope
+        .find::<inquiry::Entity>()
+        .filter(inquiry::Column::ShopId.eq(shop_id))
+        .filter(inquiry::Column::OrderNumber.eq(order_number))
+        .order_by_desc(inquiry::Column::LastMessageAt)
+        .order_by_desc(inquiry::Column::Id)
+        .all(db)
+        .await?)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxCounts {
+    pub needs_reply: i64,
+    /// Every shop of the tenant, with zero where nothing waits.
+    pub by_shop: Vec<(shop::Model, i64)>,
+}
+
+#[derive(FromQueryResult)]
+struct ShopCountRow {
+    shop_id: i64,
+    n: i64,
+}
+
+pub async fn counts(db: &DatabaseConnection, scope: Scope) -> AppResult<InboxCounts> {
+    let rows = ShopCountRow::find_by_statement(
+        db.get_database_backend().build(
+            Query::select()
+                .column(inquiry::Column::ShopId)
+                .expr_as(Expr::col(inquiry::Column::Id).count(), "n")
+                .from(inquiry::Entity)
+                .and_where(inquiry::Column::TenantId.eq(scope.tenant_id()))
+                .and_where(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+                .group_by_col(inquiry::Column::ShopId),
+        ),
+    )
+    .all(db)
+    .await?;
+    let per: HashMap<i64, i64> = rows.into_iter().map(|r| (r.shop_id, r.n)).collect();
+    let shops = scope.find::<shop::Entity>().order_by_asc(shop::Column::Id).all(db).await?;
+    let by_shop: Vec<_> = shops
+        .into_iter()
+        .map(|s| {
+            let n = per.get(&s.id).copied().unwrap_or(0);
+            (s, n)
+        })
+        .collect();
+    Ok(InboxCounts { needs_reply: by_shop.iter().map(|(_, n)| n).sum(), by_shop })
+}
+
+/// 返信が必要 of one shop.
+pub async fn needs_reply_count(db: &DatabaseConnection, scope: Scope, shop_id: i64) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(scope
+        .find::<inquiry::Entity>()
+        .filter(inquiry::Column::ShopId.eq(shop_id))
+        .filter(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+        .count(db)
+        .await?)
+}
+
+/// Recomputes the stored summary of an inquiry from its messages: last author, last message
+/// time, preview and the derived status. Called inside every write transaction that touches
+/// messages or the completed flag.
+async fn summarise(db: &impl ConnectionTrait, scope: Scope, row: inquiry::Model) -> AppResult<inquiry::Model> {
+    let last = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    let last_customer = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(MessageAuthor::Customer.as_str()))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    let last_author = last.as_ref().map(|m| m.author.clone());
+    let status = shared::inquiry::status(row.completed, last_author.as_deref().and_then(MessageAuthor::parse));
+    let mut am: inquiry::ActiveModel = row.clone().into();
+    am.last_author = Set(last_author);
+    am.last_message_at = Set(Ord::max(last.as_ref().map(|m| m.sent_at).unwrap_or(row.created_at), row.created_at));
+    am.preview =
+        Set(last_customer.map(|m| shared::inquiry::first_line_preview(&m.body, PREVIEW_CHARS)).unwrap_or_default());
+    am.status = Set(status.as_str().to_owned());
+    am.updated_at = Set(clock::now());
+    Ok(scope.update(db, am).await?)
+}
+
+fn publish_change(state: &AppState, row: &inquiry::Model, received: bool) {
+    let base = |kind| Event { tenant_id: row.tenant_id, shop_id: Some(row.shop_id), kind };
+    if received {
+        state.events.publish(base(EventKind::InquiryReceived { inquiry_id: row.id }));
+    }
+    state.events.publish(base(EventKind::InquiryUpdated { inquiry_id: row.id }));
+    state.events.publish(base(EventKind::InboxCountsChanged));
+}
+
+pub struct NewAttachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: bytes::Bytes,
+}
+
+pub struct ReplyForCreate {
+    pub inquiry_id: i64,
+    pub body: String,
+    pub template_id: Option<i64>,
+    /// The last message the writer saw; a newer one means they answered a stale thread.
+    pub last_seen_message_id: Option<i64>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// Stores a shop reply as `PENDING`; the delivery worker sends it to the marketplace.
+pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> AppResult<message::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let db = &state.db;
+    let body = input.body.trim_end().to_owned();
+    if body.trim().is_empty() {
+        return Err(AppError::validation("body", "返信内容を入力してください (body is required)"));
+    }
+    if body.chars().count() > REPLY_MAX_CHARS {
+        return Err(AppError::validation(
+            "body",
+            format!(
+                "返信内容は{REPLY_MAX_CHARS}文字以内で入力してください (body is longer than {REPLY_MAX_CHARS} characters)"
+            ),
+        ));
+    }
+    let row = must_get(db, scope, input.inquiry_id).await?;
+    let marketplace = marketplace_of(&row);
+    if !marketplace.capabilities().replies {
+        return Err(AppError::MarketplaceRefused(format!(
+            "{}のお問い合わせには返信できません (replies are not supported on this marketplace)",
+            marketplace.label_ja()
+        )));
+    }
+    if let Some(tid) = input.template_id {
+        scope.get::<template::Entity>(db, tid).await?.ok_or(AppError::NotFound("テンプレート"))?;
+    }
+    let infos: Vec<_> = input
+        .attachments
+        .iter()
+        .map(|a| shared::marketplace::AttachmentInfo {
+            file_name: &a.file_name,
+            content_type: &a.content_type,
+            size: a.bytes.len() as u64,
+        })
+        .collect();
+    shared::marketplace::check_attachments(marketplace, &infos)
+        .map_err(|e| AppError::validation("attachments", e.to_string()))?;
+
+    // Bytes first (a stray object is harmless; a row pointing at nothing is not).
+    let mut stored = Vec::new();
+    for a in &input.attachments {
+        let key =
+            format!("t{}/{}-{}", scope.tenant_id(), crate::crypto::new_secret(""), sanitise_file_name(&a.file_name));
+        state
+            .files
+            .put(&object_store::path::Path::from(key.as_str()), a.bytes.clone().into())
+            .await
+            .map_err(AppError::internal)?;
+        stored.push((key, a));
+    }
+
+    let txn = db.begin().await?;
+    let latest = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(&txn)
+        .await?;
+    if let (Some(seen), Some(latest)) = (input.last_seen_message_id, latest.as_ref())
+        && seen != latest.id
+    {
+        return Err(AppError::Conflict(
+            "新しいメッセージが届いています。内容を確認してから送信してください (the thread changed since you opened it)".into(),
+        ));
+    }
+    let now = clock::now();
+    let msg = scope
+        .insert(
+            &txn,
+            message::ActiveModel {
+                inquiry_id: Set(row.id),
+                author: Set(MessageAuthor::Shop.as_str().into()),
+                staff_id: Set(actor.staff_id),
+                staff_name: Set(Some(actor.display_name.clone())),
+                body: Set(body),
+                sent_at: Set(Ord::max(now, latest.as_ref().map(|m| m.sent_at).unwrap_or(now))),
+                delivery: Set(DeliveryState::Pending.as_str().into()),
+                delivery_attempts: Set(0),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        )
+        .await?;
+    for (key, a) in stored {
+        scope
+            .insert(
+                &txn,
+                attachment::ActiveModel {
+                    message_id: Set(msg.id),
+                    file_name: Set(a.file_name.clone()),
+                    content_type: Set(a.content_type.clone()),
+                    size: Set(a.bytes.len() as i64),
+                    storage_key: Set(key),
+                    created_at: Set(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    let row = summarise(&txn, scope, row).await?;
+    txn.commit().await?;
+    publish_change(state, &row, false);
+    Ok(msg)
+}
+
+fn sanitise_file_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+/// A failed reply goes back to `PENDING` for the delivery worker.
+pub async fn retry_message(state: &AppState, actor: &Actor, message_id: i64) -> AppResult<message::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let msg = scope.get::<message::Entity>(&state.db, message_id).await?.ok_or(AppError::NotFound("メッセージ"))?;
+    if msg.delivery != DeliveryState::Failed.as_str() {
+        return Err(AppError::Conflict(
+            "送信に失敗したメッセージだけを再送できます (only a failed message can be retried)".into(),
+        ));
+    }
+    let mut am: message::ActiveModel = msg.into();
+    am.delivery = Set(DeliveryState::Pending.as_str().into());
+    am.delivery_error = Set(None);
+    let msg = scope.update(&state.db, am).await?;
+    if let Some(row) = scope.get::<inquiry::Entity>(&state.db, msg.inquiry_id).await? {
+        publish_change(state, &row, false);
+    }
+    Ok(msg)
+}
+
+pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inquiry::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let txn = state.db.begin().await?;
+    let row = must_get(&txn, scope, id).await?;
+    let shop_has_replied = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+        .one(&txn)
+        .await?
+        .is_some();
+    shared::inquiry::check_complete(marketplace_of(&row), row.completed, shop_has_replied)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let mut am: inquiry::ActiveModel = row.into();
+    am.completed = Set(true);
+    am.completed_at = Set(Some(clock::now()));
+    am.completed_by = Set(Some(actor.display_name.clone()));
+    let row = scope.update(&txn, am).await?;
+    let row = summarise(&txn, scope, row).await?;
+    txn.commit().await?;
+    publish_change(state, &row, false);
+    crate::delivery::push_completion(state, &row);
+    Ok(row)
+}
+
+pub async fn reopen(state: &AppState, actor: &Actor, id: i64) -> AppResult<inquiry::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let txn = state.db.begin().await?;
+    let row = must_get(&txn, scope, id).await?;
+    shared::inquiry::check_reopen(marketplace_of(&row), row.completed)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let mut am: inquiry::ActiveModel = row.into();
+    am.completed = Set(false);
+    am.completed_at = Set(None);
+    am.completed_by = Set(None);
+    let row = scope.update(&txn, am).await?;
+    let row = summarise(&txn, scope, row).await?;
+    txn.commit().await?;
+    publish_change(state, &row, false);
+    crate::delivery::push_completion(state, &row);
+    Ok(row)
+}
+
+/// An inquiry as a marketplace (or the demo) reports it.
+#[derive(Clone, Debug)]
+pub struct IncomingInquiry {
+    pub marketplace_inquiry_id: String,
+    pub order_number: Option<String>,
+    /// Already as it may be shown (Yahoo!: the masked id).
+    pub customer_name: Option<String>,
+    pub subject: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub completed: bool,
+    pub messages: Vec<IncomingMessage>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IncomingMessage {
+    pub marketplace_message_id: String,
+    pub author: MessageAuthor,
+    pub staff_name: Option<String>,
+    pub body: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Upserts an inquiry by (shop, marketplace id) and records each message once (by its
+/// marketplace id), whichever way it arrives: poll, push, or both. Local-only state is kept.
+pub async fn upsert_inquiry(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    incoming: IncomingInquiry,
+) -> AppResult<(i64, UpsertOutcome)> {
+    let marketplace = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    let txn = state.db.begin().await?;
+    let existing = scope
+        .find::<inquiry::Entity>()
+        .filter(inquiry::Column::ShopId.eq(shop.id))
+        .filter(inquiry::Column::MarketplaceInquiryId.eq(incoming.marketplace_inquiry_id.as_str()))
+        .one(&txn)
+        .await?;
+    let now = clock::now();
+    let created_at = clock::normalise(incoming.created_at);
+    let (row, created) = match existing {
+        Some(row) => (row, false),
+        None => {
+            let row = scope
+                .insert(
+                    &txn,
+                    inquiry::ActiveModel {
+                        shop_id: Set(shop.id),
+                        marketplace: Set(marketplace.as_str().into()),
+                        marketplace_inquiry_id: Set(incoming.marketplace_inquiry_id.clone()),
+                        order_number: Set(incoming.order_number.clone()),
+                        customer_name: Set(incoming.customer_name.clone()),
+                        subject: Set(incoming.subject.clone()),
+                        created_at: Set(created_at),
+                        last_message_at: Set(created_at),
+                        last_author: Set(None),
+                        preview: Set(String::new()),
+                        completed: Set(incoming.completed),
+                        completed_at: Set(incoming.completed.then_some(now)),
+                        completed_by: Set(None),
+                        status: Set(InquiryStatus::NeedsReply.as_str().into()),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            (row, true)
+        }
+    };
+    let local = scope.find::<message::Entity>().filter(message::Column::InquiryId.eq(row.id)).all(&txn).await?;
+    let known: std::collections::HashSet<String> =
+        local.iter().filter_map(|m| m.marketplace_message_id.clone()).collect();
+    // Our own replies not yet linked to their marketplace id (still being delivered, or a crash
+    // between sending and recording): the marketplace's copy is that reply, not a new message.
+    let mut unlinked: Vec<message::Model> = local
+        .into_iter()
+        .filter(|m| m.marketplace_message_id.is_none() && m.author == MessageAuthor::Shop.as_str())
+        .collect();
+    let mut new_customer = 0;
+    let mut new_any = 0;
+    for m in incoming.messages.iter().filter(|m| !known.contains(&m.marketplace_message_id)) {
+        if m.author == MessageAuthor::Shop
+            && let Some(pos) = unlinked.iter().position(|l| l.body.trim() == m.body.trim())
+        {
+            let mut am: message::ActiveModel = unlinked.remove(pos).into();
+            am.marketplace_message_id = Set(Some(m.marketplace_message_id.clone()));
+            am.delivery = Set(DeliveryState::Sent.as_str().into());
+            am.delivery_error = Set(None);
+            scope.update(&txn, am).await?;
+            new_any += 1;
+            continue;
+        }
+        new_any += 1;
+        if m.author == MessageAuthor::Customer {
+            new_customer += 1;
+        }
+        scope
+            .insert(
+                &txn,
+                message::ActiveModel {
+                    inquiry_id: Set(row.id),
+                    marketplace_message_id: Set(Some(m.marketplace_message_id.clone())),
+                    author: Set(m.author.as_str().into()),
+                    staff_name: Set(m.staff_name.clone()),
+                    body: Set(m.body.clone()),
+                    sent_at: Set(clock::normalise(m.sent_at)),
+                    delivery: Set(DeliveryState::Sent.as_str().into()),
+                    delivery_attempts: Set(0),
+                    created_at: Set(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    let mut am: inquiry::ActiveModel = row.clone().into();
+    let mut changed = new_any > 0;
+    if !created {
+        // The marketplace's own fields follow the marketplace; local state stays.
+        if row.order_number.is_none() && incoming.order_number.is_some() {
+            am.order_number = Set(incoming.order_number.clone());
+            changed = true;
+        }
+        if incoming.customer_name.is_some() && row.customer_name != incoming.customer_name {
+            am.customer_name = Set(incoming.customer_name.clone());
+            changed = true;
+        }
+        let completed = if new_customer > 0 {
+            shared::inquiry::completed_after_customer_message(marketplace, row.completed)
+        } else {
+            row.completed || incoming.completed
+        };
+        if completed != row.completed {
+            am.completed = Set(completed);
+            am.completed_at = Set(completed.then_some(now));
+            changed = true;
+        }
+    }
+    let row = scope.update(&txn, am).await?;
+    let outcome = if created {
+        UpsertOutcome::Created
+    } else if changed {
+        UpsertOutcome::Updated
+    } else {
+        UpsertOutcome::Unchanged
+    };
+    let row = if outcome != UpsertOutcome::Unchanged { summarise(&txn, scope, row).await? } else { row };
+    txn.commit().await?;
+    if outcome != UpsertOutcome::Unchanged {
+        publish_change(state, &row, created || new_customer > 0);
+    }
+    Ok((row.id, outcome))
+}
+
+/// Makes sure `DeliveryState` parsing of stored rows never panics.
+pub fn delivery_of(m: &message::Model) -> DeliveryState {
+    DeliveryState::parse(&m.delivery).unwrap_or(DeliveryState::Pending)
+}
+
+pub fn author_of(m: &message::Model) -> MessageAuthor {
+    MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Customer)
+}

@@ -1,0 +1,154 @@
+//! Madoguchi's server. Layers (see ARCHITECTURE.md): `http` and `graphql` are transport;
+//! `inbox`, `orders`, `templates`, `shops`, `sync`, `auth` are the application; `store`,
+//! `events`, `crypto` are the edges; `shared` holds the pure domain.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod delivery;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod inbox;
+pub mod marketplaces;
+pub mod orders;
+pub mod paging;
+pub mod provision;
+pub mod shops;
+pub mod state;
+pub mod store;
+pub mod sync;
+pub mod templates;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::{DbArgs, ServeArgs};
+use crate::crypto::Sealer;
+use crate::events::EventBus;
+use crate::state::AppState;
+
+/// Everything a server needs, resolved from the command line and environment.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub spa_dir: Option<PathBuf>,
+    pub demo: bool,
+    /// `MADOGUCHI_SECRET_KEY`; without it a key file is made in the data folder.
+    pub secret_key: Option<String>,
+    /// `MADOGUCHI_BOOTSTRAP_TOKEN`.
+    pub bootstrap_token: Option<String>,
+}
+
+pub struct App {
+    pub state: AppState,
+    pub router: axum::Router,
+}
+
+fn secret_key(data_dir: &Path, configured: Option<String>) -> anyhow::Result<String> {
+    if let Some(k) = configured.filter(|k| !k.is_empty()) {
+        return Ok(k);
+    }
+    let path = data_dir.join("secret.key");
+    if let Ok(k) = std::fs::read_to_string(&path) {
+        return Ok(k.trim().to_owned());
+    }
+    let k = crypto::new_secret("");
+    std::fs::write(&path, &k).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    tracing::warn!(path = %path.display(), "MADOGUCHI_SECRET_KEY is not set: marketplace credentials are sealed with a key generated in the data folder");
+    Ok(k)
+}
+
+/// Connects, migrates, seeds the demo when asked, and builds the router.
+pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    let db = store::connect(&cfg.database_url).await.with_context(|| "connecting to the database")?;
+    store::migrate(&db).await.with_context(|| "applying migrations")?;
+    let files_dir = cfg.data_dir.join("files");
+    std::fs::create_dir_all(&files_dir)?;
+    let files = object_store::local::LocalFileSystem::new_with_prefix(&files_dir)?;
+    let state = AppState {
+        db,
+        events: EventBus::new(),
+        files: Arc::new(files),
+        sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
+    };
+    if cfg.demo {
+        demo::seed(&state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))?;
+    }
+    if let Some(t) = cfg.bootstrap_token.as_deref().filter(|t| !t.is_empty()) {
+        auth::ensure_bootstrap_token(&state.db, t).await.map_err(|e| anyhow::anyhow!("bootstrap token: {e:?}"))?;
+    }
+    // Background work of this process: the reply outbox and the auto import/export schedule.
+    delivery::spawn(state.clone());
+    sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
+    let schema = graphql::build_schema(state.clone());
+    let router =
+        http::router(state.clone(), schema, cfg.spa_dir.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(App { state, router })
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let cfg = ServerConfig {
+        database_url: args.db.database_url(),
+        data_dir: args.db.data_dir.clone(),
+        spa_dir: Some(args.spa_dir.clone()),
+        demo: args.demo,
+        secret_key: std::env::var("MADOGUCHI_SECRET_KEY").ok(),
+        bootstrap_token: std::env::var("MADOGUCHI_BOOTSTRAP_TOKEN").ok(),
+    };
+    let app = start(cfg).await?;
+    if args.demo {
+        // The marketplaces of the demo: the simulator, in this process, on a loopback port.
+        let sim = mallsim::Sim::new(20261123);
+        mallsim::demo::seed_accounts(&sim).await;
+        let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let sim_addr = sim_listener.local_addr()?;
+        tokio::spawn(mallsim::serve(sim_listener, sim.clone()));
+        mallsim::demo::start(sim, std::time::Duration::from_secs(8));
+        demo::connect_simulator(&app.state, &format!("http://{sim_addr}"))
+            .await
+            .map_err(|e| anyhow::anyhow!("demo: {e:?}"))?;
+        // Import every few seconds so new customer messages show up within a minute.
+        sync::spawn_scheduler(
+            app.state.clone(),
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_secs(20),
+        );
+        println!(
+            "Demo marketplaces (simulator): http://{sim_addr}/ — new orders and customer messages arrive every few seconds"
+        );
+    }
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("Madoguchi is listening on http://{addr}/  (GraphiQL: http://{addr}/graphql)");
+    if args.demo {
+        println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
+    }
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+pub async fn migrate_only(db: DbArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&db.data_dir)?;
+    let conn = store::connect(&db.database_url()).await?;
+    store::migrate(&conn).await?;
+    println!("migrations applied");
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! ラクマ (Rakuma) shop API — ASSUMED CONTRACT. Rakuma publishes nothing (MARKETPLACES.md §5);
+//! this connector speaks the contract the simulator defines (`mallsim/src/rakuma.rs`), kept in
+//! this one module so it is easy to correct once the real one is known:
+//!
+//! - `POST /oauth/token` (password grant: registered e-mail + password, client id + secret);
+//! - `GET /api/v1/orders?from&to&page&per_page` (ISO-8601, period ≤ 31 days, ≤ 100 per page);
+//! - `POST /api/v1/orders/{id}/shipping_notice` `{carrier: yamato|sagawa|japanpost|other,
+//!   tracking_number}`, once per order (409 `already_notified`);
+//! - `POST /api/v1/orders/{id}/evaluation` `{rating, comment}` after shipping, once
+//!   (409 `not_shipped` / `already_evaluated`).
+//!
+//! Rakuma gives no buyer details (the recipient is stored as the buyer, by `orders::upsert_order`)
+//! and only single-item accounts (one item per order) are supported.
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::BoxFuture;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use shared::Marketplace;
+
+use super::http::{self, Answer};
+use super::{Connector, MResult, MarketplaceError, ShipmentPush};
+use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
+use crate::store::entities::shop;
+
+/// ASSUMED: no public origin is known; a shop must set its API base URL.
+pub const ORIGIN: &str = "https://api.fril.jp/shop";
+const WINDOW: Duration = Duration::days(31);
+const PER_PAGE: i64 = 100;
+/// ASSUMED: the shop's rating of the buyer is always "good" with the configured message.
+pub const RATING: &str = "good";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenResponse {
+    access_token: String,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OrdersResponse {
+    orders: Vec<Order>,
+    pagination: Pagination,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Pagination {
+    total_pages: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Order {
+    id: String,
+    status: String,
+    ordered_at: String,
+    item: Item,
+    total: i64,
+    payment_method: Option<String>,
+    shipping_address: Address,
+    shipping: Option<Shipping>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Item {
+    name: String,
+    sku: Option<String>,
+    price: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Address {
+    name: Option<String>,
+    zip_code: Option<String>,
+    prefecture: Option<String>,
+    city: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Shipping {
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    notified_at: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+fn carrier_code(name: Option<&str>) -> &'static str {
+    match name.map(str::trim).unwrap_or("") {
+        "ヤマト運輸" | "ヤマト" => "yamato",
+        "佐川急便" | "佐川" => "sagawa",
+        "日本郵便" | "ゆうパック" | "ゆうパケット" => "japanpost",
+        _ => "other",
+    }
+}
+
+fn carrier_name(code: &str) -> &str {
+    match code {
+        "yamato" => "ヤマト運輸",
+        "sagawa" => "佐川急便",
+        "japanpost" => "日本郵便",
+        "other" => "その他",
+        c => c,
+    }
+}
+
+fn map_order(o: &Order) -> IncomingOrder {
+    let a = &o.shipping_address;
+    let address: String = [&a.prefecture, &a.city, &a.address].iter().filter_map(|v| v.as_deref()).collect();
+    let recipient = PartyForSave {
+        name: a.name.clone(),
+        postal_code: a.zip_code.clone(),
+        address: (!address.is_empty()).then_some(address),
+        phone: a.phone.clone(),
+    };
+    let shipping = o.shipping.as_ref();
+    IncomingOrder {
+        order_number: o.id.clone(),
+        ordered_at: DateTime::parse_from_rfc3339(&o.ordered_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now()),
+        marketplace_status: o.status.clone(),
+        buyer: recipient.clone(),
+        recipient,
+        requested_delivery: None,
+        items: vec![ItemForSave {
+            name: o.item.name.clone(),
+            sku: o.item.sku.clone(),
+            unit_price: o.item.price,
+            quantity: 1,
+        }],
+        total_amount: o.total,
+        payment_method: o.payment_method.clone(),
+        special_notes: None,
+        ship_date: shipping
+            .and_then(|s| s.notified_at.as_deref())
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.date_naive().format("%Y-%m-%d").to_string()),
+        carrier: shipping.and_then(|s| s.carrier.as_deref()).map(|c| carrier_name(c).to_owned()),
+        tracking_number: shipping.and_then(|s| s.tracking_number.clone()).filter(|t| !t.is_empty()),
+    }
+}
+
+pub struct Rakuma {
+    http: reqwest::Client,
+    origin: String,
+    email: String,
+    password: String,
+    client_id: String,
+    client_secret: String,
+    label: String,
+    shop_name: String,
+    token: tokio::sync::Mutex<Option<String>>,
+}
+
+impl Rakuma {
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+        let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+        let email = get("email").or(shop.registered_email.as_deref());
+        let (Some(email), Some(password), Some(id), Some(secret)) =
+            (email, get("password"), get("clientId"), get("clientSecret"))
+        else {
+            return Err(MarketplaceError::NotConfigured(format!(
+                "ラクマの店舗「{}」の認証情報 (email, password, clientId, clientSecret) が揃っていません (credentials of shop {} are incomplete)",
+                shop.name, shop.name
+            )));
+        };
+        Ok(Rakuma {
+            http: http::client(),
+            origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
+            email: email.into(),
+            password: password.into(),
+            client_id: id.into(),
+            client_secret: secret.into(),
+            label: format!("ラクマの店舗「{}」", shop.name),
+            shop_name: shop.name.clone(),
+            token: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    fn auth_error(&self, detail: &str) -> MarketplaceError {
+        let expired = detail.contains("expired");
+        let message = if expired {
+            format!(
+                "{}のAPI認証の有効期限が切れています (the Rakuma authorisation of shop {} has expired: {detail})",
+                self.label, self.shop_name
+            )
+        } else {
+            format!(
+                "{}のAPI認証に失敗しました (Rakuma refused the credentials of shop {}: {detail})",
+                self.label, self.shop_name
+            )
+        };
+        MarketplaceError::Auth { expired, message }
+    }
+
+    async fn access_token(&self) -> MResult<String> {
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref() {
+            return Ok(t.clone());
+        }
+        let url = format!("{}/oauth/token", self.origin);
+        let form = [
+            ("grant_type", "password"),
+            ("username", self.email.as_str()),
+            ("password", self.password.as_str()),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+        ];
+        let a = http::send(&self.http, &self.label, |c| c.post(&url).form(&form)).await?;
+        let r: TokenResponse = serde_json::from_slice(&a.body).unwrap_or_default();
+        if !a.status.is_success() || r.access_token.is_empty() {
+            let d = format!("{} {}", r.error.unwrap_or_default(), r.error_description.unwrap_or_default());
+            return Err(self.auth_error(d.trim()));
+        }
+        *cached = Some(r.access_token.clone());
+        Ok(r.access_token)
+    }
+
+    async fn call(&self, post: Option<serde_json::Value>, path: &str, query: &[(&str, String)]) -> MResult<Answer> {
+        let token = self.access_token().await?;
+        let url = format!("{}{path}", self.origin);
+        http::send(&self.http, &self.label, |c| {
+            let r = match &post {
+                Some(body) => c.post(&url).json(body),
+                None => c.get(&url).query(query),
+            };
+            r.bearer_auth(&token)
+        })
+        .await
+    }
+
+    fn error(&self, a: &Answer) -> (String, MarketplaceError) {
+        let e: ErrorBody = serde_json::from_slice(&a.body).unwrap_or_default();
+        let detail = format!("{} {}", e.error.code, e.error.message).trim().to_owned();
+        let err = match a.status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => self.auth_error(&format!("{detail} {}", e.error.code)),
+            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
+                MarketplaceError::Unavailable(format!("{}: {detail}", self.label))
+            }
+            _ => MarketplaceError::Refused(format!("{}: {detail}", self.label)),
+        };
+        (e.error.code, err)
+    }
+
+    /// Sends the shop's rating of the buyer; `false` when Rakuma already has one.
+    pub async fn evaluate(&self, order_number: &str, comment: &str) -> MResult<bool> {
+        let body = serde_json::json!({"rating": RATING, "comment": comment});
+        let a = self.call(Some(body), &format!("/api/v1/orders/{order_number}/evaluation"), &[]).await?;
+        if a.status.is_success() {
+            return Ok(true);
+        }
+        match self.error(&a) {
+            (code, _) if a.status == StatusCode::CONFLICT && code == "already_evaluated" => Ok(false),
+            (_, e) => Err(e),
+        }
+    }
+}
+
+impl Connector for Rakuma {
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::Rakuma
+    }
+
+    fn fetch_orders(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> BoxFuture<'_, MResult<Vec<IncomingOrder>>> {
+        Box::pin(async move {
+            let iso = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let mut out = Vec::new();
+            for (f, t) in super::rakuten::windows(from, to, WINDOW) {
+                let mut page = 1;
+                loop {
+                    let q = [
+                        ("from", iso(f)),
+                        ("to", iso(t)),
+                        ("page", page.to_string()),
+                        ("per_page", PER_PAGE.to_string()),
+                    ];
+                    let a = self.call(None, "/api/v1/orders", &q).await?;
+                    if !a.status.is_success() {
+                        return Err(self.error(&a).1);
+                    }
+                    let r: OrdersResponse = serde_json::from_slice(&a.body)
+                        .map_err(|e| MarketplaceError::Protocol(format!("{}: {e}", self.label)))?;
+                    out.extend(r.orders.iter().map(map_order));
+                    if page >= r.pagination.total_pages || r.orders.is_empty() {
+                        break;
+                    }
+                    page += 1;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn push_shipment<'a>(&'a self, s: &'a ShipmentPush) -> BoxFuture<'a, MResult<()>> {
+        Box::pin(async move {
+            let body = serde_json::json!({
+                "carrier": carrier_code(s.carrier.as_deref()),
+                "tracking_number": s.tracking_number.clone().unwrap_or_default(),
+            });
+            let a = self.call(Some(body), &format!("/api/v1/orders/{}/shipping_notice", s.order_number), &[]).await?;
+            if a.status.is_success() {
+                return Ok(());
+            }
+            match self.error(&a) {
+                // Rakuma takes one notice per order: it already has this one (an earlier attempt).
+                (code, _) if a.status == StatusCode::CONFLICT && code == "already_notified" => Ok(()),
+                (_, e) => Err(e),
+            }
+        })
+    }
+
+    fn register_evaluation<'a>(&'a self, order_number: &'a str, comment: &'a str) -> BoxFuture<'a, MResult<bool>> {
+        Box::pin(self.evaluate(order_number, comment))
+    }
+}

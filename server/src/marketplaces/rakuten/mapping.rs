@@ -1,0 +1,205 @@
+//! Rakuten wire types → Madoguchi's domain types, and the formats RMS expects back.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use shared::{Marketplace, MessageAuthor};
+
+use super::wire;
+use crate::inbox::{IncomingInquiry, IncomingMessage};
+use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
+
+/// The stable marketplace id of an inquiry's first message (RMS gives it no id; replies are
+/// numbered from 0).
+pub const FIRST_MESSAGE_ID: &str = "q";
+
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+}
+
+/// Inquiry list requests: `yyyy-MM-ddTHH:mm:ss`, JST, no offset.
+pub fn inquiry_request_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&jst()).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// Order API requests: `yyyy-MM-ddTHH:mm:ss+0900` (offset without colon).
+pub fn order_request_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&jst()).format("%Y-%m-%dT%H:%M:%S+0900").to_string()
+}
+
+/// Any of RMS's answer formats: `…+09:00`, `…+0900`, or no offset (JST).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%:z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok()?;
+    jst().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
+}
+
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
+    let created_at = parse_time(&w.reg_date).unwrap_or_else(Utc::now);
+    let mut messages = vec![IncomingMessage {
+        marketplace_message_id: FIRST_MESSAGE_ID.into(),
+        author: MessageAuthor::Customer,
+        staff_name: None,
+        body: if w.is_message_deleted { String::new() } else { w.message.clone().unwrap_or_default() },
+        sent_at: created_at,
+    }];
+    for r in &w.replies {
+        let from_shop = r.reply_from == "merchant";
+        messages.push(IncomingMessage {
+            marketplace_message_id: r.id.to_string(),
+            author: if from_shop { MessageAuthor::Shop } else { MessageAuthor::Customer },
+            staff_name: None,
+            body: r.message.clone().unwrap_or_default(),
+            sent_at: parse_time(&r.reg_date).unwrap_or(created_at),
+        });
+    }
+    IncomingInquiry {
+        marketplace_inquiry_id: w.inquiry_number.clone(),
+        order_number: text(&w.order_number),
+        customer_name: shared::inquiry::customer_display_name(
+            Marketplace::Rakuten,
+            w.user_mask_email.as_deref(),
+            w.user_name.as_deref(),
+        ),
+        subject: text(&w.category).or_else(|| text(&w.kind)).or_else(|| text(&w.item_name)),
+        created_at,
+        completed: w.is_completed,
+        messages,
+    }
+}
+
+fn party(p: Option<&wire::PersonModel>) -> PartyForSave {
+    let Some(p) = p else { return PartyForSave::default() };
+    let join = |parts: &[&Option<String>], sep: &str| {
+        let v: Vec<String> = parts.iter().filter_map(|s| text(s)).collect();
+        (!v.is_empty()).then(|| v.join(sep))
+    };
+    PartyForSave {
+        name: join(&[&p.family_name, &p.first_name], " "),
+        postal_code: join(&[&p.zip_code1, &p.zip_code2], "-"),
+        address: join(&[&p.prefecture, &p.city, &p.sub_address], ""),
+        phone: join(&[&p.phone_number1, &p.phone_number2, &p.phone_number3], "-"),
+    }
+}
+
+pub fn order(w: &wire::OrderModel) -> IncomingOrder {
+    let package = w.package_model_list.first();
+    let shipping = w.package_model_list.iter().flat_map(|p| &p.shipping_model_list).next();
+    let items = w
+        .package_model_list
+        .iter()
+        .flat_map(|p| &p.item_model_list)
+        .map(|i| ItemForSave {
+            name: i.item_name.clone(),
+            sku: i.item_number.clone().or_else(|| i.manage_number.clone()),
+            unit_price: i.price,
+            quantity: i.units,
+        })
+        .collect::<Vec<_>>();
+    IncomingOrder {
+        order_number: w.order_number.clone(),
+        ordered_at: parse_time(&w.order_datetime).unwrap_or_else(Utc::now),
+        marketplace_status: w.order_progress.to_string(),
+        buyer: party(w.orderer_model.as_ref()),
+        recipient: party(package.and_then(|p| p.sender_model.as_ref()).or(w.orderer_model.as_ref())),
+        requested_delivery: text(&w.delivery_date),
+        total_amount: w.total_price.unwrap_or_else(|| items.iter().map(|i| i.unit_price * i.quantity as i64).sum()),
+        items,
+        payment_method: w.settlement_model.as_ref().and_then(|s| text(&s.settlement_method)),
+        special_notes: text(&w.remarks),
+        ship_date: shipping.and_then(|s| text(&s.shipping_date)),
+        carrier: shipping.and_then(|s| {
+            text(&s.delivery_company_name)
+                .or_else(|| s.delivery_company.as_deref().and_then(carrier_name).map(str::to_owned))
+        }),
+        tracking_number: shipping.and_then(|s| text(&s.shipping_number)),
+    }
+}
+
+/// RMS 配送会社 codes (MARKETPLACES.md §2.5).
+const CARRIERS: &[(&str, &str)] = &[
+    ("1000", "その他"),
+    ("1001", "ヤマト運輸"),
+    ("1002", "佐川急便"),
+    ("1003", "日本郵便"),
+    ("1004", "西濃運輸"),
+    ("1005", "セイノースーパーエクスプレス"),
+    ("1006", "福山通運"),
+    ("1007", "名鉄運輸"),
+    ("1008", "トナミ運輸"),
+    ("1009", "第一貨物"),
+    ("1010", "新潟運輸"),
+    ("1011", "中越運送"),
+    ("1012", "岡山県貨物運送"),
+    ("1013", "久留米運送"),
+    ("1014", "山陽自動車運送"),
+    ("1015", "NXトランスポート"),
+    ("1016", "エコ配"),
+    ("1017", "EMS"),
+    ("1018", "DHL"),
+    ("1019", "FedEx"),
+    ("1020", "UPS"),
+    ("1021", "日本通運"),
+    ("1022", "TNT"),
+    ("1023", "OCS"),
+    ("1024", "USPS"),
+    ("1025", "SFエクスプレス"),
+    ("1026", "Aramex"),
+    ("1027", "SGHグローバル・ジャパン"),
+    ("1028", "Rakuten EXPRESS"),
+    ("1029", "日本郵便 楽天倉庫出荷"),
+    ("1030", "ヤマト運輸 クロネコゆうパケット"),
+    ("1031", "名鉄NX運輸"),
+];
+
+pub fn carrier_name(code: &str) -> Option<&'static str> {
+    CARRIERS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+/// The RMS code of a carrier as staff write it; common aliases included. Unknown carriers are
+/// sent as 1000 その他 (the shipping number still reaches the buyer).
+pub fn carrier_code(name: Option<&str>) -> &'static str {
+    let n = name.map(str::trim).unwrap_or("");
+    if let Some((c, _)) = CARRIERS.iter().find(|(_, label)| *label == n) {
+        return c;
+    }
+    match n {
+        "ヤマト" | "クロネコヤマト" | "ヤマト宅急便" => "1001",
+        "佐川" | "佐川急便株式会社" => "1002",
+        "ゆうパック" | "郵便局" | "日本郵便株式会社" | "ゆうパケット" => "1003",
+        "西濃" => "1004",
+        "福山" => "1006",
+        _ => "1000",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_in_each_rms_format() {
+        let t = parse_time("2026-11-01T09:00:00+09:00").unwrap();
+        assert_eq!(t, parse_time("2026-11-01T09:00:00+0900").unwrap());
+        assert_eq!(t, parse_time("2026-11-01T09:00:00").unwrap());
+        assert_eq!(inquiry_request_time(t), "2026-11-01T09:00:00");
+        assert_eq!(order_request_time(t), "2026-11-01T09:00:00+0900");
+    }
+
+    #[test]
+    fn carriers_map_to_rms_codes() {
+        assert_eq!(carrier_code(Some("ヤマト運輸")), "1001");
+        assert_eq!(carrier_code(Some("ゆうパック")), "1003");
+        assert_eq!(carrier_code(Some("謎の運送")), "1000");
+        assert_eq!(carrier_code(None), "1000");
+        assert_eq!(carrier_name("1002"), Some("佐川急便"));
+    }
+}

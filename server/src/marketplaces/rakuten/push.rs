@@ -1,0 +1,87 @@
+//! 問い合わせユーザアクション通知: Rakuten's push of a buyer's action on an inquiry.
+//!
+//! ASSUMED format (Rakuten publishes none; MARKETPLACES.md "What each marketplace can do"):
+//! the SystemEventNotification system-event XML (§2.7) with `serviceId` 6000 / `functionId`
+//! 1100 and named values, authenticated by the shared key in `authModel/authKey` (also sent as
+//! the `X-Auth-Key` header):
+//!
+//! ```text
+//! <notifyModel>
+//!   <authModel><contractId>{shopId}</contractId><shopUrl/><authKey>{key}</authKey></authModel>
+//!   <notifyInfoModel>
+//!     <requestId/><serviceId>6000</serviceId><functionId>1100</functionId>
+//!     <value1 name="inquiryNumber">…</value1> <value2 name="actionType">1|2</value2> …
+//!   </notifyInfoModel>
+//! </notifyModel>
+//! ```
+//!
+//! Answer: `<responseModel><resultCode>N-000-000</resultCode></responseModel>`; `E-400-100`
+//! bad values, `E-400-101` auth key mismatch, `E-400-900` unexpected error.
+
+/// One push as Madoguchi needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Push {
+    pub contract_id: String,
+    pub auth_key: String,
+    /// Every inquiry the push names (one per `notifyInfoModel`).
+    pub inquiry_numbers: Vec<String>,
+}
+
+pub const OK: &str = "N-000-000";
+pub const BAD_VALUES: &str = "E-400-100";
+pub const AUTH_MISMATCH: &str = "E-400-101";
+pub const UNEXPECTED: &str = "E-400-900";
+
+pub fn answer(code: &str) -> String {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><responseModel><resultCode>{code}</resultCode></responseModel>")
+}
+
+fn unescape(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_prefix("<![CDATA[").and_then(|v| v.strip_suffix("]]>")).unwrap_or(s);
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+fn element(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{name}>"))? + start;
+    Some(unescape(&xml[start..end]))
+}
+
+/// Parses a push; `None` when it lacks the shop, the key or any inquiry number.
+pub fn parse(xml: &str, header_key: Option<&str>) -> Option<Push> {
+    let contract_id = element(xml, "contractId")?;
+    let auth_key = element(xml, "authKey").or_else(|| header_key.map(str::to_owned))?;
+    let mut inquiry_numbers = Vec::new();
+    let marker = "name=\"inquiryNumber\"";
+    let mut rest = xml;
+    while let Some(i) = rest.find(marker) {
+        let after = &rest[i + marker.len()..];
+        let start = after.find('>')? + 1;
+        let end = after[start..].find("</")? + start;
+        let n = unescape(&after[start..end]);
+        if !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
+            inquiry_numbers.push(n);
+        }
+        rest = &after[end..];
+    }
+    (!inquiry_numbers.is_empty()).then_some(Push { contract_id, auth_key, inquiry_numbers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_push_names_its_shop_key_and_inquiries() {
+        let xml = r#"<notifyModel><authModel><contractId>123456</contractId><shopUrl>店</shopUrl><authKey>k&amp;1</authKey></authModel>
+<notifyInfoModel><requestId>r</requestId><serviceId>6000</serviceId><functionId>1100</functionId>
+<value1 name="inquiryNumber">123456-20261101-1t</value1><value2 name="actionType">2</value2></notifyInfoModel></notifyModel>"#;
+        let p = parse(xml, None).unwrap();
+        assert_eq!(p.contract_id, "123456");
+        assert_eq!(p.auth_key, "k&1");
+        assert_eq!(p.inquiry_numbers, vec!["123456-20261101-1t".to_owned()]);
+        assert!(parse("<notifyModel/>", None).is_none());
+    }
+}

@@ -1,0 +1,32 @@
+//! `inquiry` table.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "inquiry")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub shop_id: i64,
+    pub marketplace: String,
+    pub marketplace_inquiry_id: String,
+    pub order_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub subject: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub last_message_at: DateTimeUtc,
+    pub last_author: Option<String>,
+    /// First line of the latest customer message, cut with "…".
+    pub preview: String,
+    pub completed: bool,
+    pub completed_at: Option<DateTimeUtc>,
+    pub completed_by: Option<String>,
+    /// Denormalised copy for the inbox index, written only from `shared::inquiry::status`.
+    pub status: String,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,31 @@
+//! `shop` table.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "shop")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub marketplace: String,
+    pub name: String,
+    pub mall_shop_name: String,
+    pub staff_name: String,
+    pub phone: String,
+    pub email: String,
+    pub api_base_url: Option<String>,
+    pub import_days: i32,
+    pub auto_import: bool,
+    pub auto_export: bool,
+    pub review_message: Option<String>,
+    pub registered_email: Option<String>,
+    /// Marketplace credentials sealed with the server key (`crypto.rs`); never returned.
+    pub credentials_sealed: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,88 @@
+//! The tenant wall. Every tenant-owned row is read, written and deleted through a [`Scope`],
+//! and a `Scope` can only be obtained from an authenticated caller (`auth.rs`) or from a job
+//! that owns a tenant. Code outside `store` never calls `Entity::find()` on tenant-owned
+//! tables; it calls `scope.find::<E>()`, which has the filter already.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QueryFilter, Select, UpdateMany, Value,
+};
+
+use super::entities::*;
+
+/// A tenant-owned table: it has a `tenant_id` column.
+pub trait TenantOwned: EntityTrait {
+    fn tenant_column() -> Self::Column;
+}
+
+macro_rules! tenant_owned {
+    ($($m:ident),+) => {$(
+        impl TenantOwned for $m::Entity {
+            fn tenant_column() -> Self::Column { $m::Column::TenantId }
+        }
+    )+};
+}
+tenant_owned!(staff, session, api_token, shop, order, order_item, inquiry, message, attachment, template, sync_run);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    tenant_id: i64,
+}
+
+impl Scope {
+    /// Only the authentication layer, jobs that iterate tenants, and demo seeding make scopes.
+    pub(crate) fn of_tenant(tenant_id: i64) -> Self {
+        Scope { tenant_id }
+    }
+
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+
+    /// `SELECT … WHERE tenant_id = ?`
+    pub fn find<E: TenantOwned>(&self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.tenant_id))
+    }
+
+    /// One row by primary key, only if it belongs to this tenant.
+    pub async fn get<E>(&self, db: &impl ConnectionTrait, id: i64) -> Result<Option<E::Model>, sea_orm::DbErr>
+    where
+        E: TenantOwned,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+    {
+        E::find_by_id(id).filter(E::tenant_column().eq(self.tenant_id)).one(db).await
+    }
+
+    pub fn update_many<E: TenantOwned>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::tenant_column().eq(self.tenant_id))
+    }
+
+    pub fn delete_many<E: TenantOwned>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(E::tenant_column().eq(self.tenant_id))
+    }
+
+    /// Inserts a row stamped with this tenant, whatever `tenant_id` the caller set.
+    pub async fn insert<E, A>(&self, db: &impl ConnectionTrait, mut row: A) -> Result<E::Model, sea_orm::DbErr>
+    where
+        E: TenantOwned,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        row.set(E::tenant_column(), Value::BigInt(Some(self.tenant_id)));
+        row.insert(db).await
+    }
+
+    /// Updates a row that was read through this scope (its tenant is checked again).
+    pub async fn update<E, A>(&self, db: &impl ConnectionTrait, row: A) -> Result<E::Model, sea_orm::DbErr>
+    where
+        E: TenantOwned,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        match row.get(E::tenant_column()).into_value() {
+            Some(Value::BigInt(Some(t))) if t == self.tenant_id => {}
+            _ => return Err(sea_orm::DbErr::RecordNotUpdated),
+        }
+        row.update(db).await
+    }
+}

@@ -1,0 +1,654 @@
+//! Import and export runs (取込 / 書出).
+//!
+//! A run is a `sync_run` row: QUEUED when asked for, RUNNING, then SUCCEEDED or FAILED, with
+//! counts (created / updated / unchanged / failed) and error texts; every change publishes
+//! `SyncRunUpdated`. Manual runs (`start_manual`) are checked (API option, capabilities, the
+//! review message, credentials), queued and performed in the background; the caller gets the
+//! queued row at once. Auto runs come from [`spawn_scheduler`] / [`run_due`].
+//!
+//! Imports upsert through `inbox::upsert_inquiry` and `orders::upsert_order`, so importing
+//! the same data twice changes nothing. A run that fails part-way keeps what it stored; the
+//! next run continues from the marketplace's state.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use shared::export::ShipmentFacts;
+use shared::{Marketplace, SyncKind, SyncState};
+
+use crate::auth::{Actor, Permission};
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventKind};
+use crate::inbox::{self, UpsertOutcome};
+use crate::marketplaces::{self, Connector, MarketplaceError, ShipmentPush};
+use crate::orders;
+use crate::paging::{self, Cursor, Page, PageRequest};
+use crate::state::AppState;
+use crate::store::Scope;
+use crate::store::entities::{inquiry, order, shop, sync_run, tenant};
+
+/// Inquiry management and auto-export need the tenant's APIオプション (SPEC §3).
+pub async fn require_api_option(db: &DatabaseConnection, actor: &Actor) -> AppResult<()> {
+    if actor.tenant(db).await?.api_option {
+        Ok(())
+    } else {
+        Err(AppError::ApiOptionRequired(
+            "この機能にはAPIオプションの契約が必要です (the API option is required for inquiry management and auto-export)".into(),
+        ))
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shop_id: Option<i64>,
+    page: &PageRequest,
+) -> AppResult<Page<sync_run::Model>> {
+    actor.require(Permission::Read)?;
+    let mut q = actor.scope.find::<sync_run::Entity>();
+    if let Some(id) = shop_id {
+        q = q.filter(sync_run::Column::ShopId.eq(id));
+    }
+    paging::paginate(
+        db,
+        q,
+        sync_run::Column::CreatedAt,
+        sync_run::Column::Id,
+        |r| Cursor { at: r.created_at, id: r.id },
+        page,
+    )
+    .await
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<sync_run::Model>> {
+    actor.require(Permission::Read)?;
+    Ok(actor.scope.get::<sync_run::Entity>(db, id).await?)
+}
+
+/// Checks a manual run against the rules that hold before any marketplace is called.
+pub async fn start_manual(
+    state: &AppState,
+    actor: &Actor,
+    shop_id: i64,
+    kind: SyncKind,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> AppResult<sync_run::Model> {
+    actor.require(Permission::Write)?;
+    let shop = actor.scope.get::<shop::Entity>(&state.db, shop_id).await?.ok_or(AppError::NotFound("店舗"))?;
+    let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(AppError::validation("from", "期間の開始が終了より後です (from is after to)"));
+    }
+    let caps = m.capabilities();
+    let supported = match kind {
+        SyncKind::ImportOrders => caps.imports_orders,
+        SyncKind::ImportInquiries => caps.imports_inquiries,
+        SyncKind::ExportShipments => caps.exports_shipments,
+        SyncKind::ExportEvaluations => caps.registers_evaluations,
+    };
+    if !supported {
+        return Err(AppError::MarketplaceRefused(format!(
+            "{}では「{}」を利用できません (not supported on this marketplace)",
+            m.label_ja(),
+            kind.label_ja()
+        )));
+    }
+    if kind == SyncKind::ImportInquiries {
+        require_api_option(&state.db, actor).await?;
+    }
+    if matches!(kind, SyncKind::ExportShipments | SyncKind::ExportEvaluations)
+        && m == Marketplace::Rakuma
+        && shop.review_message.as_deref().map(str::trim).unwrap_or("").is_empty()
+    {
+        return Err(AppError::validation(
+            "reviewMessage",
+            "評価メッセージを設定してください (set the review message first)",
+        ));
+    }
+    if !marketplaces::supports(m, kind) {
+        return Err(AppError::MarketplaceUnavailable(format!(
+            "{}との「{}」はまだ利用できません (the {} connector does not do this yet)",
+            m.label_ja(),
+            kind.label_ja(),
+            m.name_en()
+        )));
+    }
+    if shop.credentials_sealed.is_none() {
+        return Err(AppError::validation(
+            "credentials",
+            format!(
+                "店舗「{}」のAPI認証情報を設定してください (set the marketplace credentials of shop {} first)",
+                shop.name, shop.name
+            ),
+        ));
+    }
+    let (from, to) = window(&shop, from, to);
+    let run = queue(state, actor.scope, &shop, kind, TRIGGER_MANUAL).await?;
+    let (st, scope, r) = (state.clone(), actor.scope, run.clone());
+    tokio::spawn(async move { execute(&st, scope, shop, r, from, to).await });
+    Ok(run)
+}
+
+pub const TRIGGER_MANUAL: &str = "manual";
+pub const TRIGGER_AUTO: &str = "auto";
+/// Auto runs of one kind start at most once per this interval per shop.
+pub const AUTO_INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// How often the scheduler looks for shops that are due.
+pub const SCHEDULER_TICK: Duration = Duration::from_secs(30);
+/// Open inquiries older than the import window that are re-read on each inquiry import, at
+/// most (newest activity first): Rakuten lists inquiries by their first date only.
+const REREAD_OPEN_MAX: u64 = 200;
+/// Progress is saved and published every this many items.
+const PROGRESS_EVERY: usize = 20;
+
+/// The period of a run: the range asked for, or the shop's configured days up to now.
+fn window(
+    shop: &shop::Model,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let now = clock::now();
+    let to = to.unwrap_or(now);
+    let from = from.unwrap_or_else(|| to - chrono::Duration::days(shop.import_days.max(1) as i64));
+    (from, to)
+}
+
+fn publish(state: &AppState, run: &sync_run::Model) {
+    state.events.publish(Event {
+        tenant_id: run.tenant_id,
+        shop_id: Some(run.shop_id),
+        kind: EventKind::SyncRunUpdated { run_id: run.id },
+    });
+}
+
+async fn queue(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    kind: SyncKind,
+    trigger: &str,
+) -> AppResult<sync_run::Model> {
+    let run = scope
+        .insert(
+            &state.db,
+            sync_run::ActiveModel {
+                shop_id: Set(shop.id),
+                kind: Set(kind.as_str().into()),
+                state: Set(SyncState::Queued.as_str().into()),
+                trigger: Set(trigger.into()),
+                created: Set(0),
+                updated: Set(0),
+                unchanged: Set(0),
+                failed: Set(0),
+                errors: Set("[]".into()),
+                created_at: Set(clock::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    publish(state, &run);
+    Ok(run)
+}
+
+/// A running run's counts and errors, saved as it goes.
+struct Progress<'a> {
+    state: &'a AppState,
+    scope: Scope,
+    run: sync_run::Model,
+    errors: Vec<String>,
+    unsaved: usize,
+}
+
+impl Progress<'_> {
+    fn count(&mut self, o: UpsertOutcome) {
+        match o {
+            UpsertOutcome::Created => self.run.created += 1,
+            UpsertOutcome::Updated => self.run.updated += 1,
+            UpsertOutcome::Unchanged => self.run.unchanged += 1,
+        }
+        self.unsaved += 1;
+    }
+
+    fn fail(&mut self, what: String) {
+        self.run.failed += 1;
+        self.errors.push(what);
+        self.unsaved += 1;
+    }
+
+    async fn tick(&mut self) {
+        if self.unsaved >= PROGRESS_EVERY {
+            self.save(None).await;
+        }
+    }
+
+    async fn save(&mut self, state: Option<SyncState>) {
+        let mut am: sync_run::ActiveModel = self.run.clone().into();
+        am.created = Set(self.run.created);
+        am.updated = Set(self.run.updated);
+        am.unchanged = Set(self.run.unchanged);
+        am.failed = Set(self.run.failed);
+        am.errors = Set(serde_json::to_string(&self.errors).unwrap_or_else(|_| "[]".into()));
+        if let Some(s) = state {
+            am.state = Set(s.as_str().into());
+            match s {
+                SyncState::Running => am.started_at = Set(Some(clock::now())),
+                SyncState::Succeeded | SyncState::Failed => am.finished_at = Set(Some(clock::now())),
+                SyncState::Queued => {}
+            }
+        }
+        match self.scope.update(&self.state.db, am).await {
+            Ok(run) => {
+                self.run = run;
+                self.unsaved = 0;
+                publish(self.state, &self.run);
+            }
+            Err(e) => tracing::warn!(run = self.run.id, error = %e, "saving sync run progress failed"),
+        }
+    }
+}
+
+/// Performs a queued run to its end (SUCCEEDED or FAILED); what was stored before a failure
+/// stays stored, and the next run continues from the marketplace's state.
+async fn execute(
+    state: &AppState,
+    scope: Scope,
+    shop: shop::Model,
+    run: sync_run::Model,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sync_run::Model {
+    let kind = SyncKind::parse(&run.kind).unwrap_or(SyncKind::ImportOrders);
+    let span =
+        tracing::info_span!("sync_run", run = run.id, shop = %shop.name, marketplace = %shop.marketplace, kind = %kind);
+    let _enter = span.enter();
+    let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
+    p.save(Some(SyncState::Running)).await;
+    let result = match marketplaces::connector_for(state, &shop) {
+        Err(e) => Err(e),
+        Ok(c) => match kind {
+            SyncKind::ImportInquiries => import_inquiries(&mut p, &shop, c.as_ref(), from, to).await,
+            SyncKind::ImportOrders => import_orders(&mut p, &shop, c.as_ref(), from, to).await,
+            SyncKind::ExportShipments => export_shipments(&mut p, &shop, c.as_ref(), from, to).await,
+            SyncKind::ExportEvaluations => export_evaluations(&mut p, &shop, c.as_ref(), from, to).await,
+        },
+    };
+    let end = match result {
+        Ok(()) => SyncState::Succeeded,
+        Err(e) => {
+            tracing::warn!(error = %e, "sync run failed");
+            p.errors.push(e.to_string());
+            SyncState::Failed
+        }
+    };
+    p.save(Some(end)).await;
+    p.run
+}
+
+/// SQLite refuses a write transaction whose read snapshot went stale under another writer
+/// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
+/// that; the upsert is simply done again.
+async fn busy_retry<T, F, Fut>(mut f: F) -> AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Err(AppError::Internal(e)) if attempt < 8 && is_busy(&e) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
+            }
+            r => return r,
+        }
+    }
+}
+
+fn is_busy(e: &anyhow::Error) -> bool {
+    let s = e.to_string();
+    s.contains("database is locked") || s.contains("(code: 5)") || s.contains("(code: 517)")
+}
+
+fn app_error_text(e: &AppError) -> String {
+    match e {
+        AppError::Internal(inner) => format!("{} ({inner})", e.message()),
+        other => other.message(),
+    }
+}
+
+async fn import_inquiries(
+    p: &mut Progress<'_>,
+    shop: &shop::Model,
+    c: &dyn Connector,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), MarketplaceError> {
+    let listed = c.fetch_inquiries(from, to).await?;
+    let mut seen = std::collections::HashSet::new();
+    for inq in listed {
+        let id = inq.marketplace_inquiry_id.clone();
+        seen.insert(id.clone());
+        match busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
+            Ok((_, o)) => p.count(o),
+            Err(e) => p.fail(format!("お問い合わせ {id}: {}", app_error_text(&e))),
+        }
+        p.tick().await;
+    }
+    // Open inquiries that began before the window: new messages on them are not listed.
+    let older = p
+        .scope
+        .find::<inquiry::Entity>()
+        .filter(inquiry::Column::ShopId.eq(shop.id))
+        .filter(inquiry::Column::Completed.eq(false))
+        .filter(inquiry::Column::CreatedAt.lt(from))
+        .order_by_desc(inquiry::Column::LastMessageAt)
+        .limit(REREAD_OPEN_MAX)
+        .all(&p.state.db)
+        .await
+        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+    for row in older.into_iter().filter(|r| !seen.contains(&r.marketplace_inquiry_id)) {
+        match c.fetch_inquiry(&row.marketplace_inquiry_id).await {
+            Ok(Some(inq)) => match busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
+                Ok((_, o)) => p.count(o),
+                Err(e) => p.fail(format!("お問い合わせ {}: {}", row.marketplace_inquiry_id, app_error_text(&e))),
+            },
+            Ok(None) => {}
+            Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
+            Err(e) => p.fail(format!("お問い合わせ {}: {e}", row.marketplace_inquiry_id)),
+        }
+        p.tick().await;
+    }
+    Ok(())
+}
+
+async fn import_orders(
+    p: &mut Progress<'_>,
+    shop: &shop::Model,
+    c: &dyn Connector,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), MarketplaceError> {
+    for o in c.fetch_orders(from, to).await? {
+        let number = o.order_number.clone();
+        match busy_retry(|| orders::upsert_order(p.state, p.scope, shop, o.clone())).await {
+            Ok((_, outcome)) => p.count(outcome),
+            Err(e) => p.fail(format!("受注 {number}: {}", app_error_text(&e))),
+        }
+        p.tick().await;
+    }
+    Ok(())
+}
+
+/// SPEC §8: orders created in the period, eligible by `shared::export::shipment_eligibility`,
+/// and not already exported with the same data (fingerprint). Counts: `updated` = sent,
+/// `unchanged` = not sent (not eligible, or already sent with this data), `failed` = refused.
+async fn export_shipments(
+    p: &mut Progress<'_>,
+    shop: &shop::Model,
+    c: &dyn Connector,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), MarketplaceError> {
+    let rows = p
+        .scope
+        .find::<order::Entity>()
+        .filter(order::Column::ShopId.eq(shop.id))
+        .filter(order::Column::OrderedAt.gte(from))
+        .filter(order::Column::OrderedAt.lte(to))
+        .order_by_asc(order::Column::OrderedAt)
+        .order_by_asc(order::Column::Id)
+        .all(&p.state.db)
+        .await
+        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    let today = clock::now().with_timezone(&jst).date_naive();
+    for row in rows {
+        let ship_date = row.ship_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let facts = ShipmentFacts {
+            status: orders::status_of(&row),
+            created_at: row.ordered_at,
+            ship_date,
+            carrier: row.carrier.as_deref(),
+            delivery_method: row.delivery_method.as_deref(),
+            tracking_number: row.tracking_number.as_deref(),
+        };
+        let fingerprint = shared::export::shipment_fingerprint(
+            ship_date,
+            row.carrier.as_deref(),
+            row.delivery_method.as_deref(),
+            row.tracking_number.as_deref(),
+        );
+        let (Ok(()), Some(date)) = (shared::export::shipment_eligibility(&facts, from, to, today), ship_date) else {
+            p.count(UpsertOutcome::Unchanged);
+            continue;
+        };
+        if row.last_export_fingerprint.as_deref() == Some(fingerprint.as_str()) {
+            p.count(UpsertOutcome::Unchanged);
+            continue;
+        }
+        let push = ShipmentPush {
+            order_number: row.order_number.clone(),
+            ship_date: date,
+            carrier: row.carrier.clone(),
+            delivery_method: row.delivery_method.clone(),
+            tracking_number: row.tracking_number.clone(),
+        };
+        match c.push_shipment(&push).await {
+            Ok(()) => {
+                let mut am: order::ActiveModel = row.clone().into();
+                am.last_exported_at = Set(Some(clock::now()));
+                am.last_export_fingerprint = Set(Some(fingerprint));
+                match p.scope.update(&p.state.db, am).await {
+                    Ok(saved) => {
+                        p.count(UpsertOutcome::Updated);
+                        p.state.events.publish(Event {
+                            tenant_id: saved.tenant_id,
+                            shop_id: Some(saved.shop_id),
+                            kind: EventKind::OrderChanged { order_id: saved.id },
+                        });
+                    }
+                    Err(e) => p.fail(format!("受注 {}: {e}", row.order_number)),
+                }
+            }
+            Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
+            Err(e) => p.fail(format!("受注 {}: {e}", row.order_number)),
+        }
+        p.tick().await;
+    }
+    Ok(())
+}
+
+/// ユーザ評価を登録: for orders created in the period that have shipped (the buyer rates on
+/// receipt), the shop's rating with the configured review message. Counts: `updated` = sent,
+/// `unchanged` = not due or already rated on the marketplace, `failed` = refused.
+async fn export_evaluations(
+    p: &mut Progress<'_>,
+    shop: &shop::Model,
+    c: &dyn Connector,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), MarketplaceError> {
+    let comment = shop.review_message.clone().unwrap_or_default();
+    let rows = p
+        .scope
+        .find::<order::Entity>()
+        .filter(order::Column::ShopId.eq(shop.id))
+        .filter(order::Column::OrderedAt.gte(from))
+        .filter(order::Column::OrderedAt.lte(to))
+        .order_by_asc(order::Column::OrderedAt)
+        .order_by_asc(order::Column::Id)
+        .all(&p.state.db)
+        .await
+        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+    for row in rows {
+        // ASSUMED Rakuma states (shared::order_status::RAKUMA_STATUSES): shipped and awaiting
+        // the shop's rating.
+        let due = matches!(row.marketplace_status.as_deref(), Some("shipped" | "wait_seller_review"));
+        if !due {
+            p.count(UpsertOutcome::Unchanged);
+            continue;
+        }
+        match c.register_evaluation(&row.order_number, &comment).await {
+            Ok(true) => p.count(UpsertOutcome::Updated),
+            Ok(false) => p.count(UpsertOutcome::Unchanged),
+            Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
+            Err(e) => p.fail(format!("受注 {}: {e}", row.order_number)),
+        }
+        p.tick().await;
+    }
+    Ok(())
+}
+
+/// Starts the scheduler: every `every`, [`run_due`] with `interval` (production:
+/// [`SCHEDULER_TICK`] and [`AUTO_INTERVAL`]; the demo may use shorter ones).
+pub fn spawn_scheduler(state: AppState, every: Duration, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_due(&state, interval).await {
+                tracing::warn!(error = ?e, "auto import/export pass failed");
+            }
+        }
+    })
+}
+
+/// The auto runs that are due: for each connected shop with auto-import (orders, and
+/// inquiries with the API option) or auto-export (with the API option), one run per kind
+/// when none started within `interval`. Runs are performed before this returns.
+///
+/// Across processes: each process inserts its QUEUED run, then the one with the lowest id
+/// proceeds and the others withdraw theirs.
+pub async fn run_due(state: &AppState, interval: Duration) -> AppResult<Vec<sync_run::Model>> {
+    let mut done = Vec::new();
+    for t in tenant::Entity::find().all(&state.db).await? {
+        let scope = Scope::of_tenant(t.id);
+        let shops = scope
+            .find::<shop::Entity>()
+            .filter(Condition::any().add(shop::Column::AutoImport.eq(true)).add(shop::Column::AutoExport.eq(true)))
+            .order_by_asc(shop::Column::Id)
+            .all(&state.db)
+            .await?;
+        for shop in shops.into_iter().filter(marketplaces::is_connected) {
+            let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+            let caps = m.capabilities();
+            let mut kinds = Vec::new();
+            if shop.auto_import && caps.imports_orders {
+                kinds.push(SyncKind::ImportOrders);
+            }
+            if shop.auto_import && caps.imports_inquiries && t.api_option {
+                kinds.push(SyncKind::ImportInquiries);
+            }
+            if shop.auto_export && caps.exports_shipments && t.api_option {
+                kinds.push(SyncKind::ExportShipments);
+            }
+            for kind in kinds.into_iter().filter(|k| marketplaces::supports(m, *k)) {
+                let since = clock::now() - chrono::Duration::from_std(interval).unwrap_or_default();
+                let recent = |q: sea_orm::Select<sync_run::Entity>| {
+                    q.filter(sync_run::Column::ShopId.eq(shop.id))
+                        .filter(sync_run::Column::Kind.eq(kind.as_str()))
+                        .filter(sync_run::Column::Trigger.eq(TRIGGER_AUTO))
+                        .filter(sync_run::Column::CreatedAt.gt(since))
+                };
+                if !interval.is_zero() && recent(scope.find::<sync_run::Entity>()).one(&state.db).await?.is_some() {
+                    continue;
+                }
+                let run = queue(state, scope, &shop, kind, TRIGGER_AUTO).await?;
+                let earlier = recent(scope.find::<sync_run::Entity>())
+                    .filter(sync_run::Column::Id.lt(run.id))
+                    .one(&state.db)
+                    .await?;
+                if !interval.is_zero() && earlier.is_some() {
+                    scope
+                        .delete_many::<sync_run::Entity>()
+                        .filter(sync_run::Column::Id.eq(run.id))
+                        .exec(&state.db)
+                        .await?;
+                    continue;
+                }
+                let (from, to) = window(&shop, None, None);
+                done.push(execute(state, scope, shop.clone(), run, from, to).await);
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Handles Rakuten's 問い合わせユーザアクション通知 (format: `marketplaces::rakuten::push`):
+/// finds the shop by its RMS shop id and push key (the `shopId` and `pushAuthKey`
+/// credentials), fetches each inquiry named and records it through the same upsert as the
+/// poll, so a message that arrives by both ways is recorded once. Returns the XML answer
+/// (always HTTP 200; the result code says what happened, and a failure makes Rakuten push
+/// again).
+pub async fn rakuten_push(state: &AppState, header_key: Option<&str>, body: &str) -> String {
+    use crate::marketplaces::rakuten::push;
+    let Some(p) = push::parse(body, header_key) else { return push::answer(push::BAD_VALUES) };
+    if header_key.is_some_and(|h| h != p.auth_key) {
+        return push::answer(push::AUTH_MISMATCH);
+    }
+    let shop = match push_shop(state, &p).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return push::answer(push::AUTH_MISMATCH),
+        Err(e) => {
+            tracing::warn!(error = ?e, "rakuten push: finding the shop failed");
+            return push::answer(push::UNEXPECTED);
+        }
+    };
+    let (scope, shop, api_option) = shop;
+    if !api_option {
+        // Inquiry management is not contracted: nothing to record, nothing to resend.
+        return push::answer(push::OK);
+    }
+    let connector = match marketplaces::connector_for(state, &shop) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(shop = %shop.name, error = %e, "rakuten push: no connector");
+            return push::answer(push::UNEXPECTED);
+        }
+    };
+    for number in &p.inquiry_numbers {
+        let result = match connector.fetch_inquiry(number).await {
+            Ok(Some(inq)) => busy_retry(|| inbox::upsert_inquiry(state, scope, &shop, inq.clone())).await.map(|_| ()),
+            Ok(None) => Ok(()),
+            Err(e) => {
+                tracing::warn!(shop = %shop.name, inquiry = %number, error = %e, "rakuten push: fetching the inquiry failed");
+                return push::answer(push::UNEXPECTED);
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(shop = %shop.name, inquiry = %number, error = ?e, "rakuten push: recording failed");
+            return push::answer(push::UNEXPECTED);
+        }
+    }
+    push::answer(push::OK)
+}
+
+/// The Rakuten shop whose RMS shop id and push key the push carries.
+async fn push_shop(
+    state: &AppState,
+    p: &crate::marketplaces::rakuten::push::Push,
+) -> AppResult<Option<(Scope, shop::Model, bool)>> {
+    for t in tenant::Entity::find().all(&state.db).await? {
+        let scope = Scope::of_tenant(t.id);
+        let shops = scope
+            .find::<shop::Entity>()
+            .filter(shop::Column::Marketplace.eq(Marketplace::Rakuten.as_str()))
+            .all(&state.db)
+            .await?;
+        for s in shops {
+            let id = marketplaces::credential(state, &s, "shopId");
+            let key = marketplaces::credential(state, &s, "pushAuthKey");
+            if id.as_deref() == Some(p.contract_id.as_str()) && key.as_deref() == Some(p.auth_key.as_str()) {
+                return Ok(Some((scope, s, t.api_option)));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,16 @@
+//! Madoguchi's domain, shared by the server and the browser app.
+//!
+//! Everything here is pure: no I/O, no clock, no database. The server and the SPA compile the
+//! same functions, so (for example) the template preview a staff member sees and the text the
+//! customer receives can never differ.
+
+pub mod enums;
+pub mod export;
+pub mod inquiry;
+pub mod marketplace;
+pub mod ops;
+pub mod order_status;
+pub mod template;
+
+pub use enums::*;
+pub use marketplace::{AttachmentLimits, Capabilities};

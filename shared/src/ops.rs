@@ -1,0 +1,1463 @@
+//! The GraphQL operations the browser app sends, typed.
+//!
+//! Each operation is a unit struct implementing [`Operation`]: its document (the query text), its
+//! variables and the shape of its `data`. The SPA sends exactly these documents, and a server
+//! test executes every one of them (see [`ALL`]) against the real schema and deserialises the
+//! answer into the `…Data` type, so a renamed field breaks `cargo test`, not the browser.
+//!
+//! Names follow API.md: camelCase fields, SCREAMING_CASE enums (the shared enums), timestamps as
+//! RFC 3339 strings with offset (read as `DateTime<FixedOffset>`), IDs as opaque strings.
+//! Nothing here depends on wasm or on the server: both sides compile this module.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::{
+    DeliveryState, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind, SyncState,
+};
+
+/// A GraphQL timestamp (`DateTime` scalar): RFC 3339 with offset.
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// One GraphQL operation: its document and its typed variables and data.
+pub trait Operation {
+    /// The operation name inside [`Self::DOCUMENT`] (sent as `operationName`).
+    const NAME: &'static str;
+    /// The GraphQL document.
+    const DOCUMENT: &'static str;
+    type Variables: Serialize;
+    type Data: DeserializeOwned;
+}
+
+/// The JSON body of a GraphQL request (POST, or the payload of a WebSocket `subscribe`).
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Request<V> {
+    pub query: String,
+    #[serde(rename = "operationName")]
+    pub operation_name: String,
+    pub variables: V,
+}
+
+/// The JSON body of a GraphQL response.
+#[derive(Deserialize, Debug, Clone)]
+pub struct Response<D> {
+    pub data: Option<D>,
+    #[serde(default)]
+    pub errors: Vec<GraphqlError>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+pub struct GraphqlError {
+    pub message: String,
+    #[serde(default)]
+    pub extensions: Option<ErrorExtensions>,
+}
+
+impl GraphqlError {
+    /// The machine-readable code (`extensions.code`), if any.
+    pub fn code(&self) -> Option<&str> {
+        self.extensions.as_ref()?.code.as_deref()
+    }
+
+    /// The input field a `VALIDATION` error is about (`extensions.field`), if any.
+    pub fn field(&self) -> Option<&str> {
+        self.extensions.as_ref()?.field.as_deref()
+    }
+}
+
+#[derive(Deserialize, Debug, Clone, Default)]
+pub struct ErrorExtensions {
+    pub code: Option<String>,
+    pub field: Option<String>,
+}
+
+/// The request body for `O` with these variables.
+pub fn request<O: Operation>(vars: O::Variables) -> Request<O::Variables> {
+    Request { query: O::DOCUMENT.to_owned(), operation_name: O::NAME.to_owned(), variables: vars }
+}
+
+/// Every operation as (name, document), for the server test that executes them all.
+pub const ALL: &[(&str, &str)] = &[
+    (Viewer::NAME, Viewer::DOCUMENT),
+    (InboxCounts::NAME, InboxCounts::DOCUMENT),
+    (Inquiries::NAME, Inquiries::DOCUMENT),
+    (Inquiry::NAME, Inquiry::DOCUMENT),
+    (ReplyToInquiry::NAME, ReplyToInquiry::DOCUMENT),
+    (RetryMessage::NAME, RetryMessage::DOCUMENT),
+    (CompleteInquiry::NAME, CompleteInquiry::DOCUMENT),
+    (ReopenInquiry::NAME, ReopenInquiry::DOCUMENT),
+    (SetPresence::NAME, SetPresence::DOCUMENT),
+    (Templates::NAME, Templates::DOCUMENT),
+    (TemplateCategories::NAME, TemplateCategories::DOCUMENT),
+    (CreateTemplate::NAME, CreateTemplate::DOCUMENT),
+    (UpdateTemplate::NAME, UpdateTemplate::DOCUMENT),
+    (DeleteTemplate::NAME, DeleteTemplate::DOCUMENT),
+    (Shops::NAME, Shops::DOCUMENT),
+    (Orders::NAME, Orders::DOCUMENT),
+    (Order::NAME, Order::DOCUMENT),
+    (UpdateOrder::NAME, UpdateOrder::DOCUMENT),
+    (InquiryReceivedSub::NAME, InquiryReceivedSub::DOCUMENT),
+    (InquiryUpdatedSub::NAME, InquiryUpdatedSub::DOCUMENT),
+    (InboxCountsChangedSub::NAME, InboxCountsChangedSub::DOCUMENT),
+    (PresenceChangedSub::NAME, PresenceChangedSub::DOCUMENT),
+    (ShopSettingsList::NAME, ShopSettingsList::DOCUMENT),
+    (CreateShop::NAME, CreateShop::DOCUMENT),
+    (UpdateShop::NAME, UpdateShop::DOCUMENT),
+    (SyncRuns::NAME, SyncRuns::DOCUMENT),
+    (ImportOrders::NAME, ImportOrders::DOCUMENT),
+    (ImportInquiries::NAME, ImportInquiries::DOCUMENT),
+    (ExportShipments::NAME, ExportShipments::DOCUMENT),
+    (RegisterEvaluations::NAME, RegisterEvaluations::DOCUMENT),
+    (SyncRunUpdatedSub::NAME, SyncRunUpdatedSub::DOCUMENT),
+    (ApiTokens::NAME, ApiTokens::DOCUMENT),
+    (CreateApiToken::NAME, CreateApiToken::DOCUMENT),
+    (RevokeApiToken::NAME, RevokeApiToken::DOCUMENT),
+];
+
+/// Variables of an operation that takes none; serialises as `{}`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoVariables {}
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces of data
+// ---------------------------------------------------------------------------------------------
+
+/// Relay `PageInfo`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// A shop as lists show it: `shop { id name marketplace }`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopRef {
+    pub id: String,
+    pub name: String,
+    pub marketplace: Marketplace,
+}
+
+/// `ShopProfile`: the four merge-field values of a shop. The same type template rendering takes,
+/// so what the server returns feeds `template::render` as it is.
+pub use crate::template::ShopProfile;
+
+/// A shop with its profile: `shop { id name marketplace profile { … } }`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopWithProfile {
+    pub id: String,
+    pub name: String,
+    pub marketplace: Marketplace,
+    pub profile: ShopProfile,
+}
+
+/// `OrderItem`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub name: String,
+    pub sku: Option<String>,
+    pub unit_price: i64,
+    pub quantity: i64,
+}
+
+/// `Party`: buyer (注文者) or recipient (送付先).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Party {
+    pub name: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// `Attachment`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub url: String,
+}
+
+/// `Message`, with everything the thread shows.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub author: MessageAuthor,
+    pub staff_name: Option<String>,
+    pub body: String,
+    pub sent_at: Timestamp,
+    pub delivery: DeliveryState,
+    pub delivery_error: Option<String>,
+    pub attachments: Vec<Attachment>,
+}
+
+macro_rules! message_fields {
+    () => {
+        "id author staffName body sentAt delivery deliveryError attachments { id fileName contentType size url }"
+    };
+}
+
+/// An inquiry's status after a change: `{ id status completedAt lastMessageAt }`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryState {
+    pub id: String,
+    pub status: InquiryStatus,
+    pub completed_at: Option<Timestamp>,
+    pub last_message_at: Timestamp,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Viewer
+// ---------------------------------------------------------------------------------------------
+
+/// Who is signed in (an extension of API.md: `Query.viewer`).
+pub struct Viewer;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewerData {
+    pub viewer: Option<ViewerInfo>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewerInfo {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub tenant_name: String,
+    /// Whether the tenant has the API option (inquiry management and auto-export need it).
+    pub api_option: bool,
+}
+
+impl Operation for Viewer {
+    const NAME: &'static str = "Viewer";
+    const DOCUMENT: &'static str = "query Viewer { viewer { id name email role tenantName apiOption } }";
+    type Variables = NoVariables;
+    type Data = ViewerData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbox
+// ---------------------------------------------------------------------------------------------
+
+/// The 返信が必要 counts, in total and per shop.
+pub struct InboxCounts;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxCountsData {
+    pub inbox_counts: InboxCountsInfo,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxCountsInfo {
+    pub needs_reply: i64,
+    pub by_shop: Vec<ShopCount>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopCount {
+    pub shop: ShopRef,
+    pub needs_reply: i64,
+}
+
+impl Operation for InboxCounts {
+    const NAME: &'static str = "InboxCounts";
+    const DOCUMENT: &'static str =
+        "query InboxCounts { inboxCounts { needsReply byShop { shop { id name marketplace } needsReply } } }";
+    type Variables = NoVariables;
+    type Data = InboxCountsData;
+}
+
+/// `InquiryFilter`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<InquiryStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marketplace: Option<Marketplace>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Timestamp>,
+}
+
+/// Cursor arguments of a Relay connection (`first`/`after` forwards, `last`/`before` backwards).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Page {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+}
+
+impl Page {
+    pub fn first(n: i32) -> Self {
+        Page { first: Some(n), ..Page::default() }
+    }
+    pub fn after(n: i32, cursor: impl Into<String>) -> Self {
+        Page { first: Some(n), after: Some(cursor.into()), ..Page::default() }
+    }
+    pub fn before(n: i32, cursor: impl Into<String>) -> Self {
+        Page { last: Some(n), before: Some(cursor.into()), ..Page::default() }
+    }
+}
+
+/// The inbox list.
+pub struct Inquiries;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiriesVariables {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<InquiryFilter>,
+    #[serde(flatten)]
+    pub page: Page,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiriesData {
+    pub inquiries: InquiryConnection,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryConnection {
+    pub nodes: Vec<InquirySummary>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// One row of the inbox.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquirySummary {
+    pub id: String,
+    pub marketplace_inquiry_id: String,
+    pub order_number: Option<String>,
+    /// The masked id on Yahoo!.
+    pub customer_name: Option<String>,
+    pub subject: Option<String>,
+    pub status: InquiryStatus,
+    pub created_at: Timestamp,
+    pub last_message_at: Timestamp,
+    /// First line of the latest customer message, cut with "…" (an extension of API.md).
+    pub preview: String,
+    pub shop: ShopRef,
+}
+
+impl Operation for Inquiries {
+    const NAME: &'static str = "Inquiries";
+    const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String) { \
+        inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before) { \
+        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview shop { id name marketplace } } \
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
+    type Variables = InquiriesVariables;
+    type Data = InquiriesData;
+}
+
+/// An operation whose only variable is `$id: ID!`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct IdVariables {
+    pub id: String,
+}
+
+impl IdVariables {
+    pub fn new(id: impl Into<String>) -> Self {
+        IdVariables { id: id.into() }
+    }
+}
+
+/// One inquiry with its thread, its order and its shop's profile.
+pub struct Inquiry;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryData {
+    pub inquiry: Option<InquiryDetail>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryDetail {
+    pub id: String,
+    pub marketplace_inquiry_id: String,
+    pub order_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub subject: Option<String>,
+    pub status: InquiryStatus,
+    pub created_at: Timestamp,
+    pub last_message_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub shop: ShopWithProfile,
+    pub order: Option<InquiryOrder>,
+    /// Oldest first.
+    pub messages: Vec<Message>,
+}
+
+/// The order panel beside the thread.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryOrder {
+    pub id: String,
+    pub order_number: String,
+    pub ordered_at: Timestamp,
+    pub requested_delivery: Option<String>,
+    pub items: Vec<OrderItem>,
+}
+
+impl Operation for Inquiry {
+    const NAME: &'static str = "Inquiry";
+    const DOCUMENT: &'static str = concat!(
+        "query Inquiry($id: ID!) { inquiry(id: $id) { ",
+        "id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt completedAt ",
+        "shop { id name marketplace profile { mallShopName staffName phone email } } ",
+        "order { id orderNumber orderedAt requestedDelivery items { name sku unitPrice quantity } } ",
+        "messages { ",
+        message_fields!(),
+        " } } }"
+    );
+    type Variables = IdVariables;
+    type Data = InquiryData;
+}
+
+/// `ReplyInput` without attachments (those go as a multipart request).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyInput {
+    pub inquiry_id: String,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// The last message the writer saw; the server answers `CONFLICT` if a newer one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen_message_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct InputVariables<I> {
+    pub input: I,
+}
+
+/// Sends a reply (stored first, then delivered).
+pub struct ReplyToInquiry;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyToInquiryData {
+    pub reply_to_inquiry: Message,
+}
+
+impl Operation for ReplyToInquiry {
+    const NAME: &'static str = "ReplyToInquiry";
+    const DOCUMENT: &'static str = concat!(
+        "mutation ReplyToInquiry($input: ReplyInput!) { replyToInquiry(input: $input) { ",
+        message_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ReplyInput>;
+    type Data = ReplyToInquiryData;
+}
+
+/// Retries a reply whose delivery failed.
+pub struct RetryMessage;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryMessageData {
+    pub retry_message: Message,
+}
+
+impl Operation for RetryMessage {
+    const NAME: &'static str = "RetryMessage";
+    const DOCUMENT: &'static str =
+        concat!("mutation RetryMessage($id: ID!) { retryMessage(id: $id) { ", message_fields!(), " } }");
+    type Variables = IdVariables;
+    type Data = RetryMessageData;
+}
+
+/// 完了する.
+pub struct CompleteInquiry;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CompleteInquiryData {
+    pub complete_inquiry: InquiryState,
+}
+
+impl Operation for CompleteInquiry {
+    const NAME: &'static str = "CompleteInquiry";
+    const DOCUMENT: &'static str =
+        "mutation CompleteInquiry($id: ID!) { completeInquiry(id: $id) { id status completedAt lastMessageAt } }";
+    type Variables = IdVariables;
+    type Data = CompleteInquiryData;
+}
+
+/// Back to 返信が必要/返信済み (refused with `CONFLICT` where the marketplace forbids it).
+pub struct ReopenInquiry;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReopenInquiryData {
+    pub reopen_inquiry: InquiryState,
+}
+
+impl Operation for ReopenInquiry {
+    const NAME: &'static str = "ReopenInquiry";
+    const DOCUMENT: &'static str =
+        "mutation ReopenInquiry($id: ID!) { reopenInquiry(id: $id) { id status completedAt lastMessageAt } }";
+    type Variables = IdVariables;
+    type Data = ReopenInquiryData;
+}
+
+/// Tells the others that this staff member is viewing, typing on, or has left an inquiry.
+pub struct SetPresence;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPresenceVariables {
+    pub inquiry_id: String,
+    pub state: PresenceState,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPresenceData {
+    pub set_presence: bool,
+}
+
+impl Operation for SetPresence {
+    const NAME: &'static str = "SetPresence";
+    const DOCUMENT: &'static str = "mutation SetPresence($inquiryId: ID!, $state: PresenceState!) { setPresence(inquiryId: $inquiryId, state: $state) }";
+    type Variables = SetPresenceVariables;
+    type Data = SetPresenceData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------------------------
+
+/// `Template`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    pub id: String,
+    pub category: String,
+    pub name: String,
+    pub body: String,
+    pub updated_at: Timestamp,
+}
+
+/// `TemplateInput`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateInput {
+    pub category: String,
+    pub name: String,
+    pub body: String,
+}
+
+/// Templates, all or of one category.
+pub struct Templates;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplatesVariables {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplatesData {
+    pub templates: Vec<Template>,
+}
+
+impl Operation for Templates {
+    const NAME: &'static str = "Templates";
+    const DOCUMENT: &'static str =
+        "query Templates($category: String) { templates(category: $category) { id category name body updatedAt } }";
+    type Variables = TemplatesVariables;
+    type Data = TemplatesData;
+}
+
+/// The category names (カテゴリ名) in use.
+pub struct TemplateCategories;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateCategoriesData {
+    pub template_categories: Vec<String>,
+}
+
+impl Operation for TemplateCategories {
+    const NAME: &'static str = "TemplateCategories";
+    const DOCUMENT: &'static str = "query TemplateCategories { templateCategories }";
+    type Variables = NoVariables;
+    type Data = TemplateCategoriesData;
+}
+
+pub struct CreateTemplate;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTemplateData {
+    pub create_template: Template,
+}
+
+impl Operation for CreateTemplate {
+    const NAME: &'static str = "CreateTemplate";
+    const DOCUMENT: &'static str = "mutation CreateTemplate($input: TemplateInput!) { createTemplate(input: $input) { id category name body updatedAt } }";
+    type Variables = InputVariables<TemplateInput>;
+    type Data = CreateTemplateData;
+}
+
+pub struct UpdateTemplate;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct IdInputVariables<I> {
+    pub id: String,
+    pub input: I,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTemplateData {
+    pub update_template: Template,
+}
+
+impl Operation for UpdateTemplate {
+    const NAME: &'static str = "UpdateTemplate";
+    const DOCUMENT: &'static str = "mutation UpdateTemplate($id: ID!, $input: TemplateInput!) { updateTemplate(id: $id, input: $input) { id category name body updatedAt } }";
+    type Variables = IdInputVariables<TemplateInput>;
+    type Data = UpdateTemplateData;
+}
+
+pub struct DeleteTemplate;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteTemplateData {
+    /// The id of the deleted template.
+    pub delete_template: String,
+}
+
+impl Operation for DeleteTemplate {
+    const NAME: &'static str = "DeleteTemplate";
+    const DOCUMENT: &'static str = "mutation DeleteTemplate($id: ID!) { deleteTemplate(id: $id) }";
+    type Variables = IdVariables;
+    type Data = DeleteTemplateData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shops
+// ---------------------------------------------------------------------------------------------
+
+/// The tenant's shops with their profiles and 返信が必要 counts.
+pub struct Shops;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopsData {
+    pub shops: Vec<ShopInfo>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopInfo {
+    pub id: String,
+    pub name: String,
+    pub marketplace: Marketplace,
+    pub profile: ShopProfile,
+    pub needs_reply_count: i64,
+}
+
+impl Operation for Shops {
+    const NAME: &'static str = "Shops";
+    const DOCUMENT: &'static str =
+        "query Shops { shops { id name marketplace profile { mallShopName staffName phone email } needsReplyCount } }";
+    type Variables = NoVariables;
+    type Data = ShopsData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+// ---------------------------------------------------------------------------------------------
+
+/// `OrderFilter`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Timestamp>,
+}
+
+/// The order list.
+pub struct Orders;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrdersVariables {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<OrderFilter>,
+    #[serde(flatten)]
+    pub page: Page,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrdersData {
+    pub orders: OrderConnection,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderConnection {
+    pub nodes: Vec<OrderSummary>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// One row of the order list.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderSummary {
+    pub id: String,
+    pub order_number: String,
+    pub ordered_at: Timestamp,
+    pub status: OrderStatus,
+    pub buyer: Option<PartyName>,
+    pub recipient: Option<PartyName>,
+    pub total_amount: i64,
+    pub ship_date: Option<String>,
+    pub tracking_number: Option<String>,
+    pub shop: ShopRef,
+}
+
+/// `Party { name }`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyName {
+    pub name: Option<String>,
+}
+
+impl Operation for Orders {
+    const NAME: &'static str = "Orders";
+    const DOCUMENT: &'static str = "query Orders($filter: OrderFilter, $first: Int, $after: String, $last: Int, $before: String) { \
+        orders(filter: $filter, first: $first, after: $after, last: $last, before: $before) { \
+        nodes { id orderNumber orderedAt status buyer { name } recipient { name } totalAmount shipDate trackingNumber shop { id name marketplace } } \
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
+    type Variables = OrdersVariables;
+    type Data = OrdersData;
+}
+
+/// One order with its inquiry history (the order page).
+pub struct Order;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderData {
+    pub order: Option<OrderDetail>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetail {
+    pub id: String,
+    pub order_number: String,
+    pub ordered_at: Timestamp,
+    pub status: OrderStatus,
+    pub marketplace_status: Option<String>,
+    pub buyer: Option<Party>,
+    pub recipient: Option<Party>,
+    pub requested_delivery: Option<String>,
+    pub items: Vec<OrderItem>,
+    pub total_amount: i64,
+    /// 支払方法 (an extension of API.md).
+    pub payment_method: Option<String>,
+    /// 特記事項: the buyer's notes from the marketplace (an extension of API.md).
+    pub special_notes: Option<String>,
+    pub ship_date: Option<String>,
+    pub carrier: Option<String>,
+    pub delivery_method: Option<String>,
+    pub tracking_number: Option<String>,
+    pub notes: Option<String>,
+    pub shop: ShopRef,
+    /// Newest first.
+    pub inquiries: Vec<OrderInquiry>,
+}
+
+/// One entry of the order page's inquiry history.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderInquiry {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub last_message_at: Timestamp,
+    pub preview: String,
+    pub status: InquiryStatus,
+}
+
+macro_rules! order_detail_fields {
+    () => {
+        "id orderNumber orderedAt status marketplaceStatus \
+         buyer { name postalCode address phone } recipient { name postalCode address phone } \
+         requestedDelivery items { name sku unitPrice quantity } totalAmount paymentMethod specialNotes \
+         shipDate carrier deliveryMethod trackingNumber notes shop { id name marketplace } \
+         inquiries { id createdAt lastMessageAt preview status }"
+    };
+}
+
+impl Operation for Order {
+    const NAME: &'static str = "Order";
+    const DOCUMENT: &'static str = concat!("query Order($id: ID!) { order(id: $id) { ", order_detail_fields!(), " } }");
+    type Variables = IdVariables;
+    type Data = OrderData;
+}
+
+/// `OrderUpdateInput`: only the fields that are set are sent.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderUpdateInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// YYYY-MM-DD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ship_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Edits an order's shipping data, status or notes.
+pub struct UpdateOrder;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrderData {
+    pub update_order: OrderDetail,
+}
+
+impl Operation for UpdateOrder {
+    const NAME: &'static str = "UpdateOrder";
+    const DOCUMENT: &'static str = concat!(
+        "mutation UpdateOrder($id: ID!, $input: OrderUpdateInput!) { updateOrder(id: $id, input: $input) { ",
+        order_detail_fields!(),
+        " } }"
+    );
+    type Variables = IdInputVariables<OrderUpdateInput>;
+    type Data = UpdateOrderData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions (graphql-transport-ws). Events are small; the client re-queries what it shows.
+// ---------------------------------------------------------------------------------------------
+
+/// The small event both inquiry subscriptions deliver.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryEvent {
+    pub id: String,
+    pub status: InquiryStatus,
+    pub last_message_at: Timestamp,
+}
+
+/// A new inquiry, or a new customer message on one.
+pub struct InquiryReceivedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryReceivedData {
+    pub inquiry_received: InquiryEvent,
+}
+
+impl Operation for InquiryReceivedSub {
+    const NAME: &'static str = "InquiryReceived";
+    const DOCUMENT: &'static str = "subscription InquiryReceived { inquiryReceived { id status lastMessageAt } }";
+    type Variables = NoVariables;
+    type Data = InquiryReceivedData;
+}
+
+/// Any change on an inquiry: status, reply delivered, completed.
+pub struct InquiryUpdatedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryUpdatedData {
+    pub inquiry_updated: InquiryEvent,
+}
+
+impl Operation for InquiryUpdatedSub {
+    const NAME: &'static str = "InquiryUpdated";
+    const DOCUMENT: &'static str = "subscription InquiryUpdated { inquiryUpdated { id status lastMessageAt } }";
+    type Variables = NoVariables;
+    type Data = InquiryUpdatedData;
+}
+
+/// The 返信が必要 counts changed.
+pub struct InboxCountsChangedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxCountsChangedData {
+    pub inbox_counts_changed: InboxCountsInfo,
+}
+
+impl Operation for InboxCountsChangedSub {
+    const NAME: &'static str = "InboxCountsChanged";
+    const DOCUMENT: &'static str = "subscription InboxCountsChanged { inboxCountsChanged { needsReply byShop { shop { id name marketplace } needsReply } } }";
+    type Variables = NoVariables;
+    type Data = InboxCountsChangedData;
+}
+
+/// Who else is viewing or typing on one inquiry.
+pub struct PresenceChangedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceChangedVariables {
+    pub inquiry_id: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceChangedData {
+    pub presence_changed: Presence,
+}
+
+/// `Presence`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Presence {
+    pub inquiry_id: String,
+    pub staff_name: String,
+    pub state: PresenceState,
+    pub at: Timestamp,
+}
+
+impl Operation for PresenceChangedSub {
+    const NAME: &'static str = "PresenceChanged";
+    const DOCUMENT: &'static str = "subscription PresenceChanged($inquiryId: ID!) { presenceChanged(inquiryId: $inquiryId) { inquiryId staffName state at } }";
+    type Variables = PresenceChangedVariables;
+    type Data = PresenceChangedData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shop settings (店舗設定, admin)
+// ---------------------------------------------------------------------------------------------
+
+/// `ShopSettings`: the marketplace settings of a shop. Credentials are never returned, only
+/// whether they are set.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopSettings {
+    pub api_base_url: Option<String>,
+    /// 受注を取得する日数.
+    pub import_days: i64,
+    /// 自動取得.
+    pub auto_import: bool,
+    /// 自動書き出し.
+    pub auto_export: bool,
+    /// 評価メッセージ (Rakuma).
+    pub review_message: Option<String>,
+    /// 登録メールアドレス (Rakuma).
+    pub registered_email: Option<String>,
+    pub credentials_set: bool,
+}
+
+/// A shop with its profile and marketplace settings (the 店舗設定 screen).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopWithSettings {
+    pub id: String,
+    pub name: String,
+    pub marketplace: Marketplace,
+    pub profile: ShopProfile,
+    pub settings: ShopSettings,
+}
+
+macro_rules! shop_settings_fields {
+    () => {
+        "id name marketplace profile { mallShopName staffName phone email } \
+         settings { apiBaseUrl importDays autoImport autoExport reviewMessage registeredEmail credentialsSet }"
+    };
+}
+
+/// The tenant's shops with their settings.
+pub struct ShopSettingsList;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopSettingsListData {
+    pub shops: Vec<ShopWithSettings>,
+}
+
+impl Operation for ShopSettingsList {
+    const NAME: &'static str = "ShopSettingsList";
+    const DOCUMENT: &'static str = concat!("query ShopSettingsList { shops { ", shop_settings_fields!(), " } }");
+    type Variables = NoVariables;
+    type Data = ShopSettingsListData;
+}
+
+/// `ShopSettingsInput`. Every field is sent (an empty text clears it) except `credentials`,
+/// which is sent only when staff typed new values: leaving it out keeps the stored ones.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopSettingsInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_import: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_export: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_email: Option<String>,
+    /// Write-only; keys per marketplace (API.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `ShopInput`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopInput {
+    pub marketplace: Marketplace,
+    pub name: String,
+    pub profile: ShopProfile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<ShopSettingsInput>,
+}
+
+pub struct CreateShop;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateShopData {
+    pub create_shop: ShopWithSettings,
+}
+
+impl Operation for CreateShop {
+    const NAME: &'static str = "CreateShop";
+    const DOCUMENT: &'static str = concat!(
+        "mutation CreateShop($input: ShopInput!) { createShop(input: $input) { ",
+        shop_settings_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ShopInput>;
+    type Data = CreateShopData;
+}
+
+pub struct UpdateShop;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateShopData {
+    pub update_shop: ShopWithSettings,
+}
+
+impl Operation for UpdateShop {
+    const NAME: &'static str = "UpdateShop";
+    const DOCUMENT: &'static str = concat!(
+        "mutation UpdateShop($id: ID!, $input: ShopInput!) { updateShop(id: $id, input: $input) { ",
+        shop_settings_fields!(),
+        " } }"
+    );
+    type Variables = IdInputVariables<ShopInput>;
+    type Data = UpdateShopData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import and export runs (取込・書出)
+// ---------------------------------------------------------------------------------------------
+
+/// `SyncRun`: one import or export run, with its counts and errors.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRun {
+    pub id: String,
+    pub shop: ShopRef,
+    pub kind: SyncKind,
+    pub state: SyncState,
+    /// "auto" | "manual".
+    pub trigger: String,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    /// 新規.
+    pub created: i64,
+    /// 更新.
+    pub updated: i64,
+    /// 変更なし.
+    pub unchanged: i64,
+    /// 失敗.
+    pub failed: i64,
+    pub errors: Vec<String>,
+}
+
+macro_rules! sync_run_fields {
+    () => {
+        "id shop { id name marketplace } kind state trigger startedAt finishedAt created updated unchanged failed errors"
+    };
+}
+
+/// Runs, newest first, of one shop or all.
+pub struct SyncRuns;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunsVariables {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunsData {
+    pub sync_runs: SyncRunConnection,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunConnection {
+    pub nodes: Vec<SyncRun>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+impl Operation for SyncRuns {
+    const NAME: &'static str = "SyncRuns";
+    const DOCUMENT: &'static str = concat!(
+        "query SyncRuns($shopId: ID, $first: Int, $after: String) { syncRuns(shopId: $shopId, first: $first, after: $after) { nodes { ",
+        sync_run_fields!(),
+        " } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"
+    );
+    type Variables = SyncRunsVariables;
+    type Data = SyncRunsData;
+}
+
+/// `ImportInput`: no range means the shop's configured days (モール詳細の取得日数で取得).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportInput {
+    pub shop_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Timestamp>,
+}
+
+/// `ExportInput`: orders created in the period.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportInput {
+    pub shop_id: String,
+    pub created_from: Timestamp,
+    pub created_to: Timestamp,
+}
+
+/// 受注取込.
+pub struct ImportOrders;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOrdersData {
+    pub import_orders: SyncRun,
+}
+
+impl Operation for ImportOrders {
+    const NAME: &'static str = "ImportOrders";
+    const DOCUMENT: &'static str = concat!(
+        "mutation ImportOrders($input: ImportInput!) { importOrders(input: $input) { ",
+        sync_run_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ImportInput>;
+    type Data = ImportOrdersData;
+}
+
+/// お問い合わせ取込.
+pub struct ImportInquiries;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportInquiriesData {
+    pub import_inquiries: SyncRun,
+}
+
+impl Operation for ImportInquiries {
+    const NAME: &'static str = "ImportInquiries";
+    const DOCUMENT: &'static str = concat!(
+        "mutation ImportInquiries($input: ImportInput!) { importInquiries(input: $input) { ",
+        sync_run_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ImportInput>;
+    type Data = ImportInquiriesData;
+}
+
+/// 発送情報を更新.
+pub struct ExportShipments;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportShipmentsData {
+    pub export_shipments: SyncRun,
+}
+
+impl Operation for ExportShipments {
+    const NAME: &'static str = "ExportShipments";
+    const DOCUMENT: &'static str = concat!(
+        "mutation ExportShipments($input: ExportInput!) { exportShipments(input: $input) { ",
+        sync_run_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ExportInput>;
+    type Data = ExportShipmentsData;
+}
+
+/// ユーザ評価を登録 (Rakuma).
+pub struct RegisterEvaluations;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterEvaluationsData {
+    pub register_evaluations: SyncRun,
+}
+
+impl Operation for RegisterEvaluations {
+    const NAME: &'static str = "RegisterEvaluations";
+    const DOCUMENT: &'static str = concat!(
+        "mutation RegisterEvaluations($input: ExportInput!) { registerEvaluations(input: $input) { ",
+        sync_run_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<ExportInput>;
+    type Data = RegisterEvaluationsData;
+}
+
+/// Progress of runs (of one shop, or all).
+pub struct SyncRunUpdatedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunUpdatedVariables {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunUpdatedData {
+    pub sync_run_updated: SyncRun,
+}
+
+impl Operation for SyncRunUpdatedSub {
+    const NAME: &'static str = "SyncRunUpdated";
+    const DOCUMENT: &'static str = concat!(
+        "subscription SyncRunUpdated($shopId: ID) { syncRunUpdated(shopId: $shopId) { ",
+        sync_run_fields!(),
+        " } }"
+    );
+    type Variables = SyncRunUpdatedVariables;
+    type Data = SyncRunUpdatedData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens (admin)
+// ---------------------------------------------------------------------------------------------
+
+/// `ApiToken` (never its secret).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+pub struct ApiTokens;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokensData {
+    pub api_tokens: Vec<ApiToken>,
+}
+
+impl Operation for ApiTokens {
+    const NAME: &'static str = "ApiTokens";
+    const DOCUMENT: &'static str = "query ApiTokens { apiTokens { id name scopes createdAt lastUsedAt } }";
+    type Variables = NoVariables;
+    type Data = ApiTokensData;
+}
+
+/// Creates a token; the answer holds the secret, once.
+pub struct CreateApiToken;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateApiTokenVariables {
+    pub name: String,
+    /// Of `read`, `write`, `admin`.
+    pub scopes: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateApiTokenData {
+    pub create_api_token: NewApiToken,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NewApiToken {
+    pub token: String,
+    pub api_token: ApiToken,
+}
+
+impl Operation for CreateApiToken {
+    const NAME: &'static str = "CreateApiToken";
+    const DOCUMENT: &'static str = "mutation CreateApiToken($name: String!, $scopes: [String!]!) { createApiToken(name: $name, scopes: $scopes) { token apiToken { id name scopes createdAt lastUsedAt } } }";
+    type Variables = CreateApiTokenVariables;
+    type Data = CreateApiTokenData;
+}
+
+pub struct RevokeApiToken;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeApiTokenData {
+    /// The id of the revoked token.
+    pub revoke_api_token: String,
+}
+
+impl Operation for RevokeApiToken {
+    const NAME: &'static str = "RevokeApiToken";
+    const DOCUMENT: &'static str = "mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) }";
+    type Variables = IdVariables;
+    type Data = RevokeApiTokenData;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_document_names_its_operation_and_balances_its_braces() {
+        for (name, doc) in ALL {
+            let head = doc.split(['(', '{']).next().unwrap().trim();
+            let kind = head.split_whitespace().next().unwrap();
+            assert!(matches!(kind, "query" | "mutation" | "subscription"), "{name}: {head}");
+            assert_eq!(head.split_whitespace().nth(1), Some(*name), "{name}: {head}");
+            let mut depth = 0i32;
+            for c in doc.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                assert!(depth >= 0, "{name}");
+            }
+            assert_eq!(depth, 0, "{name}");
+        }
+        let mut names: Vec<_> = ALL.iter().map(|(n, _)| *n).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len(), "operation names are unique");
+    }
+
+    #[test]
+    fn variables_serialise_in_the_contract_names() {
+        let vars = InquiriesVariables {
+            filter: Some(InquiryFilter {
+                status: Some(InquiryStatus::NeedsReply),
+                shop_id: Some("s1".into()),
+                ..InquiryFilter::default()
+            }),
+            page: Page::after(20, "c1"),
+        };
+        let json = serde_json::to_value(request::<Inquiries>(vars)).unwrap();
+        assert_eq!(json["operationName"], "Inquiries");
+        assert_eq!(
+            json["variables"],
+            serde_json::json!({"filter": {"status": "NEEDS_REPLY", "shopId": "s1"}, "first": 20, "after": "c1"})
+        );
+        let reply = InputVariables {
+            input: ReplyInput {
+                inquiry_id: "i1".into(),
+                body: "x".into(),
+                template_id: None,
+                last_seen_message_id: Some("m9".into()),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(reply).unwrap(),
+            serde_json::json!({"input": {"inquiryId": "i1", "body": "x", "lastSeenMessageId": "m9"}})
+        );
+        assert_eq!(serde_json::to_value(NoVariables {}).unwrap(), serde_json::json!({}));
+    }
+
+    #[test]
+    fn responses_deserialise_with_errors_and_timestamps() {
+        let body = r#"{"data":null,"errors":[{"message":"古いメッセージです","extensions":{"code":"CONFLICT"}}]}"#;
+        let res: Response<InquiryData> = serde_json::from_str(body).unwrap();
+        assert!(res.data.is_none());
+        assert_eq!(res.errors[0].code(), Some("CONFLICT"));
+        let body =
+            r#"{"data":{"inquiryUpdated":{"id":"1","status":"REPLIED","lastMessageAt":"2023-11-26T20:14:46+09:00"}}}"#;
+        let res: Response<InquiryUpdatedData> = serde_json::from_str(body).unwrap();
+        let ev = res.data.unwrap().inquiry_updated;
+        assert_eq!(ev.status, InquiryStatus::Replied);
+        assert_eq!(ev.last_message_at.to_rfc3339(), "2023-11-26T20:14:46+09:00");
+        let utc: InquiryEvent =
+            serde_json::from_str(r#"{"id":"1","status":"COMPLETED","lastMessageAt":"2023-11-26T11:14:46.123Z"}"#)
+                .unwrap();
+        assert_eq!(utc.last_message_at, ev.last_message_at + chrono::Duration::milliseconds(123));
+    }
+}

@@ -1,0 +1,172 @@
+//! Live events over graphql-transport-ws.
+
+use std::time::Duration;
+
+use madoguchi_tests::each_backend;
+use serde_json::json;
+use shared::{Marketplace, MessageAuthor::*};
+
+use crate::seed::{self, Thread};
+
+#[tokio::test]
+async fn a_subscriber_sees_another_clients_reply_within_a_second_and_nothing_of_other_tenants() {
+    each_backend!(|app| {
+        let (a_token, a_actor) = app.tenant("A商店", true).await;
+        let (b_token, b_actor) = app.tenant("B商店", true).await;
+        let a_shop = seed::shop(&app, &a_token, Marketplace::Rakuten, "A楽天店").await;
+        let b_shop = seed::shop(&app, &b_token, Marketplace::Rakuten, "B楽天店").await;
+        let a_inq = seed::inquiry(
+            &app,
+            &a_actor,
+            &a_shop,
+            Thread {
+                mid: "a1",
+                order_number: None,
+                customer: "A 顧客",
+                created_minutes: 0,
+                messages: seed::asks(),
+                completed: false,
+            },
+        )
+        .await;
+        let b_inq = seed::inquiry(
+            &app,
+            &b_actor,
+            &b_shop,
+            Thread {
+                mid: "b1",
+                order_number: None,
+                customer: "B 顧客",
+                created_minutes: 0,
+                messages: seed::asks(),
+                completed: false,
+            },
+        )
+        .await;
+
+        let mut a_updates = app.subscribe(&a_token, "subscription { inquiryUpdated { id status } }", json!({})).await;
+        let mut a_counts =
+            app.subscribe(&a_token, "subscription { inboxCountsChanged { needsReply } }", json!({})).await;
+
+        // Tenant B replies first: A must not hear of it.
+        app.gql_ok(
+            &b_token,
+            "mutation($id: ID!) { replyToInquiry(input: {inquiryId: $id, body: \"Bの返信\"}) { id } }",
+            json!({ "id": b_inq }),
+        )
+        .await;
+        // Then another client of A replies.
+        app.gql_ok(
+            &a_token,
+            "mutation($id: ID!) { replyToInquiry(input: {inquiryId: $id, body: \"Aの返信\"}) { id } }",
+            json!({ "id": a_inq }),
+        )
+        .await;
+
+        let got = a_updates.next_within(Duration::from_secs(1)).await.expect("inquiryUpdated within a second");
+        assert_eq!(got["data"]["inquiryUpdated"]["id"], a_inq.as_str(), "the first event is A's own, not B's");
+        assert_eq!(got["data"]["inquiryUpdated"]["status"], "REPLIED");
+        let counts = a_counts.next_within(Duration::from_secs(1)).await.expect("inboxCountsChanged");
+        assert_eq!(counts["data"]["inboxCountsChanged"]["needsReply"], 0);
+        assert!(a_updates.next_within(Duration::from_millis(300)).await.is_none(), "nothing else, least of all B's");
+    });
+}
+
+#[tokio::test]
+async fn a_new_customer_message_fires_inquiry_received_for_the_shop_asked_for() {
+    each_backend!(|app| {
+        let (token, actor) = app.tenant("A商店", true).await;
+        let rakuten = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let yahoo = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        let mut only_yahoo = app
+            .subscribe(
+                &token,
+                "subscription($s: ID) { inquiryReceived(shopId: $s) { id customerName preview } }",
+                json!({ "s": yahoo }),
+            )
+            .await;
+        seed::inquiry(
+            &app,
+            &actor,
+            &rakuten,
+            Thread {
+                mid: "r1",
+                order_number: None,
+                customer: "楽天 太郎",
+                created_minutes: 0,
+                messages: seed::asks(),
+                completed: false,
+            },
+        )
+        .await;
+        let y = seed::inquiry(
+            &app,
+            &actor,
+            &yahoo,
+            Thread {
+                mid: "y1",
+                order_number: None,
+                customer: "9f0*****",
+                created_minutes: 0,
+                messages: vec![(Customer, "届きません")],
+                completed: false,
+            },
+        )
+        .await;
+        let got = only_yahoo.next_within(Duration::from_secs(1)).await.expect("inquiryReceived");
+        assert_eq!(got["data"]["inquiryReceived"]["id"], y.as_str());
+        assert_eq!(got["data"]["inquiryReceived"]["preview"], "届きません");
+        // The same message arriving again (poll and push) is recorded once and fires nothing.
+        seed::inquiry(
+            &app,
+            &actor,
+            &yahoo,
+            Thread {
+                mid: "y1",
+                order_number: None,
+                customer: "9f0*****",
+                created_minutes: 0,
+                messages: vec![(Customer, "届きません")],
+                completed: false,
+            },
+        )
+        .await;
+        assert!(only_yahoo.next_within(Duration::from_millis(300)).await.is_none());
+        let thread =
+            app.gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id } } }", json!({ "id": y })).await;
+        assert_eq!(thread["inquiry"]["messages"].as_array().unwrap().len(), 1);
+    });
+}
+
+#[tokio::test]
+async fn presence_tells_who_else_is_writing_on_an_inquiry() {
+    each_backend!(|app| {
+        let (token, actor) = app.tenant("A商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let id = seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            Thread {
+                mid: "r1",
+                order_number: None,
+                customer: "楽天 太郎",
+                created_minutes: 0,
+                messages: seed::asks(),
+                completed: false,
+            },
+        )
+        .await;
+        let mut watch = app
+            .subscribe(
+                &token,
+                "subscription($id: ID!) { presenceChanged(inquiryId: $id) { staffName state } }",
+                json!({ "id": id }),
+            )
+            .await;
+        app.gql_ok(&token, "mutation($id: ID!) { setPresence(inquiryId: $id, state: TYPING) }", json!({ "id": id }))
+            .await;
+        let got = watch.next_within(Duration::from_secs(1)).await.expect("presence");
+        assert_eq!(got["data"]["presenceChanged"]["state"], "TYPING");
+    });
+}

@@ -1,0 +1,168 @@
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use madoguchi_tests::{Backend, TestApp, spawn_app_with};
+use serde_json::json;
+
+pub const TOKEN: &str = "browser-test-token";
+
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn required() -> bool {
+    std::env::var("MADOGUCHI_TEST_BROWSER_REQUIRED").is_ok_and(|v| v == "1")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join(name)).find(|p| p.is_file())
+}
+
+pub fn dist() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+}
+
+pub fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A chromedriver process; killed on drop.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Everything a browser test needs, or None (with a note) where the machine lacks it.
+pub async fn setup() -> Option<(TestApp, Driver)> {
+    let chromium = which("chromium").or_else(|| which("chromium-browser"));
+    let driver = which("chromedriver");
+    let built = dist().join("index.html").exists();
+    if chromium.is_none() || driver.is_none() || !built {
+        let why = format!(
+            "browser tests need chromium ({}), chromedriver ({}) and a built web/dist ({})",
+            chromium.is_some(),
+            driver.is_some(),
+            built
+        );
+        assert!(!required(), "{why}");
+        say(&format!("NOTE: skipping: {why}. Run scripts/test after `apt-get install chromium chromium-driver`."));
+        return None;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let child = Command::new(driver.expect("checked"))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let app = spawn_app_with(&Backend::Sqlite, |c| {
+        c.demo = true;
+        c.spa_dir = Some(dist());
+        c.bootstrap_token = Some(TOKEN.into());
+    })
+    .await;
+    Some((app, Driver { child, url }))
+}
+
+/// A new browser session (its own profile: a separate context with its own cookies).
+pub async fn browser(driver: &Driver) -> Client {
+    let profile = std::env::temp_dir().join(format!("madoguchi-chrome-{:x}", rand::random::<u64>()));
+    let caps = json!({
+        "goog:chromeOptions": {
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--lang=ja", format!("--user-data-dir={}", profile.display())
+            ]
+        }
+    });
+    let caps = caps.as_object().expect("object").clone().into_iter().collect();
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Waits (up to 10 s) for an element.
+pub async fn find(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
+}
+
+/// Waits for an element whose text contains `text` (XPath over the visible text).
+pub async fn find_text(c: &Client, tag: &str, text: &str) -> Element {
+    let xpath = format!("//{tag}[contains(normalize-space(.), '{text}')]");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no <{tag}> with 「{text}」: {e}"))
+}
+
+/// Polls until `check` holds (up to 10 s).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+pub async fn text(c: &Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+pub async fn screenshot(c: &Client, name: &str) {
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(artifacts().join(format!("{name}.png")), png);
+    }
+}
+
+pub async fn log_in(c: &Client, base: &str) {
+    c.goto(&format!("{base}/")).await.expect("open the app");
+    find(c, "input[name=email]").await.send_keys(server::demo::DEMO_EMAIL).await.expect("type e-mail");
+    find(c, "input[name=password]").await.send_keys(server::demo::DEMO_PASSWORD).await.expect("type password");
+    find(c, "button[type=submit]").await.click().await.expect("log in");
+    find(c, ".tabs").await;
+}
+
+/// The number on the 返信が必要 tab.
+pub async fn needs_reply_count(c: &Client) -> Option<i64> {
+    text(c, ".tabs .count").await.trim().parse().ok()
+}

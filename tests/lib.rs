@@ -1,0 +1,263 @@
+//! The end-to-end harness: each test starts a real server on a free port with a fresh database,
+//! and talks to it over HTTP and WebSocket, once per storage backend.
+//!
+//! Backends: SQLite always. PostgreSQL when `MADOGUCHI_TEST_POSTGRES` names an admin URL, or
+//! when the default `postgres://postgres@127.0.0.1:5432/test` answers; `MADOGUCHI_TEST_POSTGRES=off`
+//! turns it off; `MADOGUCHI_TEST_POSTGRES_REQUIRED=1` (CI) makes its absence a failure. Each
+//! PostgreSQL test gets its own throwaway database.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use server::auth::Actor;
+use server::state::AppState;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+static POSTGRES: OnceLock<Option<String>> = OnceLock::new();
+
+fn say(line: &str) {
+    // Straight to the terminal: the test runner captures print!, and this must be seen.
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+async fn probe_postgres() -> Option<String> {
+    let setting = std::env::var("MADOGUCHI_TEST_POSTGRES").unwrap_or_default();
+    let required = std::env::var("MADOGUCHI_TEST_POSTGRES_REQUIRED").is_ok_and(|v| v == "1");
+    if setting == "off" {
+        assert!(!required, "MADOGUCHI_TEST_POSTGRES=off but PostgreSQL is required");
+        return None;
+    }
+    let url = if setting.is_empty() { DEFAULT_POSTGRES.to_owned() } else { setting };
+    let ok = match tokio::time::timeout(Duration::from_secs(5), Database::connect(url.as_str())).await {
+        Ok(Ok(db)) => db.execute_unprepared("SELECT 1").await.is_ok(),
+        _ => false,
+    };
+    if ok {
+        Some(url)
+    } else {
+        assert!(!required, "PostgreSQL is required (MADOGUCHI_TEST_POSTGRES_REQUIRED=1) but {url} does not answer");
+        say(&format!(
+            "NOTE: PostgreSQL does not answer at {url}: storage tests run on SQLite only (set MADOGUCHI_TEST_POSTGRES to an admin URL to run them on PostgreSQL too)."
+        ));
+        None
+    }
+}
+
+/// The backends every storage test runs on.
+pub async fn backends() -> Vec<Backend> {
+    if POSTGRES.get().is_none() {
+        let found = probe_postgres().await;
+        let _ = POSTGRES.set(found);
+    }
+    let mut all = vec![Backend::Sqlite];
+    if let Some(Some(url)) = POSTGRES.get() {
+        all.push(Backend::Postgres(url.clone()));
+    }
+    all
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{:x}", std::process::id(), rand::random::<u64>())
+}
+
+/// A running server with a fresh database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub state: AppState,
+    pub backend: Backend,
+    pub http: reqwest::Client,
+    data_dir: std::path::PathBuf,
+    pg_drop: Option<(String, String)>,
+}
+
+pub async fn spawn_app(backend: &Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the server configuration adjusted (demo data, the built SPA, …).
+pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut server::ServerConfig)) -> TestApp {
+    let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
+    std::fs::create_dir_all(&data_dir).expect("temp dir");
+    let (database_url, pg_drop) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", data_dir.join("test.sqlite").display()), None),
+        Backend::Postgres(admin) => {
+            let name = unique("mdg");
+            let db = Database::connect(admin.as_str()).await.expect("postgres admin connection");
+            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or_else(|| admin.clone());
+            (format!("{base}/{name}"), Some((admin.clone(), name)))
+        }
+    };
+    let mut config = server::ServerConfig {
+        database_url,
+        data_dir: data_dir.clone(),
+        spa_dir: None,
+        demo: false,
+        secret_key: Some("test-secret-key".into()),
+        bootstrap_token: None,
+    };
+    configure(&mut config);
+    let app = server::start(config).await.expect("server starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        state: app.state,
+        backend: backend.clone(),
+        http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+        data_dir,
+        pg_drop,
+    }
+}
+
+impl TestApp {
+    /// Closes the pool and drops a PostgreSQL test database.
+    pub async fn finish(self) {
+        let _ = self.state.db.clone().close().await;
+        if let Some((admin, name)) = self.pg_drop
+            && let Ok(db) = Database::connect(admin.as_str()).await
+        {
+            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+
+    /// POSTs a GraphQL request with a bearer token (or the client's cookie when `token` is None);
+    /// returns the whole response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req =
+            self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("POST /graphql");
+        resp.json().await.expect("JSON body")
+    }
+
+    /// Like [`gql`](Self::gql), asserting there is no error; returns `data`.
+    pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(Some(token), query, variables).await;
+        assert!(
+            body.get("errors").is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
+            "unexpected errors: {body:#}"
+        );
+        body["data"].clone()
+    }
+
+    /// A new tenant with an admin API token; returns (token, actor for seeding).
+    pub async fn tenant(&self, name: &str, api_option: bool) -> (String, Actor) {
+        let actor = server::provision::create_tenant(&self.state.db, name, api_option).await.expect("tenant");
+        let (token, _) = server::auth::create_api_token(
+            &self.state.db,
+            &actor,
+            "test",
+            &["read".into(), "write".into(), "admin".into()],
+        )
+        .await
+        .expect("token");
+        (token, actor)
+    }
+
+    /// Opens a graphql-transport-ws connection authenticated with `token` and subscribes.
+    pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> Subscription {
+        let mut req = format!("ws://{}/graphql", self.addr).into_client_request().expect("ws request");
+        req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("header"));
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connect");
+        let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+        ws.send(WsMessage::Text(init.to_string().into())).await.expect("init");
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+                .await
+                .expect("ack in time")
+                .expect("open")
+                .expect("frame");
+            if let WsMessage::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t).expect("json");
+                assert_eq!(v["type"], "connection_ack", "expected ack, got {v}");
+                break;
+            }
+        }
+        let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+        ws.send(WsMessage::Text(sub.to_string().into())).await.expect("subscribe");
+        Subscription { ws }
+    }
+}
+
+pub struct Subscription {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Subscription {
+    /// The next `next` payload within `wait`, or None.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let msg = tokio::time::timeout(left, self.ws.next()).await.ok()??.ok()?;
+            match msg {
+                WsMessage::Text(t) => {
+                    let v: Value = serde_json::from_str(&t).ok()?;
+                    match v["type"].as_str() {
+                        Some("next") => return Some(v["payload"].clone()),
+                        Some("ping") => {
+                            let _ = self.ws.send(WsMessage::Text(json!({"type":"pong"}).to_string().into())).await;
+                        }
+                        Some("error") | Some("complete") => panic!("subscription ended: {v}"),
+                        _ => {}
+                    }
+                }
+                WsMessage::Ping(p) => {
+                    let _ = self.ws.send(WsMessage::Pong(p)).await;
+                }
+                WsMessage::Close(_) => return None,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs a test body once per backend, each on its own fresh server.
+#[macro_export]
+macro_rules! each_backend {
+    (|$app:ident| $body:block) => {
+        for backend in $crate::backends().await {
+            let $app = $crate::spawn_app(&backend).await;
+            $body
+            $app.finish().await;
+        }
+    };
+}
+
+/// The `extensions.code` of the first error.
+pub fn error_code(body: &Value) -> Option<String> {
+    body["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+}

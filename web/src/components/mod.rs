@@ -1,0 +1,13 @@
+//! Pieces several screens share.
+
+pub mod badges;
+pub mod error;
+pub mod nav;
+pub mod order_panel;
+pub mod pager;
+pub mod presence;
+pub mod reply_box;
+pub mod shipping_form;
+pub mod template_editor;
+pub mod template_preview;
+pub mod thread;

@@ -1,0 +1,246 @@
+//! The reply box: a template picker filtered by category (カテゴリ名 → テンプレート名), the text,
+//! a live preview, and 送信. The text may hold merge fields; what is sent is
+//! `shared::template::render_text` of it for the inquiry's shop — exactly the preview.
+//!
+//! The reply carries the id of the last message shown (`lastSeenMessageId`): if a newer one
+//! arrived meanwhile the server answers `CONFLICT`, the thread reloads and the draft stays.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::Marketplace;
+use shared::marketplace::{AttachmentInfo, check_attachments};
+use shared::ops::{
+    InputVariables, NoVariables, ReplyInput, ReplyToInquiry, Template, TemplateCategories, Templates,
+    TemplatesVariables,
+};
+use shared::template::{self, ShopProfile};
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiError};
+use crate::components::template_preview::TemplatePreview;
+use crate::format;
+
+pub const CONFLICT_MESSAGE: &str = "新しいメッセージが届いています。内容を確認してから送信してください";
+
+#[component]
+pub fn ReplyBox(
+    #[prop(into)] inquiry_id: Signal<String>,
+    #[prop(into)] profile: Signal<ShopProfile>,
+    /// The inquiry's marketplace (what files it takes).
+    #[prop(into)]
+    marketplace: Signal<Option<Marketplace>>,
+    /// The id of the last message on screen.
+    #[prop(into)]
+    last_message_id: Signal<Option<String>>,
+    /// After a reply was stored (re-query the thread and the inbox).
+    on_sent: Callback<()>,
+    /// After a `CONFLICT` (re-query the thread).
+    on_conflict: Callback<()>,
+    /// On every change of the text (presence: "typing").
+    #[prop(optional)]
+    on_typing: Option<Callback<()>>,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let template_id = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let conflict = RwSignal::new(false);
+    let files = RwSignal::new_local(Vec::<web_sys::File>::new());
+
+    // Files are checked against the marketplace's limits before anything is sent.
+    let attachment_error = Memo::new(move |_| {
+        let marketplace = marketplace.get()?;
+        files.with(|fs| {
+            let meta: Vec<(String, String, u64)> = fs.iter().map(|f| (f.name(), f.type_(), f.size() as u64)).collect();
+            let infos: Vec<AttachmentInfo> = meta
+                .iter()
+                .map(|(name, kind, size)| AttachmentInfo { file_name: name, content_type: kind, size: *size })
+                .collect();
+            check_attachments(marketplace, &infos).err().map(|e| e.to_string())
+        })
+    });
+    let accept = move || {
+        let limits = marketplace.get()?.capabilities().attachments?;
+        Some(limits.extensions.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(","))
+    };
+    let takes_files = move || marketplace.get().is_some_and(|m| m.capabilities().attachments.is_some());
+    let add_files = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        if let Some(list) = input.files() {
+            let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            files.update(|fs| fs.extend(chosen));
+        }
+        // The same file can be chosen again after removing it.
+        input.set_value("");
+    };
+
+    let categories = LocalResource::new(|| async {
+        api::gql::<TemplateCategories>(NoVariables {}).await.map(|d| d.template_categories).unwrap_or_default()
+    });
+    let templates = LocalResource::new(move || {
+        let category = category.get();
+        async move {
+            let vars = TemplatesVariables { category: (!category.is_empty()).then_some(category) };
+            api::gql::<Templates>(vars).await.map(|d| d.templates).unwrap_or_default()
+        }
+    });
+
+    let choose_template = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        let Some(chosen) = templates.get_untracked().unwrap_or_default().into_iter().find(|t: &Template| t.id == id)
+        else {
+            return;
+        };
+        let replace = draft.with_untracked(|d| d.trim().is_empty())
+            || window().confirm_with_message("入力中の本文をテンプレートで置き換えますか？").unwrap_or(false);
+        if replace {
+            draft.set(chosen.body);
+            template_id.set(Some(chosen.id));
+        }
+    };
+
+    let rendered_is_empty =
+        Memo::new(move |_| profile.with(|p| draft.with(|d| template::render_text(d, p).trim().is_empty())));
+
+    let send = move |_| {
+        if busy.get_untracked() || rendered_is_empty.get_untracked() || attachment_error.get_untracked().is_some() {
+            return;
+        }
+        let attached = files.get_untracked();
+        let input = ReplyInput {
+            inquiry_id: inquiry_id.get_untracked(),
+            body: profile.with_untracked(|p| draft.with_untracked(|d| template::render_text(d, p))),
+            template_id: template_id.get_untracked(),
+            last_seen_message_id: last_message_id.get_untracked(),
+        };
+        busy.set(true);
+        error.set(None);
+        conflict.set(false);
+        spawn_local(async move {
+            let vars = InputVariables { input };
+            let result = if attached.is_empty() {
+                api::gql::<ReplyToInquiry>(vars).await
+            } else {
+                api::gql_with_files::<ReplyToInquiry>(vars, "input.attachments", &attached).await
+            };
+            match result {
+                Ok(_) => {
+                    let _ = draft.try_set(String::new());
+                    let _ = files.try_set(Vec::new());
+                    let _ = template_id.try_set(None);
+                    on_sent.run(());
+                }
+                Err(e) if e.is("CONFLICT") => {
+                    let _ = conflict.try_set(true);
+                    on_conflict.run(());
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="reply card">
+            <h2>"返信"</h2>
+            <div class="template-picker">
+                <label>
+                    "カテゴリ名 "
+                    <select on:change=move |ev| category.set(event_target_value(&ev))>
+                        <option value="">"すべて"</option>
+                        {move || {
+                            categories
+                                .get()
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|c| view! { <option value=c.clone()>{c.clone()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    "テンプレート "
+                    <select on:change=choose_template prop:value=move || template_id.get().unwrap_or_default()>
+                        <option value="">"テンプレートを選択"</option>
+                        {move || {
+                            templates
+                                .get()
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|t| view! { <option value=t.id>{t.name}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </div>
+            <textarea
+                rows="8"
+                aria-label="返信本文"
+                placeholder="お客様への返信を入力してください"
+                prop:value=move || draft.get()
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    if let Some(cb) = on_typing {
+                        cb.run(());
+                    }
+                }
+            ></textarea>
+            <TemplatePreview body=draft profile/>
+            <Show when=takes_files>
+                <div class="attach">
+                    <label class="button small">
+                        "ファイルを添付"
+                        <input type="file" multiple accept=accept on:change=add_files hidden/>
+                    </label>
+                    <ul class="attachments">
+                        {move || {
+                            files
+                                .get()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, f)| {
+                                    let label = format!("{}（{}）", f.name(), format::file_size(f.size() as i64));
+                                    view! {
+                                        <li>
+                                            {label}
+                                            <button
+                                                type="button"
+                                                class="link"
+                                                title="添付をやめる"
+                                                on:click=move |_| {
+                                                    files
+                                                        .update(|fs| {
+                                                            if i < fs.len() {
+                                                                fs.remove(i);
+                                                            }
+                                                        })
+                                                }
+                                            >
+                                                "×"
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+                {move || attachment_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            </Show>
+            <Show when=move || conflict.get()>
+                <p class="notice" role="alert">{CONFLICT_MESSAGE}</p>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <div class="reply-actions">
+                <button class="primary" on:click=send disabled=move || {
+                    busy.get() || rendered_is_empty.get() || attachment_error.get().is_some()
+                }>
+                    {move || if busy.get() { "送信中…" } else { "送信" }}
+                </button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,177 @@
+//! The order's editable data: ステータス, 出荷日, 配送業者, 配送方法, お荷物伝票番号, 社内メモ.
+//! Only changed fields are sent (a field emptied on purpose is sent as empty text, which clears
+//! it); `VALIDATION` errors appear next to their field.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::OrderStatus;
+use shared::ops::{IdInputVariables, OrderDetail, OrderUpdateInput, UpdateOrder};
+
+use crate::api::{self, ApiError};
+use crate::components::error::FieldError;
+
+/// Suggestions only; any text is accepted.
+const CARRIERS: &[&str] = &["ヤマト運輸", "佐川急便", "日本郵便", "ゆうパック", "西濃運輸", "福山通運"];
+const METHODS: &[&str] =
+    &["宅配便", "メール便", "ネコポス", "ゆうパケット", "定形外", "レターパック", "クリックポスト"];
+
+#[component]
+pub fn ShippingForm(
+    order: OrderDetail,
+    /// With the order as the server stored it.
+    on_saved: Callback<OrderDetail>,
+    #[prop(into)] can_write: Signal<bool>,
+) -> impl IntoView {
+    let original = RwSignal::new(order.clone());
+    let status = RwSignal::new(order.status);
+    let ship_date = RwSignal::new(order.ship_date.clone().unwrap_or_default());
+    let carrier = RwSignal::new(order.carrier.clone().unwrap_or_default());
+    let method = RwSignal::new(order.delivery_method.clone().unwrap_or_default());
+    let tracking = RwSignal::new(order.tracking_number.clone().unwrap_or_default());
+    let notes = RwSignal::new(order.notes.clone().unwrap_or_default());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let id = order.id.clone();
+
+    let input = move || {
+        let o = original.get();
+        let changed = |now: String, before: &Option<String>| {
+            let now = now.trim().to_string();
+            (now != before.clone().unwrap_or_default()).then_some(now)
+        };
+        OrderUpdateInput {
+            status: (status.get() != o.status).then_some(status.get()),
+            ship_date: changed(ship_date.get(), &o.ship_date),
+            carrier: changed(carrier.get(), &o.carrier),
+            delivery_method: changed(method.get(), &o.delivery_method),
+            tracking_number: changed(tracking.get(), &o.tracking_number),
+            notes: changed(notes.get(), &o.notes),
+        }
+    };
+    let unchanged = Memo::new(move |_| input() == OrderUpdateInput::default());
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || unchanged.get_untracked() {
+            return;
+        }
+        let vars = IdInputVariables { id: id.clone(), input: untrack(input) };
+        busy.set(true);
+        error.set(None);
+        saved.set(false);
+        spawn_local(async move {
+            match api::gql::<UpdateOrder>(vars).await {
+                Ok(data) => {
+                    let stored = data.update_order;
+                    let _ = ship_date.try_set(stored.ship_date.clone().unwrap_or_default());
+                    let _ = carrier.try_set(stored.carrier.clone().unwrap_or_default());
+                    let _ = method.try_set(stored.delivery_method.clone().unwrap_or_default());
+                    let _ = tracking.try_set(stored.tracking_number.clone().unwrap_or_default());
+                    let _ = notes.try_set(stored.notes.clone().unwrap_or_default());
+                    let _ = status.try_set(stored.status);
+                    let _ = original.try_set(stored.clone());
+                    let _ = saved.try_set(true);
+                    on_saved.run(stored);
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+
+    let text_input =
+        move |label: &'static str, field: &'static str, value: RwSignal<String>, list: Option<&'static str>| {
+            view! {
+                <label>
+                    {label}
+                    <input
+                        list=list
+                        prop:value=move || value.get()
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                        disabled=move || !can_write.get()
+                    />
+                    <FieldError error field/>
+                </label>
+            }
+        };
+    let options = |id: &'static str, values: &'static [&'static str]| {
+        view! { <datalist id=id>{values.iter().map(|v| view! { <option value=*v></option> }).collect_view()}</datalist> }
+    };
+
+    view! {
+        <form class="card form" on:submit=save>
+            <h2>"発送情報"</h2>
+            <div class="form-row">
+                <label>
+                    "ステータス"
+                    <select
+                        on:change=move |ev| {
+                            if let Some(s) = OrderStatus::parse(&event_target_value(&ev)) {
+                                status.set(s);
+                            }
+                        }
+                        disabled=move || !can_write.get()
+                    >
+                        {OrderStatus::ALL
+                            .iter()
+                            .map(|s| {
+                                view! {
+                                    <option value=s.as_str() selected=move || status.get() == *s>
+                                        {s.label_ja()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError error field="status"/>
+                </label>
+                <label>
+                    "出荷日"
+                    <input
+                        type="date"
+                        prop:value=move || ship_date.get()
+                        on:input=move |ev| ship_date.set(event_target_value(&ev))
+                        disabled=move || !can_write.get()
+                    />
+                    <FieldError error field="shipDate"/>
+                </label>
+            </div>
+            <div class="form-row">
+                {text_input("配送業者", "carrier", carrier, Some("carriers"))}
+                {text_input("配送方法", "deliveryMethod", method, Some("delivery-methods"))}
+                {text_input("お荷物伝票番号", "trackingNumber", tracking, None)}
+            </div>
+            {options("carriers", CARRIERS)}
+            {options("delivery-methods", METHODS)}
+            <label>
+                "社内メモ"
+                <textarea
+                    rows="3"
+                    prop:value=move || notes.get()
+                    on:input=move |ev| notes.set(event_target_value(&ev))
+                    disabled=move || !can_write.get()
+                ></textarea>
+                <FieldError error field="notes"/>
+            </label>
+            {move || {
+                error
+                    .get()
+                    .filter(|e| !e.has_field_errors())
+                    .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            }}
+            <Show when=move || saved.get() && unchanged.get()>
+                <p class="success">"保存しました。"</p>
+            </Show>
+            <Show when=move || can_write.get()>
+                <div class="form-actions">
+                    <button type="submit" class="primary" disabled=move || busy.get() || unchanged.get()>
+                        {move || if busy.get() { "保存中…" } else { "保存" }}
+                    </button>
+                </div>
+            </Show>
+        </form>
+    }
+}

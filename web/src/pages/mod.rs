@@ -1,0 +1,11 @@
+//! One module per screen.
+
+pub mod inbox;
+pub mod inquiry;
+pub mod login;
+pub mod order;
+pub mod orders;
+pub mod shops;
+pub mod sync;
+pub mod templates;
+pub mod tokens;

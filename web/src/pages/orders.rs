@@ -1,0 +1,206 @@
+//! 受注一覧: orders with status, shop and text filters and cursor paging, kept in the URL.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use shared::OrderStatus;
+use shared::ops::{NoVariables, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
+
+use crate::api;
+use crate::components::badges::{MarketplaceBadge, OrderStatusBadge};
+use crate::components::pager::{Cursor, Pager};
+use crate::format::{self, url_encode};
+
+const PAGE_SIZE: i32 = 30;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct OrdersView {
+    status: Option<OrderStatus>,
+    shop: Option<String>,
+    search: Option<String>,
+    cursor: Cursor,
+}
+
+impl OrdersView {
+    fn href(&self) -> String {
+        let mut params = Vec::new();
+        if let Some(s) = self.status {
+            params.push(format!("status={}", s.as_str()));
+        }
+        if let Some(shop) = &self.shop {
+            params.push(format!("shop={}", url_encode(shop)));
+        }
+        if let Some(q) = &self.search {
+            params.push(format!("q={}", url_encode(q)));
+        }
+        let cursor = self.cursor.to_param();
+        if !cursor.is_empty() {
+            params.push(cursor.trim_start_matches('&').to_string());
+        }
+        if params.is_empty() { "/orders".into() } else { format!("/orders?{}", params.join("&")) }
+    }
+}
+
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let current = Memo::new(move |_| {
+        query.with(|q| {
+            let non_empty = |key: &str| q.get(key).filter(|v| !v.trim().is_empty());
+            OrdersView {
+                status: q.get("status").and_then(|s| OrderStatus::parse(&s)),
+                shop: non_empty("shop"),
+                search: non_empty("q"),
+                cursor: Cursor::from_params(q.get("after"), q.get("before")),
+            }
+        })
+    });
+    let go = move |view: OrdersView| navigate(&view.href(), NavigateOptions::default());
+
+    let shops =
+        LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops).unwrap_or_default() });
+    let list = LocalResource::new(move || {
+        let view = current.get();
+        let vars = OrdersVariables {
+            filter: Some(OrderFilter {
+                status: view.status,
+                shop_id: view.shop,
+                search: view.search,
+                ..OrderFilter::default()
+            }),
+            page: view.cursor.page(PAGE_SIZE),
+        };
+        async move { api::gql::<Orders>(vars).await.map(|d| d.orders) }
+    });
+
+    let search_text = RwSignal::new(current.get_untracked().search.unwrap_or_default());
+    let on_search = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = search_text.get_untracked().trim().to_string();
+            go(OrdersView {
+                search: (!text.is_empty()).then_some(text),
+                cursor: Cursor::First,
+                ..current.get_untracked()
+            });
+        }
+    };
+    let on_status = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let status = OrderStatus::parse(&event_target_value(&ev));
+            go(OrdersView { status, cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_shop = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let shop = event_target_value(&ev);
+            go(OrdersView {
+                shop: (!shop.is_empty()).then_some(shop),
+                cursor: Cursor::First,
+                ..current.get_untracked()
+            });
+        }
+    };
+    let on_page = Callback::new(move |cursor: Cursor| go(OrdersView { cursor, ..current.get_untracked() }));
+    let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
+    let total = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.total_count));
+
+    let status_options = OrderStatus::ALL
+        .iter()
+        .map(|s| {
+            let selected = move || current.get().status == Some(*s);
+            view! { <option value=s.as_str() selected=selected>{s.label_ja()}</option> }
+        })
+        .collect_view();
+
+    view! {
+        <div class="page-head">
+            <h1>"受注一覧"</h1>
+        </div>
+        <div class="filters">
+            <select aria-label="ステータス" on:change=on_status>
+                <option value="">"すべてのステータス"</option>
+                {status_options}
+            </select>
+            <select aria-label="店舗" on:change=on_shop>
+                <option value="">"すべての店舗"</option>
+                {move || {
+                    shops
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|shop| {
+                            let selected = current.get_untracked().shop.as_deref() == Some(shop.id.as_str());
+                            let label = format!("{}（{}）", shop.name, shop.marketplace.label_ja());
+                            view! { <option value=shop.id selected=selected>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <form class="search" on:submit=on_search role="search">
+                <input
+                    type="search"
+                    placeholder="受注番号・注文者名・商品名で検索"
+                    prop:value=move || search_text.get()
+                    on:input=move |ev| search_text.set(event_target_value(&ev))
+                />
+                <button type="submit">"検索"</button>
+            </form>
+        </div>
+        {move || match list.get() {
+            None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            Some(Ok(conn)) if conn.nodes.is_empty() => view! { <p class="empty">"該当する受注はありません。"</p> }.into_any(),
+            Some(Ok(conn)) => {
+                view! {
+                    <table class="grid orders">
+                        <thead>
+                            <tr>
+                                <th>"受注番号"</th>
+                                <th>"店舗"</th>
+                                <th>"注文日時"</th>
+                                <th>"注文者"</th>
+                                <th class="num">"合計"</th>
+                                <th>"出荷日"</th>
+                                <th>"ステータス"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
+                    </table>
+                }
+                    .into_any()
+            }
+        }}
+        <Pager page_info total on_page/>
+    }
+}
+
+#[component]
+fn OrderRow(order: OrderSummary) -> impl IntoView {
+    let href = format!("/orders/{}", order.id);
+    let buyer = order.buyer.and_then(|b| b.name).or_else(|| order.recipient.and_then(|r| r.name)).unwrap_or_default();
+    view! {
+        <tr>
+            <td>
+                <A href=href>{order.order_number}</A>
+            </td>
+            <td>
+                <MarketplaceBadge marketplace=order.shop.marketplace/>
+                " "
+                <span class="muted">{order.shop.name}</span>
+            </td>
+            <td>{format::date_time(&order.ordered_at)}</td>
+            <td>{buyer}</td>
+            <td class="num">{format::yen(order.total_amount)}</td>
+            <td>{order.ship_date.unwrap_or_default()}</td>
+            <td>
+                <OrderStatusBadge status=order.status/>
+            </td>
+        </tr>
+    }
+}

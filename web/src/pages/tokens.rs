@@ -1,0 +1,248 @@
+//! APIトークン (admin): the tenant's tokens for third-party systems. A new token's secret is
+//! shown once, with a copy button; revoking asks for a confirmation first.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::ops::{ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, NoVariables, RevokeApiToken};
+
+use crate::api::{self, ApiError};
+use crate::components::error::FieldError;
+use crate::format;
+use crate::session::use_session;
+
+/// The scopes a token can carry, with what they allow.
+const SCOPES: [(&str, &str); 3] = [
+    ("read", "read（参照）"),
+    ("write", "write（更新）"),
+    ("admin", "admin（管理）"),
+];
+
+fn scope_label(scope: &str) -> &str {
+    SCOPES.iter().find(|(s, _)| *s == scope).map_or(scope, |(_, label)| label)
+}
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let session = use_session();
+    let is_admin = session.viewer().is_some_and(|v| v.role == shared::Role::Admin);
+    if !is_admin {
+        return view! {
+            <div class="page-head">
+                <h1>"APIトークン"</h1>
+            </div>
+            <p class="notice">"APIトークンの管理は管理者のみ利用できます。"</p>
+        }
+        .into_any();
+    }
+
+    let version = RwSignal::new(0u32);
+    let tokens = LocalResource::new(move || {
+        version.track();
+        async { api::gql::<ApiTokens>(NoVariables {}).await.map(|d| d.api_tokens) }
+    });
+    let name = RwSignal::new(String::new());
+    let scopes = RwSignal::new(vec!["read".to_string()]);
+    let busy = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<ApiError>);
+    let list_error = RwSignal::new(None::<ApiError>);
+    let created = RwSignal::new(None::<(String, String)>);
+    let copied = RwSignal::new(false);
+    let note = RwSignal::new(None::<String>);
+
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let vars = CreateApiTokenVariables { name: name.get_untracked().trim().to_string(), scopes: scopes.get_untracked() };
+        busy.set(true);
+        create_error.set(None);
+        note.set(None);
+        spawn_local(async move {
+            match api::gql::<CreateApiToken>(vars).await {
+                Ok(d) => {
+                    let t = d.create_api_token;
+                    let _ = created.try_set(Some((t.api_token.name, t.token)));
+                    let _ = copied.try_set(false);
+                    let _ = name.try_set(String::new());
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = create_error.try_set(Some(e));
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+
+    let copy = move |_| {
+        if let (Some(window), Some((_, secret))) = (web_sys::window(), created.get_untracked()) {
+            let _ = window.navigator().clipboard().write_text(&secret);
+            copied.set(true);
+        }
+    };
+
+    let revoke = move |t: ApiToken| {
+        let question = format!(
+            "APIトークン「{}」を無効にしますか？このトークンを使っている連携はすぐに利用できなくなります。",
+            t.name
+        );
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
+        list_error.set(None);
+        spawn_local(async move {
+            match api::gql::<RevokeApiToken>(IdVariables::new(t.id.clone())).await {
+                Ok(_) => {
+                    let _ = note.try_set(Some(format!("APIトークン「{}」を無効にしました。", t.name)));
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = list_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let scope_boxes = SCOPES
+        .iter()
+        .map(|(scope, label)| {
+            let scope = *scope;
+            view! {
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="scopes"
+                        value=scope
+                        prop:checked=move || scopes.with(|s| s.iter().any(|x| x == scope))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            scopes.update(|s| {
+                                s.retain(|x| x != scope);
+                                if on {
+                                    s.push(scope.to_string());
+                                }
+                            });
+                        }
+                    />
+                    {*label}
+                </label>
+            }
+        })
+        .collect_view();
+
+    let secret_box = move || {
+        created.get().map(|(token_name, secret)| {
+            view! {
+                <div class="card secret-box" role="status">
+                    <h2>{format!("APIトークン「{token_name}」を作成しました")}</h2>
+                    <p class="notice">"このトークンは今だけ表示されます。安全な場所に保存してください。"</p>
+                    <div class="secret-line">
+                        <code class="secret">{secret}</code>
+                        <button type="button" class="small" on:click=copy>
+                            {move || if copied.get() { "コピーしました" } else { "コピー" }}
+                        </button>
+                    </div>
+                    <div class="form-actions">
+                        <button type="button" on:click=move |_| created.set(None)>
+                            "閉じる"
+                        </button>
+                    </div>
+                </div>
+            }
+        })
+    };
+
+    let rows = move || match tokens.get() {
+        None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"APIトークンはまだありません。"</p> }.into_any(),
+        Some(Ok(list)) => {
+            let rows = list
+                .into_iter()
+                .map(|t| {
+                    let scopes = t.scopes.iter().map(|s| scope_label(s).to_string()).collect::<Vec<_>>().join("、");
+                    let last_used = t.last_used_at.as_ref().map(format::date_time).unwrap_or_else(|| "未使用".into());
+                    let target = t.clone();
+                    view! {
+                        <tr data-token-id=t.id.clone()>
+                            <td>{t.name.clone()}</td>
+                            <td>{scopes}</td>
+                            <td>{format::date_time(&t.created_at)}</td>
+                            <td>{last_used}</td>
+                            <td class="num">
+                                <button class="small danger" on:click=move |_| revoke(target.clone())>
+                                    "無効にする"
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="grid tokens">
+                    <thead>
+                        <tr>
+                            <th>"名前"</th>
+                            <th>"権限"</th>
+                            <th>"作成日時"</th>
+                            <th>"最終利用日時"</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"APIトークン"</h1>
+        </div>
+        <p class="editor-help">
+            "外部システムからGraphQL APIを利用するためのトークンです。「Authorization: Bearer トークン」として送信します。"
+        </p>
+        <form class="card form token-form" on:submit=create>
+            <h2>"新しいトークン"</h2>
+            <div class="form-row">
+                <label>
+                    <span class="required">"名前"</span>
+                    <input
+                        name="tokenName"
+                        placeholder="例: 在庫連携システム"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                    <FieldError error=create_error field="name"/>
+                </label>
+                <div class="field">
+                    <span class="required">"権限"</span>
+                    <div class="checks">{scope_boxes}</div>
+                    <FieldError error=create_error field="scopes"/>
+                </div>
+            </div>
+            {move || {
+                create_error
+                    .get()
+                    .filter(|e| !e.has_field_errors())
+                    .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            }}
+            <div class="form-actions">
+                <button
+                    type="submit"
+                    class="primary"
+                    disabled=move || busy.get() || name.with(|n| n.trim().is_empty()) || scopes.with(Vec::is_empty)
+                >
+                    {move || if busy.get() { "作成中…" } else { "作成" }}
+                </button>
+            </div>
+        </form>
+        {secret_box}
+        {move || note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
+        {move || list_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        {rows}
+    }
+    .into_any()
+}
