@@ -173,6 +173,42 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// A GraphQL multipart request (the upload spec): one file, placed at `file_path` in the
+    /// variables (e.g. `variables.i.file`); returns the whole response body.
+    pub async fn gql_upload(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        file_path: &str,
+        (name, content_type, bytes): (&str, &str, &[u8]),
+    ) -> Value {
+        let boundary = "----MadoguchiTestBoundary7MA4YWxk";
+        let operations = json!({ "query": query, "variables": variables });
+        let mut body = Vec::new();
+        for (field, value) in [("operations", operations.to_string()), ("map", json!({ "0": [file_path] }).to_string())] {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let resp = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("POST /graphql (multipart)");
+        resp.json().await.expect("JSON body")
+    }
+
     /// A new tenant with an admin API token; returns (token, actor for seeding).
     pub async fn tenant(&self, name: &str, api_option: bool) -> (String, Actor) {
         let actor = server::provision::create_tenant(&self.state.db, name, api_option).await.expect("tenant");

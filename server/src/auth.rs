@@ -106,7 +106,8 @@ pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> AppR
     })
     .await
     .map_err(AppError::internal)?;
-    let Some(staff) = found.filter(|_| ok) else {
+    // A disabled account (利用停止) fails exactly like a wrong password.
+    let Some(staff) = found.filter(|s| ok && s.disabled_at.is_none()) else {
         return Err(AppError::Unauthenticated);
     };
     let secret = crypto::new_secret("mds_");
@@ -145,7 +146,8 @@ pub async fn actor_from_session(db: &DatabaseConnection, secret: &str) -> AppRes
         return Ok(None);
     }
     let staff = staff::Entity::find_by_id(sess.staff_id).one(db).await?;
-    Ok(staff.filter(|s| s.tenant_id == sess.tenant_id).map(|s| staff_actor(&s)))
+    // Disabling deletes the sessions too; this also refuses one that raced with it.
+    Ok(staff.filter(|s| s.tenant_id == sess.tenant_id && s.disabled_at.is_none()).map(|s| staff_actor(&s)))
 }
 
 pub async fn actor_from_token(db: &DatabaseConnection, secret: &str) -> AppResult<Option<Actor>> {

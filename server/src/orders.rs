@@ -339,6 +339,7 @@ pub struct IncomingOrder {
     pub ship_date: Option<String>,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    pub delivery_method: Option<String>,
 }
 
 /// Upserts an imported order by (shop, order number). The marketplace's fields follow the
@@ -351,7 +352,6 @@ pub async fn upsert_order(
 ) -> AppResult<(i64, crate::inbox::UpsertOutcome)> {
     use crate::inbox::UpsertOutcome;
     let marketplace = shared::Marketplace::parse(&shop.marketplace).unwrap_or(shared::Marketplace::CustomCsv);
-    let status = shared::order_status::from_marketplace(marketplace, &incoming.marketplace_status);
     let buyer =
         if marketplace.capabilities().buyer_is_recipient { incoming.recipient.clone() } else { incoming.buyer.clone() };
     let txn = state.db.begin().await?;
@@ -393,8 +393,18 @@ pub async fn upsert_order(
         updated_at: now,
     });
     m.ordered_at = clock::normalise(incoming.ordered_at);
-    m.status = status.as_str().into();
-    m.marketplace_status = Some(incoming.marketplace_status.clone());
+    let raw_status = incoming.marketplace_status.trim();
+    if raw_status.is_empty() {
+        // No status from the source (a CSV file without one): new orders start as 新規受付,
+        // existing ones keep theirs.
+        if existing.is_none() {
+            m.status = OrderStatus::New.as_str().into();
+        }
+    } else {
+        m.status = shared::order_status::from_marketplace(marketplace, raw_status).as_str().into();
+        // A CSV file's status is Madoguchi's own; there is no marketplace status to keep.
+        m.marketplace_status = (marketplace != shared::Marketplace::CustomCsv).then(|| raw_status.to_owned());
+    }
     m.buyer_name = clean(buyer.name);
     m.buyer_postal_code = clean(buyer.postal_code);
     m.buyer_address = clean(buyer.address);
@@ -410,6 +420,7 @@ pub async fn upsert_order(
     m.ship_date = m.ship_date.take().or_else(|| clean(incoming.ship_date.clone()));
     m.carrier = m.carrier.take().or_else(|| clean(incoming.carrier.clone()));
     m.tracking_number = m.tracking_number.take().or_else(|| clean(incoming.tracking_number.clone()));
+    m.delivery_method = m.delivery_method.take().or_else(|| clean(incoming.delivery_method.clone()));
 
     let old_items = match &existing {
         Some(row) => scope

@@ -33,6 +33,8 @@ pub struct SettingsForSave {
     pub review_message: Option<String>,
     pub registered_email: Option<String>,
     pub credentials: Option<serde_json::Value>,
+    /// The custom-CSV column mapping; `Some(empty)` goes back to the default.
+    pub csv_mapping: Option<Vec<shared::csv_orders::CsvColumn>>,
 }
 
 /// The credential keys each marketplace takes (API.md).
@@ -177,6 +179,15 @@ pub async fn save(
         }
         None => None,
     };
+    let csv_mapping = match s.csv_mapping.clone() {
+        None => None,
+        Some(cols) if cols.is_empty() => Some(None),
+        Some(cols) => {
+            let m = shared::csv_orders::CsvMapping::validated(cols)
+                .map_err(|e| AppError::validation("csvMapping", e.to_string()))?;
+            Some(Some(serde_json::to_string(&m).map_err(AppError::internal)?))
+        }
+    };
     let now = clock::now();
     match existing {
         None => Ok(actor
@@ -197,6 +208,7 @@ pub async fn save(
                     review_message: Set(optional(s.review_message)),
                     registered_email: Set(optional(s.registered_email)),
                     credentials_sealed: Set(sealed),
+                    csv_mapping: Set(csv_mapping.flatten()),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -230,6 +242,9 @@ pub async fn save(
             }
             if sealed.is_some() {
                 am.credentials_sealed = Set(sealed);
+            }
+            if let Some(m) = csv_mapping {
+                am.csv_mapping = Set(m);
             }
             am.updated_at = Set(now);
             Ok(actor.scope.update(db, am).await?)

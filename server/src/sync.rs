@@ -168,7 +168,7 @@ fn publish(state: &AppState, run: &sync_run::Model) {
     });
 }
 
-async fn queue(
+pub(crate) async fn queue(
     state: &AppState,
     scope: Scope,
     shop: &shop::Model,
@@ -198,16 +198,16 @@ async fn queue(
 }
 
 /// A running run's counts and errors, saved as it goes.
-struct Progress<'a> {
-    state: &'a AppState,
-    scope: Scope,
-    run: sync_run::Model,
-    errors: Vec<String>,
-    unsaved: usize,
+pub(crate) struct Progress<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) scope: Scope,
+    pub(crate) run: sync_run::Model,
+    pub(crate) errors: Vec<String>,
+    pub(crate) unsaved: usize,
 }
 
 impl Progress<'_> {
-    fn count(&mut self, o: UpsertOutcome) {
+    pub(crate) fn count(&mut self, o: UpsertOutcome) {
         match o {
             UpsertOutcome::Created => self.run.created += 1,
             UpsertOutcome::Updated => self.run.updated += 1,
@@ -216,19 +216,19 @@ impl Progress<'_> {
         self.unsaved += 1;
     }
 
-    fn fail(&mut self, what: String) {
+    pub(crate) fn fail(&mut self, what: String) {
         self.run.failed += 1;
         self.errors.push(what);
         self.unsaved += 1;
     }
 
-    async fn tick(&mut self) {
+    pub(crate) async fn tick(&mut self) {
         if self.unsaved >= PROGRESS_EVERY {
             self.save(None).await;
         }
     }
 
-    async fn save(&mut self, state: Option<SyncState>) {
+    pub(crate) async fn save(&mut self, state: Option<SyncState>) {
         let mut am: sync_run::ActiveModel = self.run.clone().into();
         am.created = Set(self.run.created);
         am.updated = Set(self.run.updated);
@@ -294,7 +294,7 @@ async fn execute(
 /// SQLite refuses a write transaction whose read snapshot went stale under another writer
 /// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
 /// that; the upsert is simply done again.
-async fn busy_retry<T, F, Fut>(mut f: F) -> AppResult<T>
+pub(crate) async fn busy_retry<T, F, Fut>(mut f: F) -> AppResult<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = AppResult<T>>,
@@ -316,7 +316,7 @@ fn is_busy(e: &anyhow::Error) -> bool {
     s.contains("database is locked") || s.contains("(code: 5)") || s.contains("(code: 517)")
 }
 
-fn app_error_text(e: &AppError) -> String {
+pub(crate) fn app_error_text(e: &AppError) -> String {
     match e {
         AppError::Internal(inner) => format!("{} ({inner})", e.message()),
         other => other.message(),

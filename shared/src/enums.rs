@@ -129,6 +129,73 @@ contract_enum!(
     }
 );
 
+/// The character encoding of a CSV file (カスタムCSV店舗). Japanese carts and Excel still
+/// write Shift_JIS (Windows-31J); everything newer writes UTF-8. Written by hand rather than
+/// with `contract_enum!` so that serde and GraphQL agree on `UTF_8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+pub enum CsvEncoding {
+    #[serde(rename = "UTF_8")]
+    #[cfg_attr(feature = "graphql", graphql(name = "UTF_8"))]
+    Utf8,
+    #[serde(rename = "SHIFT_JIS")]
+    #[cfg_attr(feature = "graphql", graphql(name = "SHIFT_JIS"))]
+    ShiftJis,
+}
+
+impl CsvEncoding {
+    pub const ALL: &'static [CsvEncoding] = &[CsvEncoding::Utf8, CsvEncoding::ShiftJis];
+
+    /// The stable code, as in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CsvEncoding::Utf8 => "UTF_8",
+            CsvEncoding::ShiftJis => "SHIFT_JIS",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|e| e.as_str() == code)
+    }
+
+    /// The label shop staff see.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CsvEncoding::Utf8 => "UTF-8",
+            CsvEncoding::ShiftJis => "Shift_JIS",
+        }
+    }
+}
+
+contract_enum!(
+    /// An order field a CSV column can carry (カスタムCSV店舗の列). The label is the default header.
+    CsvField {
+        OrderNumber = "ORDER_NUMBER" / "受注番号",
+        OrderedAt = "ORDERED_AT" / "注文日時",
+        Status = "STATUS" / "受注ステータス",
+        BuyerName = "BUYER_NAME" / "注文者氏名",
+        BuyerPostalCode = "BUYER_POSTAL_CODE" / "注文者郵便番号",
+        BuyerAddress = "BUYER_ADDRESS" / "注文者住所",
+        BuyerPhone = "BUYER_PHONE" / "注文者電話番号",
+        RecipientName = "RECIPIENT_NAME" / "送付先氏名",
+        RecipientPostalCode = "RECIPIENT_POSTAL_CODE" / "送付先郵便番号",
+        RecipientAddress = "RECIPIENT_ADDRESS" / "送付先住所",
+        RecipientPhone = "RECIPIENT_PHONE" / "送付先電話番号",
+        RequestedDelivery = "REQUESTED_DELIVERY" / "お届け指定日時",
+        ItemName = "ITEM_NAME" / "商品名",
+        Sku = "SKU" / "商品番号",
+        UnitPrice = "UNIT_PRICE" / "単価",
+        Quantity = "QUANTITY" / "数量",
+        TotalAmount = "TOTAL_AMOUNT" / "合計金額",
+        PaymentMethod = "PAYMENT_METHOD" / "支払方法",
+        SpecialNotes = "SPECIAL_NOTES" / "特記事項",
+        ShipDate = "SHIP_DATE" / "出荷日",
+        Carrier = "CARRIER" / "配送会社",
+        DeliveryMethod = "DELIVERY_METHOD" / "配送方法",
+        TrackingNumber = "TRACKING_NUMBER" / "お荷物伝票番号",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +210,13 @@ mod tests {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Marketplace::parse("rakuten"), None);
+        for e in CsvEncoding::ALL {
+            assert_eq!(CsvEncoding::parse(e.as_str()), Some(*e));
+            assert_eq!(serde_json::to_value(e).unwrap(), serde_json::json!(e.as_str()));
+        }
+        for f in CsvField::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), serde_json::json!(f.as_str()));
+        }
         assert_eq!(Marketplace::AuPay.as_str(), "AU_PAY");
     }
 }

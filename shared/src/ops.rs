@@ -112,6 +112,11 @@ pub const ALL: &[(&str, &str)] = &[
     (ApiTokens::NAME, ApiTokens::DOCUMENT),
     (CreateApiToken::NAME, CreateApiToken::DOCUMENT),
     (RevokeApiToken::NAME, RevokeApiToken::DOCUMENT),
+    (StaffMembers::NAME, StaffMembers::DOCUMENT),
+    (CreateStaff::NAME, CreateStaff::DOCUMENT),
+    (UpdateStaff::NAME, UpdateStaff::DOCUMENT),
+    (DisableStaff::NAME, DisableStaff::DOCUMENT),
+    (EnableStaff::NAME, EnableStaff::DOCUMENT),
 ];
 
 /// Variables of an operation that takes none; serialises as `{}`.
@@ -1382,6 +1387,128 @@ impl Operation for RevokeApiToken {
     const DOCUMENT: &'static str = "mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) }";
     type Variables = IdVariables;
     type Data = RevokeApiTokenData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff accounts (スタッフ管理, admin)
+// ---------------------------------------------------------------------------------------------
+
+/// `StaffMember` (an extension of API.md): a staff account; its password is never returned.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffMember {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// 利用停止.
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+macro_rules! staff_member_fields {
+    () => {
+        "id email name role disabled createdAt"
+    };
+}
+
+/// `StaffInput`. `password` is required on create; on update `None` keeps the current one.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffInput {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// The tenant's staff accounts, oldest first.
+pub struct StaffMembers;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffMembersData {
+    pub staff_members: Vec<StaffMember>,
+}
+
+impl Operation for StaffMembers {
+    const NAME: &'static str = "StaffMembers";
+    const DOCUMENT: &'static str = concat!("query StaffMembers { staffMembers { ", staff_member_fields!(), " } }");
+    type Variables = NoVariables;
+    type Data = StaffMembersData;
+}
+
+pub struct CreateStaff;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateStaffData {
+    pub create_staff: StaffMember,
+}
+
+impl Operation for CreateStaff {
+    const NAME: &'static str = "CreateStaff";
+    const DOCUMENT: &'static str = concat!(
+        "mutation CreateStaff($input: StaffInput!) { createStaff(input: $input) { ",
+        staff_member_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<StaffInput>;
+    type Data = CreateStaffData;
+}
+
+pub struct UpdateStaff;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateStaffData {
+    pub update_staff: StaffMember,
+}
+
+impl Operation for UpdateStaff {
+    const NAME: &'static str = "UpdateStaff";
+    const DOCUMENT: &'static str = concat!(
+        "mutation UpdateStaff($id: ID!, $input: StaffInput!) { updateStaff(id: $id, input: $input) { ",
+        staff_member_fields!(),
+        " } }"
+    );
+    type Variables = IdInputVariables<StaffInput>;
+    type Data = UpdateStaffData;
+}
+
+/// 利用停止: the member cannot sign in any more; their sessions end at once.
+pub struct DisableStaff;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DisableStaffData {
+    pub disable_staff: StaffMember,
+}
+
+impl Operation for DisableStaff {
+    const NAME: &'static str = "DisableStaff";
+    const DOCUMENT: &'static str =
+        concat!("mutation DisableStaff($id: ID!) { disableStaff(id: $id) { ", staff_member_fields!(), " } }");
+    type Variables = IdVariables;
+    type Data = DisableStaffData;
+}
+
+/// 利用再開.
+pub struct EnableStaff;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnableStaffData {
+    pub enable_staff: StaffMember,
+}
+
+impl Operation for EnableStaff {
+    const NAME: &'static str = "EnableStaff";
+    const DOCUMENT: &'static str =
+        concat!("mutation EnableStaff($id: ID!) { enableStaff(id: $id) { ", staff_member_fields!(), " } }");
+    type Variables = IdVariables;
+    type Data = EnableStaffData;
 }
 
 #[cfg(test)]

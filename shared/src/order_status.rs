@@ -148,6 +148,11 @@ pub fn from_marketplace(marketplace: Marketplace, raw: &str) -> OrderStatus {
     known(marketplace, raw).unwrap_or(OrderStatus::Processing)
 }
 
+/// The Madoguchi status of a raw status this mapping knows; `None` for anything else.
+pub fn known_status(marketplace: Marketplace, raw: &str) -> Option<OrderStatus> {
+    known(marketplace, raw)
+}
+
 /// Whether the raw status is one this mapping knows (rather than falling back to Processing).
 pub fn is_known(marketplace: Marketplace, raw: &str) -> bool {
     known(marketplace, raw).is_some()

@@ -160,6 +160,19 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         let t = check!(ops::CreateApiToken, json!({ "name": "連携", "scopes": ["read"] }));
         check!(ops::ApiTokens, json!({}));
         check!(ops::RevokeApiToken, json!({ "id": t["createApiToken"]["apiToken"]["id"] }));
+        // Staff accounts.
+        let member = check!(
+            ops::CreateStaff,
+            json!({ "input": { "email": "kato@example.jp", "name": "加藤", "role": "STAFF", "password": "0123456789" } })
+        );
+        let member = member["createStaff"]["id"].clone();
+        check!(
+            ops::UpdateStaff,
+            json!({ "id": member, "input": { "email": "kato@example.jp", "name": "加藤 一郎", "role": "VIEWER" } })
+        );
+        check!(ops::DisableStaff, json!({ "id": member }));
+        check!(ops::EnableStaff, json!({ "id": member }));
+        check!(ops::StaffMembers, json!({}));
         check!(ops::SyncRuns, json!({ "shopId": shop, "first": 20 }));
         // Manual runs: a run, or a refusal for a business reason (no connector, no credentials,
         // not offered on this marketplace); never an invalid document.

@@ -1,10 +1,12 @@
 //! Madoguchi end to end: a real server, real HTTP and WebSocket, SQLite and PostgreSQL.
 
 mod contract;
+mod csv;
 mod inbox;
 mod marketplaces;
 mod orders;
 mod seed;
+mod staff;
 mod subscriptions;
 mod templates;
 mod tenancy;

@@ -166,3 +166,79 @@ pub async fn log_in(c: &Client, base: &str) {
 pub async fn needs_reply_count(c: &Client) -> Option<i64> {
     text(c, ".tabs .count").await.trim().parse().ok()
 }
+
+/// Polls until `check` holds, for up to `secs` seconds (for waits that include a reconnect
+/// backoff; everything else uses [`eventually`]).
+pub async fn eventually_within<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out after {secs} s waiting for: {what}");
+}
+
+/// Presses one key (a character, or a `fantoccini::key::Key` as char) on whatever has the focus,
+/// the way a person does (keydown + keyup through the WebDriver actions API).
+pub async fn press(c: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let actions =
+        KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    c.perform_actions(actions).await.expect("press a key");
+}
+
+/// Runs JavaScript in the page and returns its result.
+pub async fn js(c: &Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// The page's WebSocket as a switch a test controls: installed on the login screen (before
+/// the app opens its live connection after signing in), it records every socket the page
+/// opens; [`sockets_off`] closes them and makes new ones fail at once (as during a network
+/// outage), [`sockets_on`] lets them through again. The app's own reconnect logic does the rest.
+pub async fn log_in_with_socket_switch(c: &Client, base: &str) {
+    c.goto(&format!("{base}/")).await.expect("open the app");
+    find(c, "input[name=email]").await;
+    js(
+        c,
+        r#"
+        if (!window.__testSockets) {
+            const Native = window.WebSocket;
+            window.__testSockets = { open: [], blocked: false };
+            window.WebSocket = class extends Native {
+                constructor(url, protocols) {
+                    // A closed port: refused at once, as an unreachable server is.
+                    super(window.__testSockets.blocked ? "ws://127.0.0.1:9/" : url, protocols);
+                    window.__testSockets.open.push(this);
+                }
+            };
+        }
+        "#,
+    )
+    .await;
+    find(c, "input[name=email]").await.send_keys(server::demo::DEMO_EMAIL).await.expect("type e-mail");
+    find(c, "input[name=password]").await.send_keys(server::demo::DEMO_PASSWORD).await.expect("type password");
+    find(c, "button[type=submit]").await.click().await.expect("log in");
+    find(c, ".tabs").await;
+}
+
+/// Drops the page's live connection and keeps it down (see [`log_in_with_socket_switch`]).
+pub async fn sockets_off(c: &Client) {
+    js(c, "window.__testSockets.blocked = true; for (const s of window.__testSockets.open) s.close(); window.__testSockets.open = [];").await;
+}
+
+/// Lets the page connect again.
+pub async fn sockets_on(c: &Client) {
+    js(c, "window.__testSockets.blocked = false;").await;
+}
+
+/// Whether the top bar shows the live connection as up.
+pub async fn live_connected(c: &Client) -> bool {
+    c.find(Locator::Css(".live.on")).await.is_ok()
+}

@@ -5,5 +5,7 @@
 //! them the tests say so and stop; with `MADOGUCHI_TEST_BROWSER_REQUIRED=1` (CI) that is a failure.
 //! Screenshots of the main screens go to `artifacts/screenshots/`.
 
+mod admin;
 mod harness;
+mod inbox;
 mod staff;

@@ -57,6 +57,7 @@ fn Shell(session: Session) -> impl IntoView {
                 <Route path=path!("/shops") view=ShopsPage/>
                 <Route path=path!("/sync") view=SyncPage/>
                 <Route path=path!("/api-tokens") view=TokensPage/>
+                <Route path=path!("/staff") view=crate::pages::staff::StaffPage/>
             </Routes>
         </main>
     }

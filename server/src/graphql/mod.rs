@@ -2,6 +2,7 @@
 //! caller's [`Actor`](crate::auth::Actor) from the request and call the application modules.
 
 pub mod context;
+pub mod csv;
 pub mod error;
 pub mod loaders;
 pub mod mutation;

@@ -38,6 +38,8 @@ pub struct ShopSettingsInput {
     pub registered_email: Option<String>,
     /// Write-only; keys per marketplace (API.md).
     pub credentials: Option<Json<serde_json::Value>>,
+    /// The CSV column mapping; an empty list goes back to the default.
+    pub csv_mapping: Option<Vec<crate::graphql::csv::CsvColumn>>,
 }
 
 #[derive(InputObject)]
@@ -132,6 +134,7 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
             review_message: s.review_message,
             registered_email: s.registered_email,
             credentials: s.credentials.map(|j| j.0),
+            csv_mapping: s.csv_mapping.map(|cols| cols.into_iter().map(Into::into).collect()),
         }),
     }
 }
@@ -295,6 +298,68 @@ impl MutationRoot {
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         auth::revoke_api_token(&state(ctx).db, actor(ctx)?, parse_id(&id, "APIトークン")?).await?;
         Ok(id)
+    }
+
+    /// Adds a staff account (admin). `password` is required here.
+    async fn create_staff(&self, ctx: &Context<'_>, input: StaffInput) -> Result<StaffMember> {
+        Ok(StaffMember(crate::staff::create(&state(ctx).db, actor(ctx)?, input.into()).await?))
+    }
+
+    /// Edits a staff account (admin); a null `password` keeps the current one. The tenant keeps
+    /// at least one enabled ADMIN (`CONFLICT` otherwise).
+    async fn update_staff(&self, ctx: &Context<'_>, id: ID, input: StaffInput) -> Result<StaffMember> {
+        let id = parse_id(&id, "スタッフ")?;
+        Ok(StaffMember(crate::staff::update(&state(ctx).db, actor(ctx)?, id, input.into()).await?))
+    }
+
+    /// 利用停止 (admin): the account can no longer sign in and its sessions end at once. Not
+    /// oneself, nor the last enabled ADMIN (`CONFLICT`).
+    async fn disable_staff(&self, ctx: &Context<'_>, id: ID) -> Result<StaffMember> {
+        let id = parse_id(&id, "スタッフ")?;
+        Ok(StaffMember(crate::staff::disable(&state(ctx).db, actor(ctx)?, id).await?))
+    }
+
+    /// 利用再開 (admin).
+    async fn enable_staff(&self, ctx: &Context<'_>, id: ID) -> Result<StaffMember> {
+        let id = parse_id(&id, "スタッフ")?;
+        Ok(StaffMember(crate::staff::enable(&state(ctx).db, actor(ctx)?, id).await?))
+    }
+
+    /// CSV取込 (custom-CSV shop): upserts the file's orders with the shop's column mapping.
+    /// Bad lines are reported with their line numbers while the good orders import.
+    async fn import_orders_csv(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::csv::CsvImportInput,
+    ) -> Result<crate::graphql::csv::CsvImport> {
+        let a = actor(ctx)?;
+        a.require(Permission::Write)?;
+        let shop_id = parse_id(&input.shop_id, "店舗")?;
+        let v = input.file.value(ctx).map_err(|e| AppError::validation("file", format!("ファイルを読めません ({e})")))?;
+        let mut bytes = Vec::new();
+        use std::io::Read;
+        v.into_read().read_to_end(&mut bytes).map_err(AppError::internal)?;
+        let done = crate::csv_shop::import(state(ctx), a, shop_id, &bytes, input.encoding).await?;
+        Ok(crate::graphql::csv::CsvImport {
+            run: SyncRun(done.run),
+            row_errors: done.row_errors.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// CSV書出: the shop's orders (with shipping data) as a CSV file in its column mapping.
+    async fn export_orders_csv(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::csv::CsvExportInput,
+    ) -> Result<crate::graphql::csv::CsvFile> {
+        let req = crate::csv_shop::CsvExportRequest {
+            shop_id: parse_id(&input.shop_id, "店舗")?,
+            from: input.from.map(utc),
+            to: input.to.map(utc),
+            status: input.status,
+            encoding: input.encoding.unwrap_or(shared::CsvEncoding::Utf8),
+        };
+        Ok(crate::csv_shop::export(&state(ctx).db, actor(ctx)?, req).await?.into())
     }
 
     /// 取込: orders, by the shop's configured days or a range.

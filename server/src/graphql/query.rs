@@ -163,4 +163,9 @@ impl QueryRoot {
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         Ok(crate::auth::list_api_tokens(&state(ctx).db, actor(ctx)?).await?.into_iter().map(ApiToken).collect())
     }
+
+    /// The tenant's staff accounts, disabled ones included, oldest first (admin).
+    async fn staff_members(&self, ctx: &Context<'_>) -> Result<Vec<StaffMember>> {
+        Ok(crate::staff::list(&state(ctx).db, actor(ctx)?).await?.into_iter().map(StaffMember).collect())
+    }
 }

@@ -39,6 +39,8 @@ pub struct ShopSettings {
     pub registered_email: Option<String>,
     /// Whether marketplace credentials are stored (they are never returned).
     pub credentials_set: bool,
+    /// The CSV column mapping (the saved one, or the default: every field under its Japanese label).
+    pub csv_mapping: Vec<crate::graphql::csv::CsvColumn>,
 }
 
 #[Object]
@@ -71,6 +73,7 @@ impl Shop {
             review_message: s.review_message.clone(),
             registered_email: s.registered_email.clone(),
             credentials_set: s.credentials_sealed.is_some(),
+            csv_mapping: crate::csv_shop::mapping_of(s).columns.into_iter().map(Into::into).collect(),
         }
     }
     /// 返信が必要 of this shop.
@@ -535,3 +538,46 @@ impl From<sync_run::Model> for SyncRun {
 connection!(InquiryConnection, InquiryEdge, Inquiry);
 connection!(OrderConnection, OrderEdge, Order);
 connection!(SyncRunConnection, SyncRunEdge, SyncRun);
+
+/// A staff account of the tenant (スタッフ管理, admin). Its password is never returned.
+pub struct StaffMember(pub crate::store::entities::staff::Model);
+
+#[Object]
+impl StaffMember {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn role(&self) -> Role {
+        Role::parse(&self.0.role).unwrap_or(Role::Viewer)
+    }
+    /// 利用停止: the account cannot sign in; its replies keep its name.
+    async fn disabled(&self) -> bool {
+        self.0.disabled_at.is_some()
+    }
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        jst(self.0.created_at)
+    }
+}
+
+#[derive(async_graphql::InputObject)]
+pub struct StaffInput {
+    /// Unique; sign-in is by e-mail.
+    pub email: String,
+    /// 1–50 characters.
+    pub name: String,
+    pub role: Role,
+    /// 10–128 characters. Required on create; on update, null keeps the current password.
+    pub password: Option<String>,
+}
+
+impl From<StaffInput> for crate::staff::StaffForSave {
+    fn from(i: StaffInput) -> Self {
+        crate::staff::StaffForSave { email: i.email, name: i.name, role: i.role, password: i.password }
+    }
+}

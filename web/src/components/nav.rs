@@ -53,6 +53,9 @@ pub fn Nav() -> impl IntoView {
                     <A href="/api-tokens" attr:class=section(&["/api-tokens"])>
                         "APIトークン"
                     </A>
+                    <A href="/staff" attr:class=section(&["/staff"])>
+                        "スタッフ"
+                    </A>
                 </Show>
             </nav>
             <div class="whoami">

@@ -1,13 +1,18 @@
-//! お問い合わせ管理: the live inbox. Status tabs (the 返信が必要 tab shows its count), a shop
-//! filter, text search and cursor paging, all kept in the URL so "back" returns to the same
-//! view. The list re-queries whenever a live event arrives.
+//! お問い合わせ管理: the live inbox. Status tabs (the 返信が必要 tab shows its count), filters
+//! by shop, marketplace (モール), text and period (期間, on the inquiry's creation time, days
+//! in Japan time) and cursor paging, all kept in the URL so reload and "back" return to the
+//! same view. The list re-queries with the same filters whenever a live event arrives or the
+//! live connection comes back, so an inquiry that does not match the filters never shows up.
+//!
+//! Keyboard: j/k (↓/↑) select the next/previous row, Enter opens the selected row, `/` goes
+//! to the search box; on an inquiry, r goes to the reply box and Esc back here.
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::InquiryStatus;
-use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, NoVariables, Shops};
+use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, NoVariables, ShopInfo, Shops};
+use shared::{InquiryStatus, Marketplace};
 
 use crate::api;
 use crate::components::badges::{InquiryStatusBadge, MarketplaceBadge};
@@ -21,6 +26,8 @@ const PAGE_SIZE: i32 = 20;
 thread_local! {
     /// The inbox view last shown (with its filters), where Esc on an inquiry returns to.
     static LAST_INBOX: std::cell::RefCell<String> = std::cell::RefCell::new("/".to_string());
+    /// The row last selected, so coming back to the inbox keeps the place.
+    static LAST_SELECTED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The address of the inbox as staff last saw it.
@@ -28,19 +35,39 @@ pub fn last_inbox_href() -> String {
     LAST_INBOX.with(|h| h.borrow().clone())
 }
 
-/// j/k or ↓/↑ move the focus through the rows, Enter opens the focused (or first) row.
-fn inbox_keys() {
-    crate::keys::on_page_keys(|ev| {
-        let key = ev.key();
-        let step: i32 = match key.as_str() {
+/// The id of a row element (`data-id`).
+fn row_id(row: &web_sys::HtmlElement) -> Option<String> {
+    row.get_attribute("data-id")
+}
+
+/// j/k or ↓/↑ move the selection through the rows (and the focus with it), Enter opens the
+/// selected (or first) row, `/` focuses the search box.
+fn inbox_keys(selected: RwSignal<Option<String>>) {
+    crate::keys::on_page_keys(move |ev| {
+        let step: i32 = match ev.key().as_str() {
             "j" | "ArrowDown" => 1,
             "k" | "ArrowUp" => -1,
             "Enter" => {
-                if !crate::keys::focus_is_interactive()
-                    && let Some(first) = crate::keys::all("a.inquiry-row").into_iter().next()
-                {
+                // A focused link or button handles Enter itself.
+                if crate::keys::focus_is_interactive() {
+                    return;
+                }
+                let rows = crate::keys::all("a.inquiry-row");
+                let wanted = selected.get_untracked();
+                let row = rows
+                    .iter()
+                    .find(|r| wanted.is_some() && row_id(r) == wanted)
+                    .or_else(|| rows.first());
+                if let Some(row) = row {
                     ev.prevent_default();
-                    first.click();
+                    row.click();
+                }
+                return;
+            }
+            "/" => {
+                if let Some(search) = crate::keys::all(".inbox .search input").into_iter().next() {
+                    ev.prevent_default();
+                    let _ = search.focus();
                 }
                 return;
             }
@@ -51,40 +78,114 @@ fn inbox_keys() {
             return;
         }
         ev.prevent_default();
+        // From the selected row; else from the focused one; else from the top or the bottom.
+        let wanted = selected.get_untracked();
         let active = document().active_element();
-        let at = rows.iter().position(|r| active.as_ref().is_some_and(|a| a == r.as_ref() as &web_sys::Element));
+        let at = rows.iter().position(|r| wanted.is_some() && row_id(r) == wanted).or_else(|| {
+            rows.iter().position(|r| active.as_ref().is_some_and(|a| a == r.as_ref() as &web_sys::Element))
+        });
         let next = match at {
             None if step > 0 => 0,
             None => rows.len() - 1,
             Some(i) => (i as i32 + step).clamp(0, rows.len() as i32 - 1) as usize,
         };
+        selected.set(row_id(&rows[next]));
         let _ = rows[next].focus();
     });
 }
 
 const TABS: [InquiryStatus; 3] = [InquiryStatus::NeedsReply, InquiryStatus::Replied, InquiryStatus::Completed];
 
-/// What the inbox shows; lives in the URL (`?status=…&shop=…&q=…&after=…`).
+/// What the inbox shows; lives in the URL
+/// (`?status=…&shop=…&mall=…&q=…&from=YYYY-MM-DD&to=YYYY-MM-DD&after=…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct InboxView {
     status: InquiryStatus,
     shop: Option<String>,
+    marketplace: Option<Marketplace>,
     search: Option<String>,
+    /// First day of the period (an `<input type=date>` value), from 00:00 JST.
+    from: Option<String>,
+    /// Last day of the period, up to 23:59:59.999 JST.
+    to: Option<String>,
     cursor: Cursor,
 }
 
 impl InboxView {
     fn href(&self) -> String {
         let mut url = format!("/?status={}", self.status.as_str());
-        if let Some(shop) = &self.shop {
-            url.push_str(&format!("&shop={}", url_encode(shop)));
-        }
-        if let Some(q) = &self.search {
-            url.push_str(&format!("&q={}", url_encode(q)));
-        }
+        let mut param = |key: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                url.push_str(&format!("&{key}={}", url_encode(v)));
+            }
+        };
+        param("shop", &self.shop);
+        param("mall", &self.marketplace.map(|m| m.as_str().to_string()));
+        param("q", &self.search);
+        param("from", &self.from);
+        param("to", &self.to);
         url.push_str(&self.cursor.to_param());
         url
     }
+
+    /// The API filter for this view.
+    fn filter(&self) -> InquiryFilter {
+        InquiryFilter {
+            status: Some(self.status),
+            shop_id: self.shop.clone(),
+            marketplace: self.marketplace,
+            search: self.search.clone(),
+            from: self.from.as_deref().and_then(|d| format::parse_day(d, false)),
+            to: self.to.as_deref().and_then(|d| format::parse_day(d, true)),
+        }
+    }
+
+    /// Whether any filter besides the status tab is set.
+    fn filtered(&self) -> bool {
+        self.shop.is_some()
+            || self.marketplace.is_some()
+            || self.search.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+    }
+
+    /// The same tab with no other filter, on its first page.
+    fn cleared(&self) -> InboxView {
+        InboxView {
+            status: self.status,
+            shop: None,
+            marketplace: None,
+            search: None,
+            from: None,
+            to: None,
+            cursor: Cursor::First,
+        }
+    }
+}
+
+/// A date parameter, if it is a real `YYYY-MM-DD` day.
+fn day_param(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| format::parse_day(v, false).is_some())
+}
+
+/// The marketplaces to offer in モール: those the tenant has shops on (all of them until the
+/// shops are known), plus the one chosen in the URL.
+fn marketplace_options(shops: Option<&[ShopInfo]>, chosen: Option<Marketplace>) -> Vec<Marketplace> {
+    Marketplace::ALL
+        .iter()
+        .copied()
+        .filter(|m| shops.is_none_or(|shops| shops.iter().any(|s| s.marketplace == *m)) || chosen == Some(*m))
+        .collect()
+}
+
+/// What the list area shows (rows are rendered separately, keyed, so a live re-query keeps the
+/// rows that did not change, and their focus).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ListState {
+    Loading,
+    Failed(String),
+    Empty,
+    Rows,
 }
 
 #[component]
@@ -95,11 +196,14 @@ pub fn InboxPage() -> impl IntoView {
     let navigate = use_navigate();
     let current = Memo::new(move |_| {
         query.with(|q| {
-            let non_empty = |key: &str| q.get(key).filter(|v| !v.trim().is_empty());
+            let non_empty = |key: &str| q.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
             InboxView {
                 status: q.get("status").and_then(|s| InquiryStatus::parse(&s)).unwrap_or(InquiryStatus::NeedsReply),
                 shop: non_empty("shop"),
+                marketplace: q.get("mall").and_then(|m| Marketplace::parse(m.trim())),
                 search: non_empty("q"),
+                from: day_param(q.get("from")),
+                to: day_param(q.get("to")),
                 cursor: Cursor::from_params(q.get("after"), q.get("before")),
             }
         })
@@ -108,29 +212,33 @@ pub fn InboxPage() -> impl IntoView {
         let href = current.get().href();
         LAST_INBOX.with(|h| *h.borrow_mut() = href);
     });
-    inbox_keys();
+    let selected = RwSignal::new(LAST_SELECTED.with(|s| s.borrow().clone()));
+    Effect::new(move |_| {
+        let id = selected.get();
+        LAST_SELECTED.with(|s| *s.borrow_mut() = id);
+    });
+    inbox_keys(selected);
     let go = {
         let navigate = navigate.clone();
         move |view: InboxView| navigate(&view.href(), NavigateOptions::default())
     };
 
     let shops = LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops) });
+    let known_shops = move || shops.get().and_then(|r| r.ok());
     let list = LocalResource::new(move || {
         let view = current.get();
         live.inbox_version.track();
-        let vars = InquiriesVariables {
-            filter: Some(InquiryFilter {
-                status: Some(view.status),
-                shop_id: view.shop,
-                search: view.search,
-                ..InquiryFilter::default()
-            }),
-            page: view.cursor.page(PAGE_SIZE),
-        };
+        let vars = InquiriesVariables { filter: Some(view.filter()), page: view.cursor.page(PAGE_SIZE) };
         async move { api::gql::<Inquiries>(vars).await.map(|d| d.inquiries) }
     });
 
+    // The search box follows the URL (back/forward), and is typed into freely in between.
     let search_text = RwSignal::new(current.get_untracked().search.unwrap_or_default());
+    Effect::watch(
+        move || current.get().search,
+        move |search, _, _| search_text.set(search.clone().unwrap_or_default()),
+        false,
+    );
     let on_search = {
         let go = go.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -147,25 +255,69 @@ pub fn InboxPage() -> impl IntoView {
         let go = go.clone();
         move |ev: leptos::ev::Event| {
             let shop = event_target_value(&ev);
-            go(InboxView {
-                shop: (!shop.is_empty()).then_some(shop),
-                cursor: Cursor::First,
-                ..current.get_untracked()
+            go(InboxView { shop: (!shop.is_empty()).then_some(shop), cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_marketplace = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let marketplace = Marketplace::parse(&event_target_value(&ev));
+            let view = current.get_untracked();
+            // A shop on another marketplace would leave the list empty: drop it.
+            let shop = view.shop.clone().filter(|id| {
+                marketplace.is_none_or(|m| {
+                    known_shops().is_none_or(|shops| shops.iter().any(|s| &s.id == id && s.marketplace == m))
+                })
             });
+            go(InboxView { marketplace, shop, cursor: Cursor::First, ..view });
+        }
+    };
+    let on_from = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let from = day_param(Some(event_target_value(&ev)));
+            go(InboxView { from, cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_to = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let to = day_param(Some(event_target_value(&ev)));
+            go(InboxView { to, cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_clear = {
+        let go = go.clone();
+        move |_| {
+            search_text.set(String::new());
+            go(current.get_untracked().cleared());
         }
     };
     let on_page = Callback::new({
         let go = go.clone();
         move |cursor: Cursor| go(InboxView { cursor, ..current.get_untracked() })
     });
+    let period_reversed = move || {
+        let view = current.get();
+        matches!((view.from, view.to), (Some(from), Some(to)) if from > to)
+    };
 
-    // The count on the 返信が必要 tab: for the chosen shop, or in total.
+    // The count on the 返信が必要 tab: for the chosen shop and/or marketplace, or in total.
     let needs_reply = move || {
         let counts = live.counts.get()?;
-        Some(match current.get().shop {
-            Some(shop) => counts.by_shop.iter().find(|c| c.shop.id == shop).map_or(0, |c| c.needs_reply),
-            None => counts.needs_reply,
-        })
+        let view = current.get();
+        if view.shop.is_none() && view.marketplace.is_none() {
+            return Some(counts.needs_reply);
+        }
+        Some(
+            counts
+                .by_shop
+                .iter()
+                .filter(|c| view.shop.as_ref().is_none_or(|s| &c.shop.id == s))
+                .filter(|c| view.marketplace.is_none_or(|m| c.shop.marketplace == m))
+                .map(|c| c.needs_reply)
+                .sum(),
+        )
     };
 
     let tabs = TABS
@@ -184,6 +336,45 @@ pub fn InboxPage() -> impl IntoView {
 
     let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
     let total = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.total_count));
+    let state = Memo::new(move |_| match list.get() {
+        None => ListState::Loading,
+        Some(Err(e)) => ListState::Failed(e.to_string()),
+        Some(Ok(conn)) if conn.nodes.is_empty() => ListState::Empty,
+        Some(Ok(_)) => ListState::Rows,
+    });
+    let rows = Memo::new(move |_| list.get().and_then(|r| r.ok()).map(|c| c.nodes).unwrap_or_default());
+
+    let shop_options = move || {
+        let chosen_shop = current.get().shop;
+        let marketplace = current.get().marketplace;
+        known_shops()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|shop| marketplace.is_none_or(|m| shop.marketplace == m) || chosen_shop.as_ref() == Some(&shop.id))
+            .map(|shop| {
+                let selected = chosen_shop.as_deref() == Some(shop.id.as_str());
+                view! {
+                    <option value=shop.id selected=selected>
+                        {format!("{}（{}）", shop.name, shop.marketplace.label_ja())}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    let mall_options = move || {
+        let chosen = current.get().marketplace;
+        let shops = known_shops();
+        marketplace_options(shops.as_deref(), chosen)
+            .into_iter()
+            .map(|m| {
+                view! {
+                    <option value=m.as_str() selected=chosen == Some(m)>
+                        {m.label_ja()}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
 
     view! {
         <section class="inbox">
@@ -200,49 +391,97 @@ pub fn InboxPage() -> impl IntoView {
                 })}
             <nav class="tabs" aria-label="ステータス">{tabs}</nav>
             <p class="key-help muted">
-                <kbd>"j"</kbd>"/"<kbd>"k"</kbd>"・"<kbd>"↓"</kbd>"/"<kbd>"↑"</kbd>" で移動、"<kbd>"Enter"</kbd>
-                " で開く、お問い合わせ画面で "<kbd>"r"</kbd>" で返信欄へ、"<kbd>"Esc"</kbd>" で一覧へ戻ります。"
+                <kbd>"j"</kbd>"/"<kbd>"k"</kbd>"・"<kbd>"↓"</kbd>"/"<kbd>"↑"</kbd>" で選択、"<kbd>"Enter"</kbd>" で開く、"
+                <kbd>"/"</kbd>" で検索、お問い合わせ画面で "<kbd>"r"</kbd>" で返信欄へ、"<kbd>"Esc"</kbd>
+                " で一覧へ戻ります。"
             </p>
-            <div class="filters">
-                <select aria-label="店舗" on:change=on_shop prop:value=move || current.get().shop.unwrap_or_default()>
+            <div class="filters inbox-filters" role="group" aria-label="絞り込み">
+                <select
+                    name="mall"
+                    aria-label="モール"
+                    on:change=on_marketplace
+                    prop:value=move || current.get().marketplace.map(|m| m.as_str()).unwrap_or_default()
+                >
+                    <option value="">"すべてのモール"</option>
+                    {mall_options}
+                </select>
+                <select
+                    name="shop"
+                    aria-label="店舗"
+                    on:change=on_shop
+                    prop:value=move || current.get().shop.unwrap_or_default()
+                >
                     <option value="">"すべての店舗"</option>
-                    {move || {
-                        shops
-                            .get()
-                            .and_then(|r| r.ok())
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|shop| {
-                                let selected = current.get_untracked().shop.as_deref() == Some(shop.id.as_str());
-                                view! {
-                                    <option value=shop.id selected=selected>
-                                        {format!("{}（{}）", shop.name, shop.marketplace.label_ja())}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    {shop_options}
                 </select>
                 <form class="search" on:submit=on_search role="search">
                     <input
                         type="search"
+                        name="q"
+                        aria-label="検索"
                         placeholder="お客様名・受注番号・本文で検索"
                         prop:value=move || search_text.get()
                         on:input=move |ev| search_text.set(event_target_value(&ev))
                     />
                     <button type="submit">"検索"</button>
                 </form>
+                <div class="period" role="group" aria-label="期間">
+                    <span class="period-label">"期間"</span>
+                    <input
+                        type="date"
+                        name="from"
+                        aria-label="期間（開始日）"
+                        prop:value=move || current.get().from.unwrap_or_default()
+                        prop:max=move || current.get().to.unwrap_or_default()
+                        on:change=on_from
+                    />
+                    <span aria-hidden="true">"〜"</span>
+                    <input
+                        type="date"
+                        name="to"
+                        aria-label="期間（終了日）"
+                        prop:value=move || current.get().to.unwrap_or_default()
+                        prop:min=move || current.get().from.unwrap_or_default()
+                        on:change=on_to
+                    />
+                </div>
+                <button type="button" class="clear-filters" on:click=on_clear disabled=move || !current.get().filtered()>
+                    "条件をクリア"
+                </button>
             </div>
-            {move || match list.get() {
-                None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok(conn)) if conn.nodes.is_empty() => {
-                    view! { <p class="empty">"該当するお問い合わせはありません。"</p> }.into_any()
+            {move || {
+                period_reversed()
+                    .then(|| {
+                        view! { <p class="field-error" role="alert">"期間の開始日が終了日より後になっています。"</p> }
+                    })
+            }}
+            {move || match state.get() {
+                ListState::Loading => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
+                ListState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                ListState::Empty => {
+                    let text = if current.get_untracked().filtered() {
+                        "条件に一致するお問い合わせはありません。"
+                    } else {
+                        "該当するお問い合わせはありません。"
+                    };
+                    view! { <p class="empty">{text}</p> }.into_any()
                 }
-                Some(Ok(conn)) => {
+                ListState::Rows => {
                     view! {
                         <ul class="inquiry-list">
-                            {conn.nodes.into_iter().map(|i| view! { <InquiryRow inquiry=i/> }).collect_view()}
+                            <For
+                                each=move || rows.get()
+                                key=|i| {
+                                    (
+                                        i.id.clone(),
+                                        i.last_message_at,
+                                        i.status,
+                                        i.customer_name.clone(),
+                                        i.order_number.clone(),
+                                    )
+                                }
+                                children=move |i| view! { <InquiryRow inquiry=i selected/> }
+                            />
                         </ul>
                     }
                         .into_any()
@@ -255,16 +494,36 @@ pub fn InboxPage() -> impl IntoView {
 
 /// One inbox row: marketplace, customer, order number, preview, time, status.
 #[component]
-fn InquiryRow(inquiry: InquirySummary) -> impl IntoView {
+fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> impl IntoView {
     let href = format!("/inquiries/{}", inquiry.id);
     let customer =
         inquiry.customer_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "（名前なし）".into());
     let time = format::list_time(&inquiry.last_message_at);
     let full_time = format::date_time(&inquiry.last_message_at);
     let needs_reply = inquiry.status == InquiryStatus::NeedsReply;
+    let id = inquiry.id.clone();
+    let is_selected = {
+        let id = id.clone();
+        move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+    };
+    let is_selected_too = is_selected.clone();
+    let select = {
+        let id = id.clone();
+        move || {
+            if selected.with_untracked(|s| s.as_deref() != Some(id.as_str())) {
+                selected.set(Some(id.clone()));
+            }
+        }
+    };
+    let select_too = select.clone();
     view! {
-        <li class:needs-reply=needs_reply>
-            <A href=href attr:class="inquiry-row">
+        <li class:needs-reply=needs_reply on:focusin=move |_| select() on:click=move |_| select_too()>
+            <A
+                href=href
+                attr:class=move || if is_selected() { "inquiry-row selected" } else { "inquiry-row" }
+                attr:aria-current=move || is_selected_too().then_some("true")
+                attr:data-id=id
+            >
                 <span class="cell-mall">
                     <MarketplaceBadge marketplace=inquiry.shop.marketplace/>
                     <span class="shop-name">{inquiry.shop.name}</span>

@@ -6,6 +6,7 @@ pub mod login;
 pub mod order;
 pub mod orders;
 pub mod shops;
+pub mod staff;
 pub mod sync;
 pub mod templates;
 pub mod tokens;

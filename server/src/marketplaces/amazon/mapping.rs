@@ -48,5 +48,6 @@ pub fn order(o: &wire::Order, items: &[wire::OrderItem]) -> IncomingOrder {
         ship_date: None,
         carrier: None,
         tracking_number: None,
+        delivery_method: None,
     }
 }

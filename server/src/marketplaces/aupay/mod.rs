@@ -98,6 +98,7 @@ fn order(x: &str) -> IncomingOrder {
         ship_date: t("shippingDate").map(|d| d.replace('/', "-")),
         carrier: t("shippingCarrier").map(|c| carrier_name(&c).map(str::to_owned).unwrap_or(c)),
         tracking_number: t("shippingNumber"),
+        delivery_method: None,
     }
 }
 

@@ -157,6 +157,7 @@ fn map_order(o: &Order) -> IncomingOrder {
             .map(|t| t.date_naive().format("%Y-%m-%d").to_string()),
         carrier: shipping.and_then(|s| s.carrier.as_deref()).map(|c| carrier_name(c).to_owned()),
         tracking_number: shipping.and_then(|s| s.tracking_number.clone()).filter(|t| !t.is_empty()),
+        delivery_method: None,
     }
 }
 

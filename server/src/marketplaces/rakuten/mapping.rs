@@ -121,6 +121,7 @@ pub fn order(w: &wire::OrderModel) -> IncomingOrder {
                 .or_else(|| s.delivery_company.as_deref().and_then(carrier_name).map(str::to_owned))
         }),
         tracking_number: shipping.and_then(|s| text(&s.shipping_number)),
+        delivery_method: None,
     }
 }
 

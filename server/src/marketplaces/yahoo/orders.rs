@@ -85,6 +85,7 @@ fn order(info: &str) -> IncomingOrder {
         ship_date: t("ShipDate"),
         carrier: t("ShipCompanyCode").map(|c| carrier_name(&c).map(str::to_owned).unwrap_or(c)),
         tracking_number: t("ShipInvoiceNumber1"),
+        delivery_method: None,
     }
 }
 

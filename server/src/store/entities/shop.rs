@@ -21,6 +21,8 @@ pub struct Model {
     pub registered_email: Option<String>,
     /// Marketplace credentials sealed with the server key (`crypto.rs`); never returned.
     pub credentials_sealed: Option<String>,
+    /// The custom-CSV column mapping (JSON of `shared::csv_orders::CsvMapping`); `None`: the default.
+    pub csv_mapping: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

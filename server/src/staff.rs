@@ -1,0 +1,302 @@
+//! Staff accounts (スタッフ管理, admin): list, add, edit, 利用停止 (disable) and 利用再開 (enable).
+//!
+//! Nothing is ever deleted: a disabled member keeps their row, so replies keep their author's
+//! name. Disabling ends the member's sessions in the same transaction, and `auth.rs` refuses
+//! sign-in and session cookies of disabled accounts. Every change keeps at least one enabled
+//! ADMIN in the tenant.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr, TransactionTrait,
+};
+use shared::Role;
+use shared::template::FieldError;
+
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::store::entities::{session, staff};
+use crate::{clock, crypto};
+
+pub const NAME_MAX: usize = 50;
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 128;
+
+const WHAT: &str = "スタッフ";
+
+/// `StaffInput` of the API.
+#[derive(Clone, Debug)]
+pub struct StaffForSave {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Required on create; on update `None` keeps the current password.
+    pub password: Option<String>,
+}
+
+/// The input once checked: e-mail trimmed and lower-cased (as sign-in looks it up), name trimmed.
+struct Checked {
+    email: String,
+    name: String,
+    role: Role,
+    password: Option<String>,
+}
+
+/// Whether `email` (already trimmed) looks like an e-mail address: one `@`, a local part, a
+/// dotted domain, no spaces.
+pub fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && domain.contains('.')
+        && !domain.contains("..")
+        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+fn check(input: StaffForSave, creating: bool) -> AppResult<Checked> {
+    let mut errors = Vec::new();
+    let mut err = |field: &str, message: &str| {
+        errors.push(FieldError { field: field.to_owned(), message: message.to_owned() });
+    };
+    let email = input.email.trim().to_lowercase();
+    if email.is_empty() {
+        err("email", "メールアドレスを入力してください (e-mail is required)");
+    } else if email.len() > EMAIL_MAX {
+        err("email", "メールアドレスは254文字以内で入力してください (e-mail must be at most 254 characters)");
+    } else if !looks_like_email(&email) {
+        err("email", "メールアドレスの形式が正しくありません (not an e-mail address)");
+    }
+    let name = input.name.trim().to_owned();
+    let name_len = name.chars().count();
+    if name_len == 0 || name_len > NAME_MAX {
+        err("name", "氏名は1〜50文字で入力してください (name must be 1-50 characters)");
+    }
+    match input.password.as_deref() {
+        None if creating => err("password", "パスワードを入力してください (password is required)"),
+        None => {}
+        Some(p) => {
+            let n = p.chars().count();
+            if n < PASSWORD_MIN {
+                err("password", "パスワードは10文字以上にしてください (password must be at least 10 characters)");
+            } else if n > PASSWORD_MAX {
+                err("password", "パスワードは128文字以内にしてください (password must be at most 128 characters)");
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::from_field_errors(errors));
+    }
+    Ok(Checked { email, name, role: input.role, password: input.password })
+}
+
+/// Argon2id takes a while: off the async workers.
+async fn hash(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || crypto::hash_password(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
+/// E-mail addresses are unique across all tenants (sign-in finds the account by e-mail alone);
+/// the answer never says which tenant has it.
+fn taken(e: sea_orm::DbErr) -> AppError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("このメールアドレスは既に使われています (this e-mail address is already in use)".into())
+        }
+        _ => e.into(),
+    }
+}
+
+fn is_enabled_admin(s: &staff::Model) -> bool {
+    s.disabled_at.is_none() && s.role == Role::Admin.as_str()
+}
+
+/// Refuses a change that takes `target` away from the enabled admins when it is the last one.
+/// The enabled admins are locked first (PostgreSQL; SQLite serialises writers anyway), so two
+/// admins demoting each other at once cannot both succeed.
+async fn keep_an_admin(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    target: &staff::Model,
+    message: &str,
+) -> AppResult<()> {
+    if !is_enabled_admin(target) {
+        return Ok(());
+    }
+    let admins: Vec<i64> = actor
+        .scope
+        .find::<staff::Entity>()
+        .select_only()
+        .column(staff::Column::Id)
+        .filter(staff::Column::Role.eq(Role::Admin.as_str()))
+        .filter(staff::Column::DisabledAt.is_null())
+        .lock_exclusive()
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if admins.iter().all(|id| *id == target.id) {
+        return Err(AppError::Conflict(message.to_owned()));
+    }
+    Ok(())
+}
+
+const LAST_ADMIN_DEMOTE: &str = "有効な管理者が1人もいなくなるため、このスタッフの権限は変更できません。先に別のスタッフを管理者にしてください (the tenant must keep at least one enabled admin)";
+const LAST_ADMIN_DISABLE: &str = "有効な管理者が1人もいなくなるため、このスタッフは利用停止にできません。先に別のスタッフを管理者にしてください (the tenant must keep at least one enabled admin)";
+
+/// The tenant's staff, oldest first.
+pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<staff::Model>> {
+    actor.require(Permission::Admin)?;
+    Ok(actor
+        .scope
+        .find::<staff::Entity>()
+        .order_by_asc(staff::Column::CreatedAt)
+        .order_by_asc(staff::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: StaffForSave) -> AppResult<staff::Model> {
+    actor.require(Permission::Admin)?;
+    let c = check(input, true)?;
+    let password_hash = hash(c.password.unwrap_or_default()).await?;
+    actor
+        .scope
+        .insert(
+            db,
+            staff::ActiveModel {
+                email: Set(c.email),
+                name: Set(c.name),
+                role: Set(c.role.as_str().into()),
+                password_hash: Set(password_hash),
+                created_at: Set(clock::now()),
+                disabled_at: Set(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(taken)
+}
+
+/// Changes e-mail, name, role and (when given) the password. A new password set for someone
+/// else also ends that member's sessions.
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
+    actor.require(Permission::Admin)?;
+    let c = check(input, false)?;
+    let password_hash = match c.password {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    let txn = db.begin().await?;
+    let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
+    if c.role != Role::Admin {
+        keep_an_admin(&txn, actor, &row, LAST_ADMIN_DEMOTE).await?;
+    }
+    let mut am: staff::ActiveModel = row.into();
+    am.email = Set(c.email);
+    am.name = Set(c.name);
+    am.role = Set(c.role.as_str().into());
+    let new_password = password_hash.is_some();
+    if let Some(h) = password_hash {
+        am.password_hash = Set(h);
+    }
+    let saved = actor.scope.update(&txn, am).await.map_err(taken)?;
+    if new_password && actor.staff_id != Some(id) {
+        end_sessions(&txn, actor, id).await?;
+    }
+    txn.commit().await?;
+    Ok(saved)
+}
+
+async fn end_sessions(txn: &DatabaseTransaction, actor: &Actor, staff_id: i64) -> AppResult<()> {
+    actor.scope.delete_many::<session::Entity>().filter(session::Column::StaffId.eq(staff_id)).exec(txn).await?;
+    Ok(())
+}
+
+/// 利用停止: the member can no longer sign in, and their sessions end now. Their replies keep
+/// their name. Disabling a disabled member changes nothing.
+pub async fn disable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<staff::Model> {
+    actor.require(Permission::Admin)?;
+    let txn = db.begin().await?;
+    let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
+    if actor.staff_id == Some(id) {
+        return Err(AppError::Conflict(
+            "自分自身を利用停止にすることはできません (you cannot disable your own account)".into(),
+        ));
+    }
+    keep_an_admin(&txn, actor, &row, LAST_ADMIN_DISABLE).await?;
+    if row.disabled_at.is_none() {
+        actor
+            .scope
+            .update_many::<staff::Entity>()
+            .col_expr(staff::Column::DisabledAt, Expr::value(clock::now()))
+            .filter(staff::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    end_sessions(&txn, actor, id).await?;
+    let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// 利用再開: the member can sign in again (with their old password).
+pub async fn enable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<staff::Model> {
+    actor.require(Permission::Admin)?;
+    let row = actor.scope.get::<staff::Entity>(db, id).await?.ok_or(AppError::NotFound(WHAT))?;
+    if row.disabled_at.is_none() {
+        return Ok(row);
+    }
+    let mut am: staff::ActiveModel = row.into();
+    am.disabled_at = Set(None);
+    Ok(actor.scope.update(db, am).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_addresses_are_checked_for_their_shape() {
+        for ok in ["a@example.jp", "hanako.yamada+shop@mail.example.co.jp", "x@a.b"] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@example.jp",
+            "a@example",
+            "a@@example.jp",
+            "a b@example.jp",
+            "a@ex..jp",
+            "a@.jp",
+            "a@-x.jp",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once() {
+        let input = StaffForSave { email: "nope".into(), name: " ".into(), role: Role::Staff, password: None };
+        match check(input, true) {
+            Err(AppError::Validation { errors, .. }) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["email", "name", "password"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let keep = StaffForSave {
+            email: "  Hanako@Example.JP ".into(),
+            name: " 山田 花子 ".into(),
+            role: Role::Viewer,
+            password: None,
+        };
+        let c = check(keep, false).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((c.email.as_str(), c.name.as_str()), ("hanako@example.jp", "山田 花子"));
+    }
+}

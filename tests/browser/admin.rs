@@ -1,0 +1,97 @@
+//! What an admin does in the browser: staff accounts (スタッフ管理).
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+const NEW_NAME: &str = "新人 次郎";
+const NEW_EMAIL: &str = "jiro@example.jp";
+const NEW_PASSWORD: &str = "jiro-password-1";
+
+async fn login_status(app: &madoguchi_tests::TestApp, email: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/auth/login", app.base))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_staff_member_and_disables_them() {
+    let Some((app, driver)) = setup().await else { return };
+    let listed = || async {
+        app.gql_ok(TOKEN, "{ staffMembers { id name email role disabled } }", json!({})).await["staffMembers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["email"] == NEW_EMAIL)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    find(&c, "nav a[href='/staff']").await.click().await.unwrap();
+    find_text(&c, "h1", "スタッフ管理").await;
+    // The demo admin is listed, as oneself, without a 利用停止 button.
+    let me = find_text(&c, "tr", "（あなた）").await;
+    assert!(me.text().await.unwrap().contains(server::demo::DEMO_EMAIL));
+    assert!(me.find(Locator::XPath(".//button[contains(., '利用停止')]")).await.is_err(), "no disabling oneself");
+
+    // Add with nothing typed: the errors stand next to their fields.
+    find_text(&c, "h2", "スタッフを追加").await;
+    find(&c, "form.staff-form button[type=submit]").await.click().await.unwrap();
+    eventually("field errors", || async {
+        c.find_all(Locator::Css("form.staff-form .field-error")).await.unwrap().len() == 3
+    })
+    .await;
+    let errors = text(&c, "form.staff-form").await;
+    assert!(errors.contains("氏名") && errors.contains("メールアドレス") && errors.contains("パスワード"), "{errors}");
+    assert_eq!(listed().await, Value::Null, "nothing was stored");
+
+    find(&c, "form.staff-form input[name=name]").await.send_keys(NEW_NAME).await.unwrap();
+    find(&c, "form.staff-form input[name=email]").await.send_keys(NEW_EMAIL).await.unwrap();
+    find(&c, "form.staff-form select[name=role] option[value=STAFF]").await.click().await.unwrap();
+    find(&c, "form.staff-form input[name=password]").await.send_keys(NEW_PASSWORD).await.unwrap();
+    find(&c, "form.staff-form button[type=submit]").await.click().await.unwrap();
+    find(&c, ".success").await;
+    eventually("the member is stored", || async { listed().await["name"] == NEW_NAME }).await;
+    let member = listed().await;
+    assert_eq!(member["role"], "STAFF");
+    assert_eq!(member["disabled"], false);
+    let id = member["id"].as_str().unwrap().to_owned();
+    let row = format!("tr[data-staff-id='{id}']");
+    let shown = find(&c, &row).await.text().await.unwrap();
+    assert!(
+        shown.contains(NEW_NAME) && shown.contains(NEW_EMAIL) && shown.contains("担当者") && shown.contains("利用中"),
+        "{shown}"
+    );
+    assert_eq!(login_status(&app, NEW_EMAIL, NEW_PASSWORD).await, 200, "the new member can sign in");
+
+    // 利用停止, confirming the dialog.
+    find(&c, &row)
+        .await
+        .find(Locator::XPath(".//button[contains(., '利用停止')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.accept_alert().await.expect("a confirmation dialog");
+    eventually("the row says 利用停止", || async {
+        text(&c, &format!("{row} .staff-state")).await.contains("利用停止")
+    })
+    .await;
+    assert_eq!(listed().await["disabled"], true);
+    assert!(find(&c, &row).await.find(Locator::XPath(".//button[contains(., '利用再開')]")).await.is_ok());
+    screenshot(&c, "10-staff").await;
+    assert_eq!(login_status(&app, NEW_EMAIL, NEW_PASSWORD).await, 401, "a disabled member cannot sign in");
+    c.close().await.ok();
+    app.finish().await;
+}

@@ -1,0 +1,360 @@
+//! スタッフ管理 (admin): the tenant's staff accounts. Add one (氏名, メールアドレス, 権限,
+//! パスワード), edit one (a blank password keeps the current one), 利用停止 (after a
+//! confirmation: the member can no longer sign in and their open screens stop working) and
+//! 利用再開. Nothing is deleted, so replies keep their author's name.
+
+use chrono::FixedOffset;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::Role;
+use shared::ops::{
+    CreateStaff, DisableStaff, EnableStaff, IdInputVariables, IdVariables, InputVariables, NoVariables, StaffInput,
+    StaffMember, StaffMembers, Timestamp, UpdateStaff,
+};
+
+use crate::api::{self, ApiError};
+use crate::components::error::FieldError;
+use crate::session::use_session;
+
+/// The least a password may have (the server's rule).
+const PASSWORD_MIN: usize = 10;
+
+/// `2023/11/24`, in Japan time.
+fn day(ts: &Timestamp) -> String {
+    let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
+    ts.with_timezone(&jst).format("%Y/%m/%d").to_string()
+}
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let session = use_session();
+    let viewer = session.viewer();
+    let is_admin = viewer.as_ref().is_some_and(|v| v.role == Role::Admin);
+    if !is_admin {
+        return view! {
+            <div class="page-head">
+                <h1>"スタッフ管理"</h1>
+            </div>
+            <p class="notice">"この画面は管理者のみ利用できます。"</p>
+        }
+        .into_any();
+    }
+    let me = viewer.map(|v| v.id).unwrap_or_default();
+
+    let version = RwSignal::new(0u32);
+    let members = LocalResource::new(move || {
+        version.track();
+        async { api::gql::<StaffMembers>(NoVariables {}).await.map(|d| d.staff_members) }
+    });
+    // The member being edited; `None`: the form adds a new one.
+    let editing = RwSignal::new(None::<StaffMember>);
+    // Bumped after a save, so the form starts empty again.
+    let form_key = RwSignal::new(0u32);
+    let note = RwSignal::new(None::<String>);
+    let list_error = RwSignal::new(None::<ApiError>);
+
+    let on_saved = Callback::new(move |(m, created): (StaffMember, bool)| {
+        note.set(Some(if created {
+            format!("スタッフ「{}」を追加しました。", m.name)
+        } else {
+            format!("スタッフ「{}」を更新しました。", m.name)
+        }));
+        editing.set(None);
+        form_key.update(|k| *k += 1);
+        version.update(|v| *v += 1);
+    });
+    let on_cancel = Callback::new(move |()| {
+        editing.set(None);
+        form_key.update(|k| *k += 1);
+    });
+
+    let disable = move |m: StaffMember| {
+        let question = format!(
+            "{}さんを利用停止にしますか？このスタッフはログインできなくなり、ログイン中の画面もすぐに使えなくなります。（返信の履歴は残ります）",
+            m.name
+        );
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
+        note.set(None);
+        list_error.set(None);
+        spawn_local(async move {
+            match api::gql::<DisableStaff>(IdVariables::new(m.id.clone())).await {
+                Ok(d) => {
+                    let _ = note.try_set(Some(format!("{}さんを利用停止にしました。", d.disable_staff.name)));
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = list_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let enable = move |m: StaffMember| {
+        note.set(None);
+        list_error.set(None);
+        spawn_local(async move {
+            match api::gql::<EnableStaff>(IdVariables::new(m.id.clone())).await {
+                Ok(d) => {
+                    let _ = note.try_set(Some(format!("{}さんの利用を再開しました。", d.enable_staff.name)));
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = list_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let rows = move || match members.get() {
+        None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"スタッフはまだいません。"</p> }.into_any(),
+        Some(Ok(list)) => {
+            let rows = list
+                .into_iter()
+                .map(|m| {
+                    let is_me = m.id == me;
+                    let (edit, target) = (m.clone(), m.clone());
+                    let action = if m.disabled {
+                        view! {
+                            <button class="small" on:click=move |_| enable(target.clone())>
+                                "利用再開"
+                            </button>
+                        }
+                        .into_any()
+                    } else if is_me {
+                        ().into_any()
+                    } else {
+                        view! {
+                            <button class="small danger" on:click=move |_| disable(target.clone())>
+                                "利用停止"
+                            </button>
+                        }
+                        .into_any()
+                    };
+                    view! {
+                        <tr data-staff-id=m.id.clone() class:disabled=m.disabled>
+                            <td>
+                                {m.name.clone()}
+                                {is_me.then(|| view! { <span class="muted you">"（あなた）"</span> })}
+                            </td>
+                            <td class="staff-email">{m.email.clone()}</td>
+                            <td>{m.role.label_ja()}</td>
+                            <td class="staff-state">
+                                {if m.disabled {
+                                    view! { <span class="status staff-off">"利用停止"</span> }.into_any()
+                                } else {
+                                    view! { <span class="status staff-on">"利用中"</span> }.into_any()
+                                }}
+                            </td>
+                            <td>{day(&m.created_at)}</td>
+                            <td class="num actions">
+                                <button
+                                    class="small"
+                                    on:click=move |_| {
+                                        note.set(None);
+                                        editing.set(Some(edit.clone()));
+                                    }
+                                >
+                                    "編集"
+                                </button>
+                                {action}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="table-scroll">
+                    <table class="grid staff">
+                        <thead>
+                            <tr>
+                                <th>"氏名"</th>
+                                <th>"メールアドレス"</th>
+                                <th>"権限"</th>
+                                <th>"状態"</th>
+                                <th>"登録日"</th>
+                                <th></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    let form = move || {
+        form_key.track();
+        let member = editing.get();
+        view! { <StaffForm member on_saved on_cancel/> }
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"スタッフ管理"</h1>
+        </div>
+        <p class="editor-help">
+            "管理者はすべての操作、担当者はお問い合わせ・受注・テンプレートの操作、閲覧のみは参照だけができます。利用停止にしたスタッフはログインできなくなりますが、返信の履歴には名前が残ります。"
+        </p>
+        {form}
+        {move || note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
+        {move || list_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        {rows}
+    }
+    .into_any()
+}
+
+/// Adds a member (`member: None`) or edits one.
+#[component]
+fn StaffForm(
+    member: Option<StaffMember>,
+    on_saved: Callback<(StaffMember, bool)>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let editing_id = member.as_ref().map(|m| m.id.clone());
+    let is_new = editing_id.is_none();
+    let name = RwSignal::new(member.as_ref().map(|m| m.name.clone()).unwrap_or_default());
+    let email = RwSignal::new(member.as_ref().map(|m| m.email.clone()).unwrap_or_default());
+    let role = RwSignal::new(member.as_ref().map(|m| m.role).unwrap_or(Role::Staff));
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let typed = password.get_untracked();
+        let input = StaffInput {
+            email: email.get_untracked().trim().to_string(),
+            name: name.get_untracked().trim().to_string(),
+            role: role.get_untracked(),
+            // Editing: blank keeps the current password. Adding: the server says it is required.
+            password: if typed.is_empty() && !is_new { None } else { Some(typed) },
+        };
+        let id = editing_id.clone();
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let saved = match id {
+                Some(id) => {
+                    api::gql::<UpdateStaff>(IdInputVariables { id, input }).await.map(|d| (d.update_staff, false))
+                }
+                None => api::gql::<CreateStaff>(InputVariables { input }).await.map(|d| (d.create_staff, true)),
+            };
+            let _ = busy.try_set(false);
+            match saved {
+                Ok(saved) => on_saved.run(saved),
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let role_options = Role::ALL
+        .iter()
+        .map(|r| {
+            let r = *r;
+            view! {
+                <option value=r.as_str() selected=move || role.get() == r>
+                    {r.label_ja()}
+                </option>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <form class="card form staff-form" on:submit=save novalidate>
+            <h2>
+                {match &member {
+                    None => "スタッフを追加".to_string(),
+                    Some(m) => format!("スタッフの編集：{}", m.name),
+                }}
+            </h2>
+            <div class="form-row">
+                <label>
+                    <span class="required">"氏名"</span>
+                    <input
+                        name="name"
+                        maxlength="50"
+                        placeholder="例: 山田 花子"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                    <FieldError error=error field="name"/>
+                </label>
+                <label>
+                    <span class="required">"メールアドレス"</span>
+                    <input
+                        type="email"
+                        name="email"
+                        autocomplete="off"
+                        placeholder="例: hanako@example.jp"
+                        prop:value=move || email.get()
+                        on:input=move |ev| email.set(event_target_value(&ev))
+                    />
+                    <FieldError error=error field="email"/>
+                </label>
+                <label>
+                    <span class="required">"権限"</span>
+                    <select
+                        name="role"
+                        on:change=move |ev| {
+                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                                role.set(r);
+                            }
+                        }
+                    >
+                        {role_options}
+                    </select>
+                    <FieldError error=error field="role"/>
+                </label>
+                <label>
+                    <span class:required=is_new>"パスワード"</span>
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="new-password"
+                        placeholder=if is_new {
+                            format!("{PASSWORD_MIN}文字以上")
+                        } else {
+                            "変更する場合のみ入力".to_string()
+                        }
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    <FieldError error=error field="password"/>
+                </label>
+            </div>
+            {move || {
+                error
+                    .get()
+                    .filter(|e| !e.has_field_errors())
+                    .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            }}
+            <div class="form-actions">
+                {(!is_new)
+                    .then(|| {
+                        view! {
+                            <button type="button" on:click=move |_| on_cancel.run(())>
+                                "キャンセル"
+                            </button>
+                        }
+                    })}
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || match (busy.get(), is_new) {
+                        (true, _) => "保存中…",
+                        (false, true) => "追加",
+                        (false, false) => "保存",
+                    }}
+                </button>
+            </div>
+        </form>
+    }
+}
