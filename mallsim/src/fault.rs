@@ -28,6 +28,11 @@ pub struct Faults {
     pub drop_connections: u32,
     /// Every key of this marketplace is treated as expired.
     pub expired_key: bool,
+    /// The next N requests are carried out, but their answer comes only after `lateAnswerMs`
+    /// (default 30 s): the caller times out although the work was done — the case that makes
+    /// "exactly once" hard.
+    pub late_answers: u32,
+    pub late_answer_ms: u64,
 }
 
 enum Action {
@@ -35,6 +40,7 @@ enum Action {
     Drop,
     TooMany(u64),
     Unavailable,
+    AnswerLate(u64),
 }
 
 pub async fn layer(State((sim, mp)): State<(Sim, Marketplace)>, req: Request, next: Next) -> Response {
@@ -51,6 +57,9 @@ pub async fn layer(State((sim, mp)): State<(Sim, Marketplace)>, req: Request, ne
         } else if f.unavailable > 0 {
             f.unavailable -= 1;
             Action::Unavailable
+        } else if f.late_answers > 0 {
+            f.late_answers -= 1;
+            Action::AnswerLate(if f.late_answer_ms == 0 { 30_000 } else { f.late_answer_ms })
         } else {
             Action::Pass
         };
@@ -68,6 +77,11 @@ pub async fn layer(State((sim, mp)): State<(Sim, Marketplace)>, req: Request, ne
             resp
         }
         Action::Unavailable => marketplace_error(mp, 503),
+        Action::AnswerLate(ms) => {
+            let resp = next.run(req).await;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            resp
+        }
     }
 }
 

@@ -116,6 +116,8 @@ pub enum Kind {
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     pub replies: u64,
+    /// Replies refused as duplicates (Rakuten's 409): a retry of one that had arrived.
+    pub duplicate_replies: u64,
     pub attachments: u64,
     pub reads: u64,
     pub completions: u64,

@@ -36,6 +36,7 @@ pub struct StaffForSave {
 }
 
 /// The input once checked: e-mail trimmed and lower-cased (as sign-in looks it up), name trimmed.
+#[derive(Debug)]
 struct Checked {
     email: String,
     name: String,

@@ -11,13 +11,16 @@ use server::marketplaces::{RetryPolicy, set_retry_policy};
 
 const RAKUTEN_SHOP: &str = "123456";
 
+/// How long a loopback call may take before it counts as timed out.
+const LOOPBACK_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Short waits between retries: the tests inject faults, never sleep for them.
 fn fast_retries() {
     set_retry_policy(RetryPolicy {
         base: Duration::from_millis(5),
         max: Duration::from_millis(40),
         attempts: 6,
-        timeout: Duration::from_secs(5),
+        timeout: LOOPBACK_TIMEOUT,
         pace: false,
     });
 }
@@ -259,6 +262,35 @@ async fn a_reply_is_delivered_exactly_once_even_through_429_503_and_dropped_conn
         let node = node.expect("inquiry");
         assert_eq!(node["messages"].as_array().expect("messages").len(), 2);
         assert_eq!(node["status"], "REPLIED");
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
+async fn timeouts_cost_retries_and_a_reply_whose_answer_was_lost_is_delivered_once() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天T店").await;
+        mall.inquiry("いつ届きますか？", 1).await;
+        // The marketplace does the work but answers after the caller gave up.
+        let late = json!({"lateAnswers": 1, "lateAnswerMs": LOOPBACK_TIMEOUT.as_millis() as u64 + 1500});
+
+        mall.faults(late.clone()).await;
+        let r = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(r["state"], "SUCCEEDED", "{r}");
+        assert_eq!(counts(&r), (1, 0, 0, 0), "a timed-out list call is asked again");
+
+        let t = app.gql_ok(&token, THREADS, json!({ "s": shop })).await;
+        let id = t["inquiries"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+        mall.faults(late).await;
+        app.gql_ok(&token, REPLY, json!({ "id": id, "b": "本日発送いたしました。" })).await;
+        let m = wait_delivered(&app, &token, &shop).await;
+        assert_eq!(m["delivery"], "SENT", "{m}");
+        let c = mall.counters().await;
+        assert_eq!(c["replies"], 1, "the marketplace has the reply once: {c}");
+        assert_eq!(c["duplicateReplies"], 1, "the retry after the lost answer was recognised as a duplicate: {c}");
         mall.task.abort();
     });
 }

@@ -380,6 +380,9 @@ async fn reply(State(sim): State<Sim>, shop: Shop, body: Bytes) -> Response {
         m.from == Party::Merchant && m.body == message && now - m.at < Duration::seconds(DUPLICATE_WINDOW_SECS)
     });
     if duplicate {
+        if let Some(a) = st.account_mut(&shop.0) {
+            a.counters.duplicate_replies += 1;
+        }
         return error(StatusCode::CONFLICT, "IE409", "409 Conflict: duplicate reply", None);
     }
     let refs: Vec<FileRef> = atts.iter().map(|a| FileRef { label: a.label.clone(), path: a.path.clone() }).collect();

@@ -158,3 +158,27 @@ impl Pacer {
         last.insert(path.to_owned(), tokio::time::Instant::now());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real marketplaces are https only: the client must speak TLS and check certificates.
+    /// A local listener that is not a TLS server makes the handshake fail — a connection error,
+    /// never "this client cannot do https".
+    #[tokio::test]
+    async fn https_origins_are_reached_over_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let err = client().get(format!("https://{addr}/")).send().await.expect_err("not a TLS server");
+        assert!(!err.is_builder(), "the client cannot do https: {err}");
+        assert!(err.is_connect(), "the TLS handshake is what fails: {err:?}");
+        server.abort();
+    }
+}

@@ -156,6 +156,8 @@ pub fn StaffPage() -> impl IntoView {
                                     on:click=move |_| {
                                         note.set(None);
                                         editing.set(Some(edit.clone()));
+                                        // The form is above the list.
+                                        window().scroll_to_with_x_and_y(0.0, 0.0);
                                     }
                                 >
                                     "編集"
