@@ -16,9 +16,10 @@
 //!
 //! A claim left `SENDING` longer than [`LEASE`] (its process died) goes back to `PENDING`.
 //!
-//! Completion and reopening reach the marketplace by a direct call right after the local
-//! change commits ([`push_completion`]); a failure is logged, and the local state stays as
-//! staff set it (the next import shows the marketplace's view again).
+//! Completion and reopening are told to the marketplace first ([`set_completed_on_marketplace`],
+//! with the same retries); when it cannot be told, the staff get the reason and nothing changes
+//! locally. Should the local commit fail after the marketplace agreed, the next import brings
+//! the marketplace's state in.
 //!
 //! Shops without credentials have nothing to deliver through: their replies wait as `PENDING`
 //! until credentials are set.
@@ -312,25 +313,29 @@ pub async fn release_stale_after(
     Ok(())
 }
 
-/// Tells the marketplace an inquiry was completed or reopened (after the local commit).
-pub fn push_completion(state: &AppState, inq: &inquiry::Model) {
-    let state = state.clone();
-    let inq = inq.clone();
-    tokio::spawn(async move {
-        let scope = Scope::of_tenant(inq.tenant_id);
-        let Ok(Some(shop)) = scope.get::<shop::Entity>(&state.db, inq.shop_id).await else { return };
-        if !marketplaces::is_connected(&shop) {
-            return;
-        }
-        let result = match marketplaces::connector_for(&state, &shop) {
-            Ok(c) => c.set_completed(&inq.marketplace_inquiry_id, inq.completed).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => {}
-            Err(MarketplaceError::Unsupported(_)) => {}
-            Err(e) => tracing::warn!(shop = %shop.name, inquiry = %inq.marketplace_inquiry_id, error = %e,
-                "completion not reflected on the marketplace"),
-        }
-    });
+/// Tells the marketplace an inquiry is completed (or open again) before the change is stored
+/// locally: when the marketplace cannot be told, the caller gets its reason and nothing changes.
+/// Marketplaces without completion (or shops without a connection) change only locally.
+pub async fn set_completed_on_marketplace(state: &AppState, inq: &inquiry::Model, completed: bool) -> AppResult<()> {
+    let scope = Scope::of_tenant(inq.tenant_id);
+    let Some(shop) = scope.get::<shop::Entity>(&state.db, inq.shop_id).await? else { return Ok(()) };
+    if !marketplaces::is_connected(&shop) {
+        return Ok(());
+    }
+    let result = match marketplaces::connector_for(state, &shop) {
+        Ok(c) => c.set_completed(&inq.marketplace_inquiry_id, completed).await,
+        Err(e) => Err(e),
+    };
+    let what = if completed { "対応完了" } else { "未完了に戻す操作" };
+    match result {
+        Ok(()) | Err(MarketplaceError::Unsupported(_)) => Ok(()),
+        Err(MarketplaceError::Unavailable(reason)) => Err(AppError::MarketplaceUnavailable(format!(
+            "店舗「{}」のモールに{what}を伝えられませんでした。時間をおいてもう一度お試しください ({reason})",
+            shop.name
+        ))),
+        Err(e) => Err(AppError::MarketplaceRefused(format!(
+            "店舗「{}」のモールが{what}を受け付けませんでした ({e})",
+            shop.name
+        ))),
+    }
 }

@@ -403,20 +403,28 @@ pub async fn retry_message(state: &AppState, actor: &Actor, message_id: i64) -> 
     Ok(msg)
 }
 
-pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inquiry::Model> {
-    actor.require(Permission::Write)?;
-    let scope = actor.scope;
-    let txn = state.db.begin().await?;
-    let row = must_get(&txn, scope, id).await?;
+async fn check_complete<C: sea_orm::ConnectionTrait>(c: &C, scope: Scope, row: &inquiry::Model) -> AppResult<()> {
     let shop_has_replied = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
         .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
-        .one(&txn)
+        .one(c)
         .await?
         .is_some();
-    shared::inquiry::check_complete(marketplace_of(&row), row.completed, shop_has_replied)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    shared::inquiry::check_complete(marketplace_of(row), row.completed, shop_has_replied)
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+/// 完了する: the marketplace is told first; if it cannot be, nothing changes (see `delivery`).
+pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inquiry::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let row = must_get(&state.db, scope, id).await?;
+    check_complete(&state.db, scope, &row).await?;
+    crate::delivery::set_completed_on_marketplace(state, &row, true).await?;
+    let txn = state.db.begin().await?;
+    let row = must_get(&txn, scope, id).await?;
+    check_complete(&txn, scope, &row).await?;
     let mut am: inquiry::ActiveModel = row.into();
     am.completed = Set(true);
     am.completed_at = Set(Some(clock::now()));
@@ -425,13 +433,17 @@ pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inq
     let row = summarise(&txn, scope, row).await?;
     txn.commit().await?;
     publish_change(state, &row, false);
-    crate::delivery::push_completion(state, &row);
     Ok(row)
 }
 
+/// Back to open, where the marketplace allows it; the marketplace is told first.
 pub async fn reopen(state: &AppState, actor: &Actor, id: i64) -> AppResult<inquiry::Model> {
     actor.require(Permission::Write)?;
     let scope = actor.scope;
+    let row = must_get(&state.db, scope, id).await?;
+    shared::inquiry::check_reopen(marketplace_of(&row), row.completed)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    crate::delivery::set_completed_on_marketplace(state, &row, false).await?;
     let txn = state.db.begin().await?;
     let row = must_get(&txn, scope, id).await?;
     shared::inquiry::check_reopen(marketplace_of(&row), row.completed)
@@ -444,7 +456,6 @@ pub async fn reopen(state: &AppState, actor: &Actor, id: i64) -> AppResult<inqui
     let row = summarise(&txn, scope, row).await?;
     txn.commit().await?;
     publish_change(state, &row, false);
-    crate::delivery::push_completion(state, &row);
     Ok(row)
 }
 

@@ -54,10 +54,18 @@ async fn an_admin_adds_a_staff_member_and_disables_them() {
     assert!(errors.contains("氏名") && errors.contains("メールアドレス") && errors.contains("パスワード"), "{errors}");
     assert_eq!(listed().await, Value::Null, "nothing was stored");
 
+    // An address the server refuses: its message stands beside the e-mail field.
     find(&c, "form.staff-form input[name=name]").await.send_keys(NEW_NAME).await.unwrap();
-    find(&c, "form.staff-form input[name=email]").await.send_keys(NEW_EMAIL).await.unwrap();
+    let email = find(&c, "form.staff-form input[name=email]").await;
+    email.send_keys("jiro@example").await.unwrap();
     find(&c, "form.staff-form select[name=role] option[value=STAFF]").await.click().await.unwrap();
     find(&c, "form.staff-form input[name=password]").await.send_keys(NEW_PASSWORD).await.unwrap();
+    find(&c, "form.staff-form button[type=submit]").await.click().await.unwrap();
+    let beside = find(&c, "form.staff-form label:has(input[name=email]) .field-error").await;
+    assert!(beside.text().await.unwrap().contains("形式"), "the server's message beside the field");
+    assert_eq!(listed().await, Value::Null, "nothing was stored");
+    email.clear().await.unwrap();
+    email.send_keys(NEW_EMAIL).await.unwrap();
     find(&c, "form.staff-form button[type=submit]").await.click().await.unwrap();
     find(&c, ".success").await;
     eventually("the member is stored", || async { listed().await["name"] == NEW_NAME }).await;

@@ -13,7 +13,6 @@ use shared::ops::{
 };
 
 use crate::api::{self, ApiError};
-use crate::components::error::FieldError;
 use crate::session::use_session;
 
 /// The least a password may have (the server's rule).
@@ -23,6 +22,26 @@ const PASSWORD_MIN: usize = 10;
 fn day(ts: &Timestamp) -> String {
     let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
     ts.with_timezone(&jst).format("%Y/%m/%d").to_string()
+}
+
+/// What the form can tell before sending: every empty required field at once, and a password
+/// that is too short. The server checks everything again (and the e-mail's shape and uniqueness).
+pub fn check_form(name: &str, email: &str, password: &str, is_new: bool) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    if name.trim().is_empty() {
+        errors.push(("name", "氏名を入力してください".to_string()));
+    }
+    if email.trim().is_empty() {
+        errors.push(("email", "メールアドレスを入力してください".to_string()));
+    }
+    if password.is_empty() {
+        if is_new {
+            errors.push(("password", "パスワードを入力してください".to_string()));
+        }
+    } else if password.chars().count() < PASSWORD_MIN {
+        errors.push(("password", format!("パスワードは{PASSWORD_MIN}文字以上にしてください")));
+    }
+    errors
 }
 
 #[component]
@@ -224,7 +243,18 @@ fn StaffForm(
     let role = RwSignal::new(member.as_ref().map(|m| m.role).unwrap_or(Role::Staff));
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
+    let client_errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let busy = RwSignal::new(false);
+
+    // The message beside a field: what the form found before sending, else the server's.
+    let field_error = move |field: &'static str| {
+        move || {
+            client_errors
+                .with(|errs| errs.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone()))
+                .or_else(|| error.with(|e| e.as_ref().and_then(|e| e.field_message(field))))
+                .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+        }
+    };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -232,6 +262,13 @@ fn StaffForm(
             return;
         }
         let typed = password.get_untracked();
+        let found = check_form(&name.get_untracked(), &email.get_untracked(), &typed, is_new);
+        let stop = !found.is_empty();
+        client_errors.set(found);
+        if stop {
+            error.set(None);
+            return;
+        }
         let input = StaffInput {
             email: email.get_untracked().trim().to_string(),
             name: name.get_untracked().trim().to_string(),
@@ -289,7 +326,7 @@ fn StaffForm(
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />
-                    <FieldError error=error field="name"/>
+                    {field_error("name")}
                 </label>
                 <label>
                     <span class="required">"メールアドレス"</span>
@@ -301,7 +338,7 @@ fn StaffForm(
                         prop:value=move || email.get()
                         on:input=move |ev| email.set(event_target_value(&ev))
                     />
-                    <FieldError error=error field="email"/>
+                    {field_error("email")}
                 </label>
                 <label>
                     <span class="required">"権限"</span>
@@ -315,7 +352,7 @@ fn StaffForm(
                     >
                         {role_options}
                     </select>
-                    <FieldError error=error field="role"/>
+                    {field_error("role")}
                 </label>
                 <label>
                     <span class:required=is_new>"パスワード"</span>
@@ -331,7 +368,7 @@ fn StaffForm(
                         prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev))
                     />
-                    <FieldError error=error field="password"/>
+                    {field_error("password")}
                 </label>
             </div>
             {move || {
@@ -358,5 +395,23 @@ fn StaffForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_names_every_missing_field_and_a_short_password() {
+        let fields = |errs: Vec<(&'static str, String)>| errs.into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        assert_eq!(fields(check_form(" ", "", "", true)), ["name", "email", "password"]);
+        assert_eq!(
+            fields(check_form("加藤", "k@example.jp", "", false)),
+            Vec::<&str>::new(),
+            "editing: blank keeps it"
+        );
+        assert_eq!(fields(check_form("加藤", "k@example.jp", "123456789", false)), ["password"]);
+        assert!(check_form("加藤", "k@example.jp", "0123456789", true).is_empty());
     }
 }
