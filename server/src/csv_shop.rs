@@ -97,9 +97,9 @@ pub fn split(text: &str) -> AppResult<(Vec<String>, Vec<CsvRecord>, Vec<CsvRowEr
             }),
         }
     }
-    let header = header.filter(|h| h.iter().any(|c| !c.trim().is_empty())).ok_or_else(|| {
-        file_error("ファイルに見出し行がありません (the file is empty or has no header line)")
-    })?;
+    let header = header
+        .filter(|h| h.iter().any(|c| !c.trim().is_empty()))
+        .ok_or_else(|| file_error("ファイルに見出し行がありません (the file is empty or has no header line)"))?;
     Ok((header, records, errors))
 }
 
@@ -281,7 +281,9 @@ pub async fn export(db: &DatabaseConnection, actor: &Actor, req: CsvExportReques
     if rows.len() as u64 > MAX_EXPORT_ORDERS {
         return Err(AppError::validation(
             "from",
-            format!("1回に書き出せるのは{MAX_EXPORT_ORDERS}件までです。期間を短くしてください (at most {MAX_EXPORT_ORDERS} orders)"),
+            format!(
+                "1回に書き出せるのは{MAX_EXPORT_ORDERS}件までです。期間を短くしてください (at most {MAX_EXPORT_ORDERS} orders)"
+            ),
         ));
     }
     let mut items = std::collections::HashMap::new();

@@ -297,7 +297,12 @@ impl Row<'_> {
     }
 
     fn party(&self, name: CsvField, postal: CsvField, address: CsvField, phone: CsvField) -> CsvParty {
-        CsvParty { name: self.text(name), postal_code: self.text(postal), address: self.text(address), phone: self.text(phone) }
+        CsvParty {
+            name: self.text(name),
+            postal_code: self.text(postal),
+            address: self.text(address),
+            phone: self.text(phone),
+        }
     }
 
     fn order(&self) -> Result<CsvOrder, CsvRowError> {
@@ -357,12 +362,7 @@ impl Row<'_> {
             buyer: self.party(BuyerName, BuyerPostalCode, BuyerAddress, BuyerPhone),
             recipient,
             requested_delivery: self.text(RequestedDelivery),
-            items: vec![CsvItem {
-                name: item_name,
-                sku: self.text(Sku),
-                unit_price,
-                quantity: quantity as i32,
-            }],
+            items: vec![CsvItem { name: item_name, sku: self.text(Sku), unit_price, quantity: quantity as i32 }],
             total_amount: self.amount(TotalAmount)?,
             payment_method: self.text(PaymentMethod),
             special_notes: self.text(SpecialNotes),
@@ -559,13 +559,13 @@ mod tests {
             records(&[
                 &["B-1", "2026/11/20", "山田 太郎", "緑茶", "1080", "1", "", ""], // line 2: fine
                 &["", "2026/11/20", "山田 太郎", "緑茶", "1080", "1", "", ""],    // line 3: no number
-                &["B-2", "昨日", "佐藤 花子", "緑茶", "1080", "1", "", ""],      // line 4: bad date
-                &["B-3", "2026/11/20", "鈴木 一郎", "緑茶", "-5", "1", "", ""], // line 5: bad price
-                &["B-4", "2026/11/20", "鈴木 一郎", "緑茶", "100", "0", "", ""], // line 6: bad quantity
+                &["B-2", "昨日", "佐藤 花子", "緑茶", "1080", "1", "", ""],       // line 4: bad date
+                &["B-3", "2026/11/20", "鈴木 一郎", "緑茶", "-5", "1", "", ""],   // line 5: bad price
+                &["B-4", "2026/11/20", "鈴木 一郎", "緑茶", "100", "0", "", ""],  // line 6: bad quantity
                 &["B-5", "2026/11/20", "鈴木 一郎", "緑茶", "100", "1", "発送待ち", ""], // line 7: status
-                &["B-6", "2026/11/20", "", "緑茶", "100", "1", "", ""],          // line 8: no recipient
+                &["B-6", "2026/11/20", "", "緑茶", "100", "1", "", ""],           // line 8: no recipient
                 &["B-7", "2026/11/20", "鈴木 一郎", "緑茶", "100", "1", "", "来週"], // line 9: ship date
-                &["", "", "", "", "", "", "", ""],                                  // blank: skipped
+                &["", "", "", "", "", "", "", ""],                                // blank: skipped
             ]),
         )
         .unwrap();
@@ -629,7 +629,11 @@ mod tests {
             order_number: "E-1".into(),
             ordered_at: parse_time("2026-11-20T01:15:00Z").unwrap(),
             status: Some(OrderStatus::Shipped),
-            buyer: CsvParty { name: Some("山田 太郎".into()), phone: Some("03-1234-5678".into()), ..Default::default() },
+            buyer: CsvParty {
+                name: Some("山田 太郎".into()),
+                phone: Some("03-1234-5678".into()),
+                ..Default::default()
+            },
             recipient: CsvParty {
                 name: Some("山田 花子".into()),
                 postal_code: Some("100-0001".into()),
@@ -667,8 +671,18 @@ mod tests {
         assert_eq!(parse_amount("19.8"), None);
         assert_eq!(parse_amount("-1"), None);
         assert_eq!(parse_amount(""), None);
-        for t in ["2026/11/23 09:05:00", "2026/11/23 09:05", "2026-11-23 09:05", "2026-11-23T09:05:00", "2026-11-23T00:05:00Z"] {
-            assert_eq!(parse_time(t).unwrap().timestamp(), parse_time("2026-11-23T09:05:00+09:00").unwrap().timestamp(), "{t}");
+        for t in [
+            "2026/11/23 09:05:00",
+            "2026/11/23 09:05",
+            "2026-11-23 09:05",
+            "2026-11-23T09:05:00",
+            "2026-11-23T00:05:00Z",
+        ] {
+            assert_eq!(
+                parse_time(t).unwrap().timestamp(),
+                parse_time("2026-11-23T09:05:00+09:00").unwrap().timestamp(),
+                "{t}"
+            );
         }
         assert_eq!(parse_time("2026/11/23").unwrap().to_rfc3339(), "2026-11-23T00:00:00+09:00");
         assert_eq!(parse_time("2026/13/01"), None);

@@ -88,14 +88,14 @@ async fn a_shift_jis_file_imports_with_the_saved_mapping_and_bad_lines_are_repor
         let shop = csv_shop(&app, &token, Some(cart_mapping())).await;
         let text = lines(&[
             CART_HEADER,
-            "W-1001,2026/11/20 10:15,山田 太郎,\"東京都千代田区千代田1-1, 101号\",緑茶 100g,T-100,\"1,080\",2,",   // 2
-            "W-1001,2026/11/20 10:15,山田 太郎,東京都千代田区千代田1-1,急須,K-1,3200円,1,",                    // 3
-            "W-1002,2026/11/21 09:00,髙橋 花子,大阪府大阪市北区梅田1-1,ほうじ茶,T-200,864,１,出荷待ち",         // 4
-            "W-1003,昨日,佐藤 一郎,福岡県福岡市,緑茶 100g,T-100,1080,1,",                                     // 5: bad date
-            ",2026/11/21 09:00,鈴木 次郎,札幌市,緑茶 100g,T-100,1080,1,",                                    // 6: no number
-            "W-1004,2026/11/21 09:00,鈴木 次郎,札幌市,緑茶 100g,T-100,1080,1,発送待ち",                     // 7: bad status
-            "W-1005,2026/11/21 11:00,田中 三郎,名古屋市,緑茶 100g,T-100,1080,1,",                           // 8
-            "W-1005,2026/11/21 11:00,田中 三郎,名古屋市,湯呑,Y-1,abc,1,",                                  // 9: bad price
+            "W-1001,2026/11/20 10:15,山田 太郎,\"東京都千代田区千代田1-1, 101号\",緑茶 100g,T-100,\"1,080\",2,", // 2
+            "W-1001,2026/11/20 10:15,山田 太郎,東京都千代田区千代田1-1,急須,K-1,3200円,1,",                      // 3
+            "W-1002,2026/11/21 09:00,髙橋 花子,大阪府大阪市北区梅田1-1,ほうじ茶,T-200,864,１,出荷待ち",          // 4
+            "W-1003,昨日,佐藤 一郎,福岡県福岡市,緑茶 100g,T-100,1080,1,", // 5: bad date
+            ",2026/11/21 09:00,鈴木 次郎,札幌市,緑茶 100g,T-100,1080,1,", // 6: no number
+            "W-1004,2026/11/21 09:00,鈴木 次郎,札幌市,緑茶 100g,T-100,1080,1,発送待ち", // 7: bad status
+            "W-1005,2026/11/21 11:00,田中 三郎,名古屋市,緑茶 100g,T-100,1080,1,", // 8
+            "W-1005,2026/11/21 11:00,田中 三郎,名古屋市,湯呑,Y-1,abc,1,", // 9: bad price
         ]);
         let sjis = SHIFT_JIS.encode(&text).0.into_owned();
         assert!(std::str::from_utf8(&sjis).is_err(), "the file really is Shift_JIS");
@@ -158,7 +158,11 @@ async fn re_importing_changes_nothing_and_keeps_what_the_staff_changed() {
 
         let again = upload(&app, &token, &shop, file.as_bytes(), None).await;
         let run = &again["data"]["importOrdersCsv"]["run"];
-        assert_eq!((run["created"].as_i64(), run["updated"].as_i64(), run["unchanged"].as_i64()), (Some(0), Some(0), Some(2)), "{again:#}");
+        assert_eq!(
+            (run["created"].as_i64(), run["updated"].as_i64(), run["unchanged"].as_i64()),
+            (Some(0), Some(0), Some(2)),
+            "{again:#}"
+        );
 
         // The cart changes a price: that order is updated, the staff's work stays.
         let changed = file.replace("K-1,3200", "K-1,3000");
@@ -226,7 +230,11 @@ async fn orders_download_as_csv_with_shipping_data_and_the_file_imports_again_un
         // The downloaded file goes back in as it is: nothing changes.
         let again = upload(&app, &token, &shop, &bytes, None).await;
         let run = &again["data"]["importOrdersCsv"]["run"];
-        assert_eq!((run["created"].as_i64(), run["updated"].as_i64(), run["unchanged"].as_i64()), (Some(0), Some(0), Some(2)), "{again:#}");
+        assert_eq!(
+            (run["created"].as_i64(), run["updated"].as_i64(), run["unchanged"].as_i64()),
+            (Some(0), Some(0), Some(2)),
+            "{again:#}"
+        );
 
         // Shift_JIS: what it cannot carry becomes 「?」, and the caller is told where.
         let d = app
@@ -289,7 +297,10 @@ async fn a_file_or_mapping_that_cannot_work_is_refused_whole_and_nothing_is_stor
         // Read-only callers cannot upload; another tenant's shop does not exist for the caller.
         let (read_only, _) =
             server::auth::create_api_token(&app.state.db, &actor, "BI", &["read".into()]).await.expect("token");
-        assert_eq!(error_code(&upload(&app, &read_only, &shop, good.as_bytes(), None).await).as_deref(), Some("FORBIDDEN"));
+        assert_eq!(
+            error_code(&upload(&app, &read_only, &shop, good.as_bytes(), None).await).as_deref(),
+            Some("FORBIDDEN")
+        );
         let (other, _) = app.tenant("別会社", false).await;
         assert_eq!(error_code(&upload(&app, &other, &shop, good.as_bytes(), None).await).as_deref(), Some("NOT_FOUND"));
         let body = app.gql(Some(&other), EXPORT, json!({ "i": { "shopId": shop } })).await;
@@ -297,7 +308,8 @@ async fn a_file_or_mapping_that_cannot_work_is_refused_whole_and_nothing_is_stor
 
         // Nothing of the refused uploads was stored, and no run was recorded for them.
         assert!(orders(&app, &token, &shop).await.is_empty());
-        let runs = app.gql_ok(&token, "query($s: ID!) { syncRuns(shopId: $s) { totalCount } }", json!({ "s": shop })).await;
+        let runs =
+            app.gql_ok(&token, "query($s: ID!) { syncRuns(shopId: $s) { totalCount } }", json!({ "s": shop })).await;
         assert_eq!(runs["syncRuns"]["totalCount"], 0);
     });
 }

@@ -139,26 +139,6 @@ pub fn client() -> reqwest::Client {
         .clone()
 }
 
-/// Keeps at least `interval` between two calls to the same URL path of one account.
-#[derive(Default)]
-pub struct Pacer {
-    last: tokio::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
-}
-
-impl Pacer {
-    pub async fn wait(&self, path: &str, interval: Duration) {
-        if !retry_policy().pace {
-            return;
-        }
-        let mut last = self.last.lock().await;
-        if let Some(t) = last.get(path) {
-            let due = *t + interval;
-            tokio::time::sleep_until(due).await;
-        }
-        last.insert(path.to_owned(), tokio::time::Instant::now());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
 pub mod amazon;
 pub mod aupay;
 pub mod http;
+pub mod pace;
 pub mod rakuma;
 pub mod rakuten;
 pub mod xml;

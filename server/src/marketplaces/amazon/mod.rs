@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use shared::Marketplace;
 
 use super::http::{self, Answer};
+use super::pace;
 use super::{Connector, MResult, MarketplaceError};
 use crate::orders::IncomingOrder;
 use crate::store::entities::shop;
@@ -32,6 +33,8 @@ pub struct Amazon {
     label: String,
     shop_name: String,
     token: tokio::sync::Mutex<Option<String>>,
+    /// Madoguchi's shop id, for pacing.
+    paced_shop: i64,
 }
 
 impl Amazon {
@@ -57,6 +60,7 @@ impl Amazon {
             label: format!("Amazonの店舗「{}」", shop.name),
             shop_name: shop.name.clone(),
             token: tokio::sync::Mutex::new(None),
+            paced_shop: shop.id,
         })
     }
 
@@ -101,6 +105,13 @@ impl Amazon {
     async fn get(&self, path: &str, query: &[(&str, String)]) -> MResult<Answer> {
         let token = self.access_token().await?;
         let url = format!("{}{path}", self.origin);
+        // getOrders and getOrderItems have their own token buckets.
+        let (bucket, rate) = if path.ends_with("/orderItems") {
+            ("getOrderItems", pace::AMAZON_ORDER_ITEMS)
+        } else {
+            ("getOrders", pace::AMAZON_GET_ORDERS)
+        };
+        pace::wait(self.paced_shop, bucket, rate).await;
         let a = http::send(&self.http, &self.label, |c| c.get(&url).header("x-amz-access-token", &token).query(query))
             .await?;
         if a.status.is_success() {

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use shared::Marketplace;
 
 use super::http::{self, Answer};
+use super::pace;
 use super::xml;
 use super::{Connector, MResult, MarketplaceError, ShipmentPush};
 use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
@@ -27,6 +28,8 @@ pub struct AuPay {
     shop_id: String,
     label: String,
     shop_name: String,
+    /// Madoguchi's shop id, for pacing.
+    paced_shop: i64,
 }
 
 fn jst() -> FixedOffset {
@@ -118,6 +121,7 @@ impl AuPay {
             shop_id: shop_id.into(),
             label: format!("au PAY マーケットの店舗「{}」", shop.name),
             shop_name: shop.name.clone(),
+            paced_shop: shop.id,
         })
     }
 
@@ -176,6 +180,7 @@ impl Connector for AuPay {
                     ("endDate", day(to)),
                     ("dateType", "0".to_owned()),
                 ];
+                pace::wait(self.paced_shop, "api", pace::AU_PAY).await;
                 let a =
                     http::send(&self.http, &self.label, |c| c.get(&url).bearer_auth(&self.api_key).query(&q)).await?;
                 let body = self.check(&a)?;
@@ -204,6 +209,7 @@ impl Connector for AuPay {
                 xml::escape(s.tracking_number.as_deref().unwrap_or("")),
             );
             let url = format!("{}{BASE}/updateTradeInfoProc", self.origin);
+            pace::wait(self.paced_shop, "api", pace::AU_PAY).await;
             let a = http::send(&self.http, &self.label, |c| {
                 c.post(&url)
                     .bearer_auth(&self.api_key)

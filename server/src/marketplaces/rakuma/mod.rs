@@ -19,6 +19,7 @@ use serde::Deserialize;
 use shared::Marketplace;
 
 use super::http::{self, Answer};
+use super::pace;
 use super::{Connector, MResult, MarketplaceError, ShipmentPush};
 use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
 use crate::store::entities::shop;
@@ -171,6 +172,8 @@ pub struct Rakuma {
     label: String,
     shop_name: String,
     token: tokio::sync::Mutex<Option<String>>,
+    /// Madoguchi's shop id, for pacing.
+    paced_shop: i64,
 }
 
 impl Rakuma {
@@ -195,6 +198,7 @@ impl Rakuma {
             label: format!("ラクマの店舗「{}」", shop.name),
             shop_name: shop.name.clone(),
             token: tokio::sync::Mutex::new(None),
+            paced_shop: shop.id,
         })
     }
 
@@ -240,6 +244,7 @@ impl Rakuma {
     async fn call(&self, post: Option<serde_json::Value>, path: &str, query: &[(&str, String)]) -> MResult<Answer> {
         let token = self.access_token().await?;
         let url = format!("{}{path}", self.origin);
+        pace::wait(self.paced_shop, "api", pace::RAKUMA).await;
         http::send(&self.http, &self.label, |c| {
             let r = match &post {
                 Some(body) => c.post(&url).json(body),

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire;
 use crate::marketplaces::http::{self, Answer};
+use crate::marketplaces::pace;
 use crate::marketplaces::{MResult, MarketplaceError};
 
 /// RMS's real origin; a shop's `api_base_url` replaces it.
@@ -22,10 +23,11 @@ pub struct Client {
     /// `楽天市場「shop name」`, for messages.
     pub label: String,
     pub shop_name: String,
+    shop_id: i64,
 }
 
 impl Client {
-    pub fn new(origin: Option<&str>, service_secret: &str, license_key: &str, shop_name: &str) -> Self {
+    pub fn new(origin: Option<&str>, service_secret: &str, license_key: &str, shop_id: i64, shop_name: &str) -> Self {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{service_secret}:{license_key}"));
         Client {
             http: http::client(),
@@ -33,6 +35,7 @@ impl Client {
             authorization: format!("ESA {token}"),
             label: format!("楽天市場の店舗「{shop_name}」"),
             shop_name: shop_name.to_owned(),
+            shop_id,
         }
     }
 
@@ -50,6 +53,7 @@ impl Client {
     ) -> MResult<Answer> {
         let url = self.url(path);
         let json = body.map(serde_json::to_vec).transpose().map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+        pace::wait(self.shop_id, "rms", pace::RAKUTEN).await;
         let answer = http::send(&self.http, &self.label, |c| {
             let mut r = c
                 .request(method.clone(), &url)
@@ -70,6 +74,7 @@ impl Client {
     /// Uploads one attachment (multipart field `file`).
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: bytes::Bytes) -> MResult<Answer> {
         let url = self.url(&format!("{INQUIRY_BASE}/attachment"));
+        pace::wait(self.shop_id, "rms", pace::RAKUTEN).await;
         http::send(&self.http, &self.label, |c| {
             let part = reqwest::multipart::Part::stream(bytes.clone())
                 .file_name(file_name.to_owned())

@@ -63,7 +63,7 @@ impl Rakuten {
             )));
         };
         Ok(Rakuten {
-            client: Client::new(shop.api_base_url.as_deref(), secret, license, &shop.name),
+            client: Client::new(shop.api_base_url.as_deref(), secret, license, shop.id, &shop.name),
             shop_id: get("shopId").map(str::to_owned),
         })
     }

@@ -1,25 +1,22 @@
 //! The Yahoo! Shopping Web Service client: bearer token, one request per second per URL, and
 //! the common XML error (`<Error><Message/><Code/></Error>`, also for the JSON APIs).
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::marketplaces::http::{self, Answer, Pacer};
+use crate::marketplaces::http::{self, Answer};
+use crate::marketplaces::pace;
 use crate::marketplaces::{MResult, MarketplaceError};
 
 pub const ORIGIN: &str = "https://circus.shopping.yahooapis.jp";
 pub const BASE: &str = "/ShoppingWebService/V1";
-/// "1クエリ/秒" per URL (MARKETPLACES.md §3.1).
-pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct Client {
     http: reqwest::Client,
     origin: String,
     token: String,
-    pacer: Pacer,
+    shop_id: i64,
     pub label: String,
     pub shop_name: String,
 }
@@ -34,12 +31,12 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Client {
-    pub fn new(origin: Option<&str>, token: &str, shop_name: &str) -> Self {
+    pub fn new(origin: Option<&str>, token: &str, shop_id: i64, shop_name: &str) -> Self {
         Client {
             http: http::client(),
             origin: origin.unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             token: token.to_owned(),
-            pacer: Pacer::default(),
+            shop_id,
             label: format!("Yahoo!ショッピングの店舗「{shop_name}」"),
             shop_name: shop_name.to_owned(),
         }
@@ -54,7 +51,7 @@ impl Client {
     ) -> MResult<Answer> {
         let url = format!("{}{BASE}/{op}", self.origin);
         let json = body.map(serde_json::to_vec).transpose().map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
-        self.pacer.wait(op, MIN_INTERVAL).await;
+        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
         http::send(&self.http, &self.label, |c| {
             let mut r = c.request(method.clone(), &url).bearer_auth(&self.token).query(query);
             if let Some(j) = &json {
@@ -68,7 +65,7 @@ impl Client {
     /// The XML order APIs: POST with a `<Req>` document.
     pub async fn call_xml(&self, op: &str, xml: String) -> MResult<Answer> {
         let url = format!("{}{BASE}/{op}", self.origin);
-        self.pacer.wait(op, MIN_INTERVAL).await;
+        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
         http::send(&self.http, &self.label, |c| {
             c.post(&url)
                 .bearer_auth(&self.token)
@@ -86,7 +83,7 @@ impl Client {
         bytes: bytes::Bytes,
     ) -> MResult<Answer> {
         let url = format!("{}{BASE}/externalTalkFileAdd", self.origin);
-        self.pacer.wait("externalTalkFileAdd", MIN_INTERVAL).await;
+        pace::wait(self.shop_id, "externalTalkFileAdd", pace::YAHOO_PER_URL).await;
         http::send(&self.http, &self.label, |c| {
             let part = reqwest::multipart::Part::stream(bytes.clone())
                 .file_name(name.to_owned())

@@ -40,7 +40,7 @@ impl Yahoo {
                 shop.name, shop.name
             )));
         };
-        Ok(Yahoo { client: Client::new(shop.api_base_url.as_deref(), token, &shop.name), seller_id: seller.into() })
+        Ok(Yahoo { client: Client::new(shop.api_base_url.as_deref(), token, shop.id, &shop.name), seller_id: seller.into() })
     }
 
     async fn detail(&self, topic: &str, headline: Option<&wire::Headline>) -> MResult<Option<IncomingInquiry>> {
