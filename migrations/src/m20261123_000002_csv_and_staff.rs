@@ -1,5 +1,6 @@
 //! The custom-CSV shop's saved column mapping, and staff accounts that can be switched off
-//! (利用停止) without losing who wrote which reply.
+//! (利用停止) without losing who wrote which reply, and the time a reply was claimed for
+//! delivery (so a claim left by a process that died is released from the database's view).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -25,10 +26,21 @@ impl MigrationTrait for Migration {
                 .add_column(timestamp_with_time_zone_null(Alias::new("disabled_at")))
                 .to_owned(),
         )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("message"))
+                .add_column(timestamp_with_time_zone_null(Alias::new("delivery_claimed_at")))
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter().table(Alias::new("message")).drop_column(Alias::new("delivery_claimed_at")).to_owned(),
+        )
+        .await?;
         m.alter_table(Table::alter().table(Alias::new("staff")).drop_column(Alias::new("disabled_at")).to_owned())
             .await?;
         m.alter_table(Table::alter().table(Alias::new("shop")).drop_column(Alias::new("csv_mapping")).to_owned())

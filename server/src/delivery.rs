@@ -14,7 +14,8 @@
 //! - an import that meets our own reply before it is marked links it instead of adding a copy
 //!   (`inbox::upsert_inquiry`).
 //!
-//! A claim left `SENDING` longer than [`LEASE`] (its process died) goes back to `PENDING`.
+//! A claim left `SENDING` longer than [`LEASE`] (its process died — the claim time is stored,
+//! so a restarted process or another one sees it) goes back to `PENDING`.
 //!
 //! Completion and reopening are told to the marketplace first ([`set_completed_on_marketplace`],
 //! with the same retries); when it cannot be told, the staff get the reason and nothing changes
@@ -25,7 +26,7 @@
 //! until credentials are set.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -40,7 +41,8 @@ use crate::store::entities::{attachment, inquiry, message, shop, tenant};
 
 /// Stored while one process sends the message.
 pub const SENDING: &str = "SENDING";
-/// How long a claim may stay `SENDING` before another process may take it over.
+/// How long a claim may stay `SENDING` before another process may take it over: well past
+/// the longest delivery (every retry of every request of one reply).
 pub const LEASE: Duration = Duration::from_secs(15 * 60);
 /// How often the outbox is looked at without being woken.
 pub const POLL: Duration = Duration::from_secs(2);
@@ -51,7 +53,6 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut events = state.events.subscribe();
         let mut tick = tokio::time::interval(POLL);
-        let mut seen_sending: HashMap<i64, (i32, Instant)> = HashMap::new();
         loop {
             tokio::select! {
                 ev = events.recv() => {
@@ -63,7 +64,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                     }
                 }
                 _ = tick.tick() => {
-                    if let Err(e) = release_stale(&state, &mut seen_sending).await {
+                    if let Err(e) = release_stale_after(&state, LEASE).await {
                         tracing::warn!(error = ?e, "outbox: releasing stale claims failed");
                     }
                 }
@@ -140,6 +141,7 @@ async fn claim(state: &AppState, scope: Scope, msg: &message::Model) -> AppResul
         .update_many::<message::Entity>()
         .col_expr(message::Column::Delivery, Expr::value(SENDING))
         .col_expr(message::Column::DeliveryAttempts, Expr::col(message::Column::DeliveryAttempts).add(1))
+        .col_expr(message::Column::DeliveryClaimedAt, Expr::value(crate::clock::now()))
         .filter(message::Column::Id.eq(msg.id))
         .filter(message::Column::Delivery.eq(DeliveryState::Pending.as_str()))
         .exec(&state.db)
@@ -275,41 +277,23 @@ async fn send(
     }
 }
 
-/// Claims left `SENDING` by a process that died go back to `PENDING` after [`LEASE`].
-async fn release_stale(state: &AppState, seen: &mut HashMap<i64, (i32, Instant)>) -> AppResult<()> {
-    release_stale_after(state, seen, LEASE).await
-}
-
-pub async fn release_stale_after(
-    state: &AppState,
-    seen: &mut HashMap<i64, (i32, Instant)>,
-    lease: Duration,
-) -> AppResult<()> {
-    let mut still = HashMap::new();
+/// Claims left `SENDING` longer than `lease` (their process died) go back to `PENDING`; the
+/// next pass looks for the reply in the marketplace's thread before sending it.
+pub async fn release_stale_after(state: &AppState, lease: Duration) -> AppResult<()> {
+    let cutoff = crate::clock::now() - chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
     for t in tenant::Entity::find().all(&state.db).await? {
-        let scope = Scope::of_tenant(t.id);
-        let sending =
-            scope.find::<message::Entity>().filter(message::Column::Delivery.eq(SENDING)).all(&state.db).await?;
-        for m in sending {
-            let entry = match seen.get(&m.id) {
-                Some((attempts, since)) if *attempts == m.delivery_attempts => (*attempts, *since),
-                _ => (m.delivery_attempts, Instant::now()),
-            };
-            if entry.1.elapsed() >= lease {
-                scope
-                    .update_many::<message::Entity>()
-                    .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Pending.as_str()))
-                    .filter(message::Column::Id.eq(m.id))
-                    .filter(message::Column::Delivery.eq(SENDING))
-                    .filter(message::Column::DeliveryAttempts.eq(entry.0))
-                    .exec(&state.db)
-                    .await?;
-            } else {
-                still.insert(m.id, entry);
-            }
-        }
+        Scope::of_tenant(t.id)
+            .update_many::<message::Entity>()
+            .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Pending.as_str()))
+            .filter(message::Column::Delivery.eq(SENDING))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(message::Column::DeliveryClaimedAt.is_null())
+                    .add(message::Column::DeliveryClaimedAt.lte(cutoff)),
+            )
+            .exec(&state.db)
+            .await?;
     }
-    *seen = still;
     Ok(())
 }
 

@@ -749,15 +749,27 @@ async fn a_claim_left_by_a_crashed_sender_is_taken_over_without_sending_twice() 
         assert_eq!(mall.counters().await["replies"], 1);
 
         // Simulate a process that sent the reply and died before recording it: the row is
-        // claimed again with no marketplace id.
+        // claimed again with no marketplace id (its claim time is the real one, just now).
         let db = &app.state.db;
         db.execute_unprepared(
             "UPDATE message SET delivery = 'SENDING', marketplace_message_id = NULL WHERE author = 'SHOP'",
         )
         .await
         .expect("update");
-        let mut seen = std::collections::HashMap::new();
-        server::delivery::release_stale_after(&app.state, &mut seen, Duration::ZERO).await.expect("release");
+        // A fresh claim is left alone; one older than the lease is released.
+        server::delivery::release_stale_after(&app.state, Duration::from_secs(60)).await.expect("release");
+        let still: Vec<_> = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT delivery FROM message WHERE author = 'SHOP'",
+            ))
+            .await
+            .expect("select")
+            .into_iter()
+            .map(|r| r.try_get::<String>("", "delivery").expect("delivery"))
+            .collect();
+        assert_eq!(still, ["SENDING"]);
+        server::delivery::release_stale_after(&app.state, Duration::ZERO).await.expect("release");
         server::delivery::run_once(&app.state).await.expect("pass");
         let d = app
             .gql_ok(

@@ -17,6 +17,8 @@ pub struct Model {
     pub delivery: String,
     pub delivery_error: Option<String>,
     pub delivery_attempts: i32,
+    /// When a sender claimed it (`SENDING`); a claim older than the lease is released.
+    pub delivery_claimed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 
