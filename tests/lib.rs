@@ -92,6 +92,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     data_dir: std::path::PathBuf,
     pg_drop: Option<(String, String)>,
+    database_url: String,
 }
 
 pub async fn spawn_app(backend: &Backend) -> TestApp {
@@ -113,7 +114,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         }
     };
     let mut config = server::ServerConfig {
-        database_url,
+        database_url: database_url.clone(),
         data_dir: data_dir.clone(),
         spa_dir: None,
         demo: false,
@@ -136,10 +137,43 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
         data_dir,
         pg_drop,
+        database_url,
     }
 }
 
 impl TestApp {
+    /// A second server process on this one's database (its own port, pool and event bus), as
+    /// when several stateless processes serve one PostgreSQL.
+    pub async fn another_process(&self) -> TestApp {
+        let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
+        let app = server::start(server::ServerConfig {
+            database_url: self.database_url.clone(),
+            data_dir: data_dir.clone(),
+            spa_dir: None,
+            demo: false,
+            secret_key: Some("test-secret-key".into()),
+            bootstrap_token: None,
+        })
+        .await
+        .expect("second server starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = app.router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            state: app.state,
+            backend: self.backend.clone(),
+            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+            data_dir,
+            pg_drop: None,
+            database_url: self.database_url.clone(),
+        }
+    }
+
     /// Closes the pool and drops a PostgreSQL test database.
     pub async fn finish(self) {
         let _ = self.state.db.clone().close().await;

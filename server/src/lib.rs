@@ -80,9 +80,14 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let files_dir = cfg.data_dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
     let files = object_store::local::LocalFileSystem::new_with_prefix(&files_dir)?;
+    let mut events = EventBus::new();
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Several processes on one database: every subscriber hears every change.
+        events = events.connect_postgres(db.get_postgres_connection_pool().clone());
+    }
     let state = AppState {
         db,
-        events: EventBus::new(),
+        events,
         files: Arc::new(files),
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
     };

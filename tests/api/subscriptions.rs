@@ -170,3 +170,66 @@ async fn presence_tells_who_else_is_writing_on_an_inquiry() {
         assert_eq!(got["data"]["presenceChanged"]["state"], "TYPING");
     });
 }
+
+/// Several server processes on one PostgreSQL: a change made through one reaches the
+/// subscribers of every other (LISTEN/NOTIFY). SQLite is one process by design: not run there.
+#[tokio::test]
+async fn on_postgresql_a_subscriber_of_one_process_hears_a_change_made_through_another() {
+    for backend in madoguchi_tests::backends().await {
+        if backend == madoguchi_tests::Backend::Sqlite {
+            continue;
+        }
+        let first = madoguchi_tests::spawn_app(&backend).await;
+        let second = first.another_process().await;
+        let (token, actor) = first.tenant("A商店", true).await;
+        let (other_token, _) = first.tenant("B商店", true).await;
+        let shop = seed::shop(&first, &token, Marketplace::Rakuten, "楽天店").await;
+        let inq = seed::inquiry(
+            &first,
+            &actor,
+            &shop,
+            Thread {
+                mid: "p1",
+                order_number: None,
+                customer: "楽天 太郎",
+                created_minutes: 0,
+                messages: seed::asks(),
+                completed: false,
+            },
+        )
+        .await;
+
+        // Subscribed on the second process; the reply goes through the first.
+        let mut updates =
+            second.subscribe(&token, "subscription { inquiryUpdated { id status } }", json!({})).await;
+        let mut others = second.subscribe(&other_token, "subscription { inquiryUpdated { id } }", json!({})).await;
+        first
+            .gql_ok(
+                &token,
+                "mutation($id: ID!) { replyToInquiry(input: {inquiryId: $id, body: \"発送いたしました\"}) { id } }",
+                json!({ "id": inq }),
+            )
+            .await;
+        // (The seeding's own notifications may still be on their way: wait for the reply's.)
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let got = updates.next_within(left).await.expect("the other process hears the reply");
+            assert_eq!(got["data"]["inquiryUpdated"]["id"], inq.as_str());
+            if got["data"]["inquiryUpdated"]["status"] == "REPLIED" {
+                break;
+            }
+        }
+        assert!(others.next_within(Duration::from_millis(300)).await.is_none(), "still only the tenant's own");
+
+        // And the other way round, with the second process making the change.
+        let mut on_first = first.subscribe(&token, "subscription { inboxCountsChanged { needsReply } }", json!({})).await;
+        second
+            .gql_ok(&token, "mutation($id: ID!) { completeInquiry(id: $id) { status } }", json!({ "id": inq }))
+            .await;
+        let counts = on_first.next_within(Duration::from_secs(2)).await.expect("the first process hears it");
+        assert_eq!(counts["data"]["inboxCountsChanged"]["needsReply"], 0, "{counts}");
+        second.finish().await;
+        first.finish().await;
+    }
+}
