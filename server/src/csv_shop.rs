@@ -296,24 +296,24 @@ pub async fn export(db: &DatabaseConnection, actor: &Actor, req: CsvExportReques
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let mut warnings = Vec::new();
     let mut line = 1u64;
-    let mut write = |cells: Vec<String>, line: u64, warnings: &mut Vec<String>| -> AppResult<()> {
-        let cells: Vec<String> = match req.encoding {
+    let encoding = req.encoding;
+    let mut write = |writer: &mut csv::Writer<Vec<u8>>, cells: Vec<String>, line: u64| -> AppResult<()> {
+        let cells: Vec<String> = match encoding {
             CsvEncoding::Utf8 => cells,
-            CsvEncoding::ShiftJis => cells.into_iter().map(|c| shift_jis_safe(c, line, warnings)).collect(),
+            CsvEncoding::ShiftJis => cells.into_iter().map(|c| shift_jis_safe(c, line, &mut warnings)).collect(),
         };
         writer.write_record(&cells).map_err(AppError::internal)
     };
-    write(mapping.header_row(), line, &mut warnings)?;
+    write(&mut writer, mapping.header_row(), line)?;
     let mut row_count = 0;
     for row in &rows {
         let o = csv_order(row, items.remove(&row.id).unwrap_or_default());
         for cells in csv_orders::order_rows(&mapping, &o) {
             line += 1;
             row_count += 1;
-            write(cells, line, &mut warnings)?;
+            write(&mut writer, cells, line)?;
         }
     }
-    drop(write);
     let text = String::from_utf8(writer.into_inner().map_err(|e| AppError::internal(e.into_error()))?)
         .map_err(AppError::internal)?;
     let bytes = match req.encoding {

@@ -198,7 +198,7 @@ async fn staff_input_is_validated_with_the_field_named_and_e_mails_are_unique() 
             let body = app.gql(Some(&admin), CREATE, json!({ "i": i })).await;
             assert_eq!(error_code(&body).as_deref(), Some("VALIDATION"), "{i}: {body}");
             assert_eq!(body["errors"][0]["extensions"]["field"], field, "{i}: {body}");
-            assert!(body["errors"][0]["message"].as_str().unwrap().is_ascii() == false, "Japanese first: {body}");
+            assert!(!body["errors"][0]["message"].as_str().unwrap().is_ascii(), "Japanese first: {body}");
         }
         let all = app.gql(Some(&admin), CREATE, json!({ "i": input("x", "", "STAFF", None) })).await;
         let fields: Vec<_> =
