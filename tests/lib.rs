@@ -220,9 +220,11 @@ impl TestApp {
         let boundary = "----MadoguchiTestBoundary7MA4YWxk";
         let operations = json!({ "query": query, "variables": variables });
         let mut body = Vec::new();
-        for (field, value) in [("operations", operations.to_string()), ("map", json!({ "0": [file_path] }).to_string())] {
+        for (field, value) in [("operations", operations.to_string()), ("map", json!({ "0": [file_path] }).to_string())]
+        {
             body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes(),
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
             );
         }
         body.extend(
@@ -287,6 +289,27 @@ pub struct Subscription {
 }
 
 impl Subscription {
+    /// Whether the server ends this subscription (`complete`, `error` or a closed socket)
+    /// within `wait`, data arriving meanwhile being skipped.
+    pub async fn ended_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(WsMessage::Close(_)))) => return true,
+                Ok(Some(Ok(WsMessage::Text(t)))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+                    if matches!(v["type"].as_str(), Some("complete" | "error")) {
+                        return true;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// The next `next` payload within `wait`, or None.
     pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;

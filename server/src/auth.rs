@@ -136,6 +136,28 @@ pub async fn logout(db: &DatabaseConnection, session_secret: &str) -> AppResult<
     Ok(())
 }
 
+/// Whether the caller may still act: a staff member not switched off, a token not revoked.
+/// Checked when a subscription starts on a socket opened earlier.
+pub async fn still_allowed(db: &DatabaseConnection, actor: &Actor) -> AppResult<bool> {
+    if let Some(id) = actor.staff_id {
+        let s = staff::Entity::find_by_id(id).one(db).await?;
+        return Ok(s.is_some_and(|s| s.tenant_id == actor.scope.tenant_id() && s.disabled_at.is_none()));
+    }
+    if let Some(id) = actor.api_token_id {
+        let t = api_token::Entity::find_by_id(id).one(db).await?;
+        return Ok(t.is_some_and(|t| t.tenant_id == actor.scope.tenant_id() && t.revoked_at.is_none()));
+    }
+    Ok(true)
+}
+
+impl Actor {
+    /// Whether a revocation event is about this caller.
+    pub fn is_revoked_by(&self, staff_id: Option<i64>, api_token_id: Option<i64>) -> bool {
+        (staff_id.is_some() && staff_id == self.staff_id)
+            || (api_token_id.is_some() && api_token_id == self.api_token_id)
+    }
+}
+
 pub async fn actor_from_session(db: &DatabaseConnection, secret: &str) -> AppResult<Option<Actor>> {
     let Some(sess) =
         session::Entity::find().filter(session::Column::TokenHash.eq(crypto::secret_hash(secret))).one(db).await?

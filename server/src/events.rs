@@ -36,6 +36,11 @@ pub enum EventKind {
     OrderChanged {
         order_id: i64,
     },
+    /// A staff member was switched off or an API token revoked: their live subscriptions end.
+    AccessRevoked {
+        staff_id: Option<i64>,
+        api_token_id: Option<i64>,
+    },
     Presence {
         inquiry_id: i64,
         staff_name: String,

@@ -200,8 +200,7 @@ async fn on_postgresql_a_subscriber_of_one_process_hears_a_change_made_through_a
         .await;
 
         // Subscribed on the second process; the reply goes through the first.
-        let mut updates =
-            second.subscribe(&token, "subscription { inquiryUpdated { id status } }", json!({})).await;
+        let mut updates = second.subscribe(&token, "subscription { inquiryUpdated { id status } }", json!({})).await;
         let mut others = second.subscribe(&other_token, "subscription { inquiryUpdated { id } }", json!({})).await;
         first
             .gql_ok(
@@ -223,13 +222,37 @@ async fn on_postgresql_a_subscriber_of_one_process_hears_a_change_made_through_a
         assert!(others.next_within(Duration::from_millis(300)).await.is_none(), "still only the tenant's own");
 
         // And the other way round, with the second process making the change.
-        let mut on_first = first.subscribe(&token, "subscription { inboxCountsChanged { needsReply } }", json!({})).await;
-        second
-            .gql_ok(&token, "mutation($id: ID!) { completeInquiry(id: $id) { status } }", json!({ "id": inq }))
-            .await;
+        let mut on_first =
+            first.subscribe(&token, "subscription { inboxCountsChanged { needsReply } }", json!({})).await;
+        second.gql_ok(&token, "mutation($id: ID!) { completeInquiry(id: $id) { status } }", json!({ "id": inq })).await;
         let counts = on_first.next_within(Duration::from_secs(2)).await.expect("the first process hears it");
         assert_eq!(counts["data"]["inboxCountsChanged"]["needsReply"], 0, "{counts}");
         second.finish().await;
         first.finish().await;
     }
+}
+
+/// Access that ends, ends live too: a revoked API token's subscriptions stop at once and it
+/// cannot subscribe again.
+#[tokio::test]
+async fn a_revoked_token_stops_hearing_at_once() {
+    each_backend!(|app| {
+        let (admin, _) = app.tenant("A商店", true).await;
+        let made = app
+            .gql_ok(
+                &admin,
+                "mutation { createApiToken(name: \"BI\", scopes: [\"read\"]) { token apiToken { id } } }",
+                json!({}),
+            )
+            .await;
+        let token = made["createApiToken"]["token"].as_str().expect("token").to_owned();
+        let id = made["createApiToken"]["apiToken"]["id"].clone();
+        let mut live = app.subscribe(&token, "subscription { inquiryUpdated { id } }", json!({})).await;
+        let mut admin_live = app.subscribe(&admin, "subscription { inquiryUpdated { id } }", json!({})).await;
+        assert!(!live.ended_within(Duration::from_millis(200)).await, "open while the token is valid");
+
+        app.gql_ok(&admin, "mutation($id: ID!) { revokeApiToken(id: $id) }", json!({ "id": id })).await;
+        assert!(live.ended_within(Duration::from_secs(2)).await, "the revoked token's subscription ends");
+        assert!(!admin_live.ended_within(Duration::from_millis(300)).await, "nobody else's");
+    });
 }

@@ -139,6 +139,15 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
     }
 }
 
+/// Ends the live subscriptions of a switched-off staff member or a revoked token (every process).
+fn revoked(ctx: &Context<'_>, by: &auth::Actor, staff_id: Option<i64>, api_token_id: Option<i64>) {
+    state(ctx).events.publish(Event {
+        tenant_id: by.scope.tenant_id(),
+        shop_id: None,
+        kind: EventKind::AccessRevoked { staff_id, api_token_id },
+    });
+}
+
 fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
     t.with_timezone(&Utc)
 }
@@ -296,7 +305,10 @@ impl MutationRoot {
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        auth::revoke_api_token(&state(ctx).db, actor(ctx)?, parse_id(&id, "APIトークン")?).await?;
+        let a = actor(ctx)?;
+        let token_id = parse_id(&id, "APIトークン")?;
+        auth::revoke_api_token(&state(ctx).db, a, token_id).await?;
+        revoked(ctx, a, None, Some(token_id));
         Ok(id)
     }
 
@@ -316,7 +328,10 @@ impl MutationRoot {
     /// oneself, nor the last enabled ADMIN (`CONFLICT`).
     async fn disable_staff(&self, ctx: &Context<'_>, id: ID) -> Result<StaffMember> {
         let id = parse_id(&id, "スタッフ")?;
-        Ok(StaffMember(crate::staff::disable(&state(ctx).db, actor(ctx)?, id).await?))
+        let a = actor(ctx)?;
+        let row = crate::staff::disable(&state(ctx).db, a, id).await?;
+        revoked(ctx, a, Some(id), None);
+        Ok(StaffMember(row))
     }
 
     /// 利用再開 (admin).
@@ -335,7 +350,8 @@ impl MutationRoot {
         let a = actor(ctx)?;
         a.require(Permission::Write)?;
         let shop_id = parse_id(&input.shop_id, "店舗")?;
-        let v = input.file.value(ctx).map_err(|e| AppError::validation("file", format!("ファイルを読めません ({e})")))?;
+        let v =
+            input.file.value(ctx).map_err(|e| AppError::validation("file", format!("ファイルを読めません ({e})")))?;
         let mut bytes = Vec::new();
         use std::io::Read;
         v.into_read().read_to_end(&mut bytes).map_err(AppError::internal)?;

@@ -15,23 +15,40 @@ use crate::{inbox, sync};
 
 pub struct SubscriptionRoot;
 
-/// The caller's events, optionally for one shop.
+/// The caller's events, optionally for one shop. The stream ends when the caller's access is
+/// revoked (a staff member switched off, an API token revoked).
 fn events_for(st: &AppState, a: &Actor, shop: Option<i64>) -> impl Stream<Item = Event> + use<> {
     let tenant = a.scope.tenant_id();
-    BroadcastStream::new(st.events.subscribe()).filter_map(move |ev| async move {
-        // A lagging subscriber skips events; clients re-query when they (re)connect.
-        let ev = ev.ok()?;
-        (ev.tenant_id == tenant && (shop.is_none() || ev.shop_id == shop)).then_some(ev)
-    })
+    let me = a.clone();
+    BroadcastStream::new(st.events.subscribe())
+        .filter_map(move |ev| async move {
+            // A lagging subscriber skips events; clients re-query when they (re)connect.
+            let ev = ev.ok()?;
+            (ev.tenant_id == tenant && (shop.is_none() || ev.shop_id == shop)).then_some(ev)
+        })
+        .take_while(move |ev| {
+            let revoked = matches!(&ev.kind, EventKind::AccessRevoked { staff_id, api_token_id }
+                if me.is_revoked_by(*staff_id, *api_token_id));
+            std::future::ready(!revoked)
+        })
+}
+
+/// The caller, checked again now: a socket may have been opened before their access ended.
+async fn live_actor(ctx: &Context<'_>) -> Result<Actor> {
+    let a = actor(ctx)?;
+    if !crate::auth::still_allowed(&state(ctx).db, a).await? {
+        return Err(crate::error::AppError::Unauthenticated.into());
+    }
+    Ok(a.clone())
 }
 
 /// The inquiries named by the caller's events of one kind, re-read through the caller's scope.
-fn inquiries_on(
+async fn inquiries_on(
     ctx: &Context<'_>,
     shop_id: Option<ID>,
     pick: fn(&EventKind) -> Option<i64>,
 ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-    let (a, st) = (actor(ctx)?.clone(), state(ctx).clone());
+    let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
     let shop = opt_id(shop_id.as_ref(), "店舗")?;
     Ok(events_for(&st, &a, shop).filter_map(move |ev| {
         let (a, st) = (a.clone(), st.clone());
@@ -54,6 +71,7 @@ impl SubscriptionRoot {
             EventKind::InquiryReceived { inquiry_id } => Some(*inquiry_id),
             _ => None,
         })
+        .await
     }
 
     /// Any change: status, a reply stored or delivered, completion.
@@ -66,11 +84,12 @@ impl SubscriptionRoot {
             EventKind::InquiryUpdated { inquiry_id } => Some(*inquiry_id),
             _ => None,
         })
+        .await
     }
 
     /// The needs-reply counts, whenever they may have changed.
     async fn inbox_counts_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = InboxCounts> + use<>> {
-        let (a, st) = (actor(ctx)?.clone(), state(ctx).clone());
+        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
         Ok(events_for(&st, &a, None).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
             async move {
@@ -88,7 +107,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         shop_id: Option<ID>,
     ) -> Result<impl Stream<Item = SyncRun> + use<>> {
-        let (a, st) = (actor(ctx)?.clone(), state(ctx).clone());
+        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
         let shop = opt_id(shop_id.as_ref(), "店舗")?;
         Ok(events_for(&st, &a, shop).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
@@ -109,7 +128,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         inquiry_id: ID,
     ) -> Result<impl Stream<Item = Presence> + use<>> {
-        let (a, st) = (actor(ctx)?.clone(), state(ctx).clone());
+        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
         let wanted = parse_id(&inquiry_id, "お問い合わせ")?;
         Ok(events_for(&st, &a, None).filter_map(move |ev| async move {
             match ev.kind {
