@@ -40,6 +40,9 @@ pub fn accounts() -> Vec<NewAccount> {
         NewAccount::new(Credentials::Yahoo {
             seller_id: YAHOO_SELLER_ID.into(),
             access_token: YAHOO_ACCESS_TOKEN.into(),
+            client_id: None,
+            client_secret: None,
+            refresh_token: None,
         }),
         NewAccount::new(Credentials::Aupay { shop_id: AUPAY_SHOP_ID.into(), api_key: AUPAY_API_KEY.into() }),
         NewAccount::new(Credentials::Amazon {

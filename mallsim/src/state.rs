@@ -68,8 +68,18 @@ impl AccountKey {
 pub enum Credentials {
     /// RMS: `Authorization: ESA base64(serviceSecret:licenseKey)`. shopId is numeric.
     Rakuten { shop_id: String, service_secret: String, license_key: String },
-    /// Yahoo!: `Authorization: Bearer <accessToken>`.
-    Yahoo { seller_id: String, access_token: String },
+    /// Yahoo!: `Authorization: Bearer <accessToken>`; with a YConnect client and refresh
+    /// token, a new access token comes from `POST /yconnect/v2/token`.
+    Yahoo {
+        seller_id: String,
+        access_token: String,
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        client_secret: Option<String>,
+        #[serde(default)]
+        refresh_token: Option<String>,
+    },
     /// au PAY マーケット: `Authorization: Bearer <apiKey>`.
     Aupay { shop_id: String, api_key: String },
     /// Amazon: LWA refresh token + client → access token, sent as `x-amz-access-token`.
@@ -118,6 +128,8 @@ pub struct Counters {
     pub replies: u64,
     /// Replies refused as duplicates (Rakuten's 409): a retry of one that had arrived.
     pub duplicate_replies: u64,
+    /// Access tokens issued by a refresh (Yahoo! YConnect).
+    pub token_refreshes: u64,
     pub attachments: u64,
     pub reads: u64,
     pub completions: u64,

@@ -92,6 +92,9 @@ async fn the_same_seed_gives_the_same_data() {
         sim.create_account(mallsim::NewAccount::new(mallsim::Credentials::Yahoo {
             seller_id: "s".into(),
             access_token: "t".into(),
+            client_id: None,
+            client_secret: None,
+            refresh_token: None,
         }))
         .await
         .unwrap();

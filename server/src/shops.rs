@@ -251,3 +251,29 @@ pub async fn save(
         }
     }
 }
+
+/// Merges keys into a shop's sealed credentials (a renewed access token), keeping the others.
+pub async fn merge_credentials(
+    state: &crate::state::AppState,
+    shop: &shop::Model,
+    patch: serde_json::Value,
+) -> AppResult<()> {
+    let scope = crate::store::Scope::of_tenant(shop.tenant_id);
+    let row = scope.get::<shop::Entity>(&state.db, shop.id).await?.ok_or(AppError::NotFound("店舗"))?;
+    let mut creds: serde_json::Value = match row.credentials_sealed.as_deref() {
+        Some(sealed) => {
+            serde_json::from_str(&state.sealer.open(sealed).map_err(AppError::internal)?).map_err(AppError::internal)?
+        }
+        None => serde_json::json!({}),
+    };
+    if let (Some(obj), Some(add)) = (creds.as_object_mut(), patch.as_object()) {
+        for (k, v) in add {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+    let mut am: shop::ActiveModel = row.into();
+    am.credentials_sealed = Set(Some(state.sealer.seal(&creds.to_string()).map_err(AppError::internal)?));
+    am.updated_at = Set(clock::now());
+    scope.update(&state.db, am).await?;
+    Ok(())
+}

@@ -324,7 +324,8 @@ async fn completion_reaches_the_marketplace_first_and_when_it_cannot_nothing_cha
         let done = app.gql_ok(&token, COMPLETE, json!({ "id": id })).await;
         assert_eq!(done["completeInquiry"]["status"], "COMPLETED");
         assert_eq!(mall.counters().await["completions"], 1);
-        let open = app.gql_ok(&token, "mutation($id: ID!) { reopenInquiry(id: $id) { status } }", json!({ "id": id })).await;
+        let open =
+            app.gql_ok(&token, "mutation($id: ID!) { reopenInquiry(id: $id) { status } }", json!({ "id": id })).await;
         assert_eq!(open["reopenInquiry"]["status"], "NEEDS_REPLY");
         assert_eq!(mall.counters().await["incompletions"], 1);
         mall.task.abort();
@@ -577,6 +578,68 @@ async fn yahoo_talk_imports_masked_buyers_delivers_replies_and_completes_one_way
             .gql(Some(&token), "mutation($id: ID!) { reopenInquiry(id: $id) { status } }", json!({ "id": id }))
             .await;
         assert!(error_code(&reopen).is_some(), "a completed Yahoo! inquiry cannot be reopened");
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
+async fn an_expired_yahoo_token_is_renewed_with_the_refresh_token_and_kept_for_the_next_run() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.post(
+            "/accounts",
+            json!({"marketplace": "yahoo", "sellerId": YAHOO_SELLER, "accessToken": "yahoo-token", "minIntervalMs": 0,
+                   "clientId": "yc-client", "clientSecret": "yc-secret", "refreshToken": "yc-refresh"}),
+        )
+        .await;
+        mall.post(
+            &format!("/accounts/yahoo/{YAHOO_SELLER}/inquiries"),
+            json!({"inquiries": [{"message": "サイズ交換できますか？", "at": Utc::now() - TimeDelta::hours(1)}]}),
+        )
+        .await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let create = |name: &str, refresh: &str| {
+            json!({ "i": {
+                "marketplace": "YAHOO", "name": name,
+                "profile": { "mallShopName": name, "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": { "apiBaseUrl": format!("{}/yahoo", mall.base), "credentials": {
+                    "sellerId": YAHOO_SELLER, "accessToken": "yahoo-token",
+                    "clientId": "yc-client", "clientSecret": "yc-secret", "refreshToken": refresh } }
+            }})
+        };
+        let q = "mutation($i: ShopInput!) { createShop(input: $i) { id } }";
+        let shop = app.gql_ok(&token, q, create("Yahoo店", "yc-refresh")).await["createShop"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let counters = || async {
+            mall.control(reqwest::Method::GET, &format!("/accounts/yahoo/{YAHOO_SELLER}/counters"), Value::Null).await
+        };
+
+        let stale = app.gql_ok(&token, q, create("Yahoo旧店", "revoked")).await["createShop"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // The hour is over: the marketplace calls the token expired.
+        mall.post(&format!("/accounts/yahoo/{YAHOO_SELLER}/expire"), json!({})).await;
+        // A refresh token Yahoo! does not accept: the run fails and says what to do.
+        let r = run(&app, &token, "importInquiries", json!({ "shopId": stale })).await;
+        assert_eq!(r["state"], "FAILED", "{r}");
+        let error = r["errors"][0].as_str().unwrap();
+        assert!(error.contains("Yahoo旧店") && error.contains("再認可"), "{error}");
+        assert_eq!(counters().await["tokenRefreshes"], 0);
+
+        // The good one is renewed, and the run goes through.
+        let r = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(r["state"], "SUCCEEDED", "{r}");
+        assert_eq!(counts(&r), (1, 0, 0, 0));
+        assert_eq!(counters().await["tokenRefreshes"], 1);
+
+        // The next run (a new connection) uses the stored new token: no second renewal.
+        let again = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(again["state"], "SUCCEEDED", "{again}");
+        assert_eq!(counters().await["tokenRefreshes"], 1, "the renewed token was kept with the shop");
         mall.task.abort();
     });
 }

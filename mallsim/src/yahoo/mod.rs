@@ -18,7 +18,59 @@ use crate::state::{AccountKey, Credentials, Marketplace};
 use crate::xml::Writer;
 
 pub fn router() -> Router<Sim> {
-    Router::new().nest("/ShoppingWebService/V1", talk::router().merge(order::router()))
+    Router::new()
+        .nest("/ShoppingWebService/V1", talk::router().merge(order::router()))
+        .route("/yconnect/v2/token", axum::routing::post(token))
+}
+
+#[derive(serde::Deserialize)]
+struct TokenForm {
+    grant_type: String,
+    #[serde(default)]
+    refresh_token: String,
+}
+
+/// YConnect v2 token endpoint (`auth.login.yahoo.co.jp/yconnect/v2/token`): the client
+/// authenticates with Basic `client_id:client_secret`; `grant_type=refresh_token` gives a new
+/// access token for the account holding that refresh token (and lifts its expiry).
+async fn token(
+    axum::extract::State(sim): axum::extract::State<Sim>,
+    headers: axum::http::HeaderMap,
+    axum::Form(form): axum::Form<TokenForm>,
+) -> Response {
+    use base64::Engine;
+    let oauth_error = |status: StatusCode, error: &str, description: &str| {
+        (status, axum::Json(serde_json::json!({ "error": error, "error_description": description }))).into_response()
+    };
+    let basic = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned())));
+    let Some((client_id, client_secret)) = basic else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
+    };
+    if form.grant_type != "refresh_token" {
+        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type");
+    }
+    let mut st = sim.state().await;
+    let key = st.find_account(Marketplace::Yahoo, |c| {
+        matches!(c, Credentials::Yahoo { client_id: Some(id), client_secret: Some(secret), refresh_token: Some(r), .. }
+            if *id == client_id && *secret == client_secret && !form.refresh_token.is_empty() && *r == form.refresh_token)
+    });
+    let Some(key) = key else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "invalid refresh_token");
+    };
+    let acc = st.account_mut(&key).expect("found above");
+    acc.counters.token_refreshes += 1;
+    let fresh = format!("yahoo-access-{}-{}", key.id, acc.counters.token_refreshes);
+    if let Credentials::Yahoo { access_token, .. } = &mut acc.credentials {
+        *access_token = fresh.clone();
+    }
+    acc.key_expired = false;
+    axum::Json(serde_json::json!({ "access_token": fresh, "token_type": "Bearer", "expires_in": 3600 })).into_response()
 }
 
 /// The seller whose access token the request carries (after the rate limit check).

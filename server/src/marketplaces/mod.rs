@@ -192,7 +192,19 @@ pub fn connector_for(state: &AppState, shop: &shop::Model) -> MResult<Box<dyn Co
     let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
     match m {
         Marketplace::Rakuten => Ok(Box::new(rakuten::Rakuten::new(shop, &credentials(state, shop)?)?)),
-        Marketplace::Yahoo => Ok(Box::new(yahoo::Yahoo::new(shop, &credentials(state, shop)?)?)),
+        Marketplace::Yahoo => {
+            let (st, s) = (state.clone(), shop.clone());
+            let save: yahoo::client::OnRefresh = std::sync::Arc::new(move |token: String| {
+                let (st, s) = (st.clone(), s.clone());
+                Box::pin(async move {
+                    let patch = serde_json::json!({ "accessToken": token });
+                    if let Err(e) = crate::shops::merge_credentials(&st, &s, patch).await {
+                        tracing::warn!(shop = %s.name, error = ?e, "the renewed Yahoo! token could not be stored");
+                    }
+                })
+            });
+            Ok(Box::new(yahoo::Yahoo::new(shop, &credentials(state, shop)?, Some(save))?))
+        }
         Marketplace::Amazon => Ok(Box::new(amazon::Amazon::new(shop, &credentials(state, shop)?)?)),
         Marketplace::AuPay => Ok(Box::new(aupay::AuPay::new(shop, &credentials(state, shop)?)?)),
         Marketplace::Rakuma => Ok(Box::new(rakuma::Rakuma::new(shop, &credentials(state, shop)?)?)),

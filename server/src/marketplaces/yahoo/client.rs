@@ -1,5 +1,9 @@
 //! The Yahoo! Shopping Web Service client: bearer token, one request per second per URL, and
 //! the common XML error (`<Error><Message/><Code/></Error>`, also for the JSON APIs).
+//!
+//! Yahoo! access tokens live an hour. With the shop's YConnect client (clientId, clientSecret)
+//! and refresh token, an expired token is renewed at the token endpoint and the call made once
+//! more; the new token is handed to [`Client::on_refresh`] to be stored with the shop.
 
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -10,15 +14,41 @@ use crate::marketplaces::pace;
 use crate::marketplaces::{MResult, MarketplaceError};
 
 pub const ORIGIN: &str = "https://circus.shopping.yahooapis.jp";
+/// YConnect, where tokens are renewed.
+pub const AUTH_ORIGIN: &str = "https://auth.login.yahoo.co.jp";
 pub const BASE: &str = "/ShoppingWebService/V1";
+
+/// What renews an access token: the YConnect client and the refresh token.
+#[derive(Clone, Debug)]
+pub struct Refresh {
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+}
+
+/// Stores a renewed access token with the shop.
+pub type OnRefresh = std::sync::Arc<dyn Fn(String) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
 
 pub struct Client {
     http: reqwest::Client,
     origin: String,
-    token: String,
+    auth_origin: String,
+    token: tokio::sync::RwLock<String>,
+    refresh: Option<Refresh>,
+    on_refresh: Option<OnRefresh>,
     shop_id: i64,
     pub label: String,
     pub shop_name: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TokenAnswer {
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
 }
 
 /// The text of one XML element, e.g. `Code` in `<Error><Code>px-04102</Code></Error>`.
@@ -35,11 +65,83 @@ impl Client {
         Client {
             http: http::client(),
             origin: origin.unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
-            token: token.to_owned(),
+            // A configured origin (a proxy, the simulator) serves the token endpoint too.
+            auth_origin: origin.unwrap_or(AUTH_ORIGIN).trim_end_matches('/').to_owned(),
+            token: tokio::sync::RwLock::new(token.to_owned()),
+            refresh: None,
+            on_refresh: None,
             shop_id,
             label: format!("Yahoo!ショッピングの店舗「{shop_name}」"),
             shop_name: shop_name.to_owned(),
         }
+    }
+
+    /// Renews expired access tokens with this client and refresh token.
+    pub fn with_refresh(mut self, refresh: Refresh, on_refresh: Option<OnRefresh>) -> Self {
+        self.refresh = Some(refresh);
+        self.on_refresh = on_refresh;
+        self
+    }
+
+    /// Sends with the current token (paced per URL); on an expired token, renews it once and
+    /// sends again.
+    async fn send(
+        &self,
+        op: &str,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> MResult<Answer> {
+        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
+        let token = self.token.read().await.clone();
+        let a = http::send(&self.http, &self.label, |c| build(c, &token)).await?;
+        if self.refresh.is_none() || !Self::token_expired(&a) {
+            return Ok(a);
+        }
+        let renewed = self.renew(&token).await?;
+        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
+        http::send(&self.http, &self.label, |c| build(c, &renewed)).await
+    }
+
+    fn token_expired(a: &Answer) -> bool {
+        a.status == StatusCode::UNAUTHORIZED
+            && (Self::error_code(a).as_deref() == Some("px-04102")
+                || a.headers
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|h| h.contains("expired")))
+    }
+
+    /// A new access token from YConnect (unless another call renewed `stale` meanwhile).
+    async fn renew(&self, stale: &str) -> MResult<String> {
+        let Some(r) = &self.refresh else { return Err(MarketplaceError::Protocol("no refresh token".into())) };
+        let mut token = self.token.write().await;
+        if *token != stale {
+            return Ok(token.clone());
+        }
+        let url = format!("{}/yconnect/v2/token", self.auth_origin);
+        let form = [("grant_type", "refresh_token"), ("refresh_token", r.refresh_token.as_str())];
+        let a = http::send(&self.http, &self.label, |c| {
+            c.post(&url).basic_auth(&r.client_id, Some(&r.client_secret)).form(&form)
+        })
+        .await?;
+        let t: TokenAnswer = serde_json::from_slice(&a.body).unwrap_or_default();
+        if !a.status.is_success() || t.access_token.is_empty() {
+            return Err(MarketplaceError::Auth {
+                expired: true,
+                message: format!(
+                    "{}のアクセストークンを更新できません。Yahoo!で再認可してください (the Yahoo! token of shop {} could not be renewed: HTTP {} {} {})",
+                    self.label,
+                    self.shop_name,
+                    a.status.as_u16(),
+                    t.error,
+                    t.error_description
+                ),
+            });
+        }
+        *token = t.access_token.clone();
+        if let Some(save) = &self.on_refresh {
+            save(t.access_token.clone()).await;
+        }
+        Ok(t.access_token)
     }
 
     pub async fn call(
@@ -51,9 +153,8 @@ impl Client {
     ) -> MResult<Answer> {
         let url = format!("{}{BASE}/{op}", self.origin);
         let json = body.map(serde_json::to_vec).transpose().map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
-        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
-        http::send(&self.http, &self.label, |c| {
-            let mut r = c.request(method.clone(), &url).bearer_auth(&self.token).query(query);
+        self.send(op, |c, token| {
+            let mut r = c.request(method.clone(), &url).bearer_auth(token).query(query);
             if let Some(j) = &json {
                 r = r.header(reqwest::header::CONTENT_TYPE, "application/json").body(j.clone());
             }
@@ -65,10 +166,9 @@ impl Client {
     /// The XML order APIs: POST with a `<Req>` document.
     pub async fn call_xml(&self, op: &str, xml: String) -> MResult<Answer> {
         let url = format!("{}{BASE}/{op}", self.origin);
-        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
-        http::send(&self.http, &self.label, |c| {
+        self.send(op, |c, token| {
             c.post(&url)
-                .bearer_auth(&self.token)
+                .bearer_auth(token)
                 .header(reqwest::header::CONTENT_TYPE, "application/xml; charset=UTF-8")
                 .body(xml.clone())
         })
@@ -83,16 +183,12 @@ impl Client {
         bytes: bytes::Bytes,
     ) -> MResult<Answer> {
         let url = format!("{}{BASE}/externalTalkFileAdd", self.origin);
-        pace::wait(self.shop_id, "externalTalkFileAdd", pace::YAHOO_PER_URL).await;
-        http::send(&self.http, &self.label, |c| {
+        self.send("externalTalkFileAdd", |c, token| {
             let part = reqwest::multipart::Part::stream(bytes.clone())
                 .file_name(name.to_owned())
                 .mime_str(content_type)
                 .unwrap_or_else(|_| reqwest::multipart::Part::stream(bytes.clone()).file_name(name.to_owned()));
-            c.post(&url)
-                .bearer_auth(&self.token)
-                .query(query)
-                .multipart(reqwest::multipart::Form::new().part("file", part))
+            c.post(&url).bearer_auth(token).query(query).multipart(reqwest::multipart::Form::new().part("file", part))
         })
         .await
     }

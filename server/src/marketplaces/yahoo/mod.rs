@@ -32,7 +32,8 @@ pub struct Yahoo {
 }
 
 impl Yahoo {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+    /// `on_refresh` stores a renewed access token with the shop.
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value, on_refresh: Option<client::OnRefresh>) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(seller), Some(token)) = (get("sellerId"), get("accessToken")) else {
             return Err(MarketplaceError::NotConfigured(format!(
@@ -40,7 +41,18 @@ impl Yahoo {
                 shop.name, shop.name
             )));
         };
-        Ok(Yahoo { client: Client::new(shop.api_base_url.as_deref(), token, shop.id, &shop.name), seller_id: seller.into() })
+        let mut client = Client::new(shop.api_base_url.as_deref(), token, shop.id, &shop.name);
+        if let (Some(client_id), Some(client_secret), Some(refresh_token)) =
+            (get("clientId"), get("clientSecret"), get("refreshToken"))
+        {
+            let refresh = client::Refresh {
+                client_id: client_id.into(),
+                client_secret: client_secret.into(),
+                refresh_token: refresh_token.into(),
+            };
+            client = client.with_refresh(refresh, on_refresh);
+        }
+        Ok(Yahoo { client, seller_id: seller.into() })
     }
 
     async fn detail(&self, topic: &str, headline: Option<&wire::Headline>) -> MResult<Option<IncomingInquiry>> {
