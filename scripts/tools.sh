@@ -29,7 +29,7 @@ ensure_web_tools() {
 build_web() {
   ensure_web_tools
   cargo fetch --quiet
-  trunk build --release --offline
+  trunk build --release --offline || { echo "trunk build failed" >&2; return 1; }
   # The size a browser downloads, gzipped.
   local total=0 f s
   for f in web/dist/*.wasm web/dist/*.js web/dist/*.css; do

@@ -117,6 +117,10 @@ pub const ALL: &[(&str, &str)] = &[
     (UpdateStaff::NAME, UpdateStaff::DOCUMENT),
     (DisableStaff::NAME, DisableStaff::DOCUMENT),
     (EnableStaff::NAME, EnableStaff::DOCUMENT),
+    (ShopCsvMapping::NAME, ShopCsvMapping::DOCUMENT),
+    (UpdateShopCsvMapping::NAME, UpdateShopCsvMapping::DOCUMENT),
+    (ImportOrdersCsv::NAME, ImportOrdersCsv::DOCUMENT),
+    (ExportOrdersCsv::NAME, ExportOrdersCsv::DOCUMENT),
 ];
 
 /// Variables of an operation that takes none; serialises as `{}`.
@@ -1509,6 +1513,187 @@ impl Operation for EnableStaff {
         concat!("mutation EnableStaff($id: ID!) { enableStaff(id: $id) { ", staff_member_fields!(), " } }");
     type Variables = IdVariables;
     type Data = EnableStaffData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The custom-CSV shop (カスタムCSV店舗): column mapping, CSV upload (multipart), CSV download
+// ---------------------------------------------------------------------------------------------
+
+/// `CsvColumn` / `CsvColumnInput`: one column of a CSV file (the order field and its header).
+/// The same type the server validates, so the editor and the server read a mapping alike.
+pub use crate::csv_orders::CsvColumn;
+
+/// `ShopSettings { csvMapping }`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvMappingSettings {
+    /// The saved mapping, or the default one (every field under its Japanese label).
+    pub csv_mapping: Vec<CsvColumn>,
+}
+
+/// A shop with its CSV column mapping.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopCsvMappingRow {
+    pub id: String,
+    pub marketplace: Marketplace,
+    pub settings: CsvMappingSettings,
+}
+
+/// The CSV column mapping of every shop (店舗設定 → CSV列の設定).
+pub struct ShopCsvMapping;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShopCsvMappingData {
+    pub shops: Vec<ShopCsvMappingRow>,
+}
+
+impl Operation for ShopCsvMapping {
+    const NAME: &'static str = "ShopCsvMapping";
+    const DOCUMENT: &'static str =
+        "query ShopCsvMapping { shops { id marketplace settings { csvMapping { field header } } } }";
+    type Variables = NoVariables;
+    type Data = ShopCsvMappingData;
+}
+
+/// `ShopSettingsInput` with only `csvMapping`: the other settings stay as stored. An empty
+/// list goes back to the default mapping.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvMappingSettingsInput {
+    pub csv_mapping: Vec<CsvColumn>,
+}
+
+/// `ShopInput` for saving the CSV mapping: the shop's name and profile as stored (the input
+/// requires them), and the mapping.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvMappingShopInput {
+    pub marketplace: Marketplace,
+    pub name: String,
+    pub profile: ShopProfile,
+    pub settings: CsvMappingSettingsInput,
+}
+
+/// CSV列の設定を保存 (or 初期値に戻す with an empty list).
+pub struct UpdateShopCsvMapping;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateShopCsvMappingData {
+    pub update_shop: ShopCsvMappingRow,
+}
+
+impl Operation for UpdateShopCsvMapping {
+    const NAME: &'static str = "UpdateShopCsvMapping";
+    const DOCUMENT: &'static str = "mutation UpdateShopCsvMapping($id: ID!, $input: ShopInput!) { \
+        updateShop(id: $id, input: $input) { id marketplace settings { csvMapping { field header } } } }";
+    type Variables = IdInputVariables<CsvMappingShopInput>;
+    type Data = UpdateShopCsvMappingData;
+}
+
+/// Where the file of [`ImportOrdersCsv`] goes in its variables (the multipart `map` names
+/// `variables.input.file`).
+pub const CSV_IMPORT_FILE_AT: &str = "input.file";
+
+/// `CsvImportInput`. `file` is always `null` in the JSON: the file itself is part `0` of the
+/// multipart request, mapped to `variables.input.file` ([`CSV_IMPORT_FILE_AT`]).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvImportInput {
+    pub shop_id: String,
+    #[serde(default)]
+    pub file: Option<()>,
+    /// `None`: the server detects it (valid UTF-8 is UTF-8, anything else Shift_JIS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<crate::CsvEncoding>,
+}
+
+/// `CsvRowError`: a refused line of an uploaded file.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvRowError {
+    /// 行番号 in the file (1 = the header line).
+    pub line: i64,
+    /// The header of the column at fault, when one is.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// `CsvImport`: the run with its counts, and every refused line.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvImport {
+    pub run: SyncRun,
+    pub row_errors: Vec<CsvRowError>,
+}
+
+/// 受注CSV取込 (a GraphQL multipart request; custom-CSV shops only).
+pub struct ImportOrdersCsv;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOrdersCsvData {
+    pub import_orders_csv: CsvImport,
+}
+
+impl Operation for ImportOrdersCsv {
+    const NAME: &'static str = "ImportOrdersCsv";
+    const DOCUMENT: &'static str = concat!(
+        "mutation ImportOrdersCsv($input: CsvImportInput!) { importOrdersCsv(input: $input) { run { ",
+        sync_run_fields!(),
+        " } rowErrors { line column message } } }"
+    );
+    type Variables = InputVariables<CsvImportInput>;
+    type Data = ImportOrdersCsvData;
+}
+
+/// `CsvExportInput`: orders of one shop by order time (inclusive) and status.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvExportInput {
+    pub shop_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// `None`: UTF-8 (with a BOM, for Excel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<crate::CsvEncoding>,
+}
+
+/// `CsvFile`: a downloaded CSV file, its bytes in base64.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub encoding: crate::CsvEncoding,
+    pub order_count: i64,
+    pub row_count: i64,
+    /// Characters Shift_JIS cannot carry (written as 「?」), one line each.
+    pub warnings: Vec<String>,
+    pub content_base64: String,
+}
+
+/// 受注CSV書出.
+pub struct ExportOrdersCsv;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportOrdersCsvData {
+    pub export_orders_csv: CsvFile,
+}
+
+impl Operation for ExportOrdersCsv {
+    const NAME: &'static str = "ExportOrdersCsv";
+    const DOCUMENT: &'static str = "mutation ExportOrdersCsv($input: CsvExportInput!) { exportOrdersCsv(input: $input) { \
+        fileName contentType encoding orderCount rowCount warnings contentBase64 } }";
+    type Variables = InputVariables<CsvExportInput>;
+    type Data = ExportOrdersCsvData;
 }
 
 #[cfg(test)]

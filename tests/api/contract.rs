@@ -214,6 +214,80 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             }
         }
 
+        // The custom-CSV shop: its column mapping, a CSV upload (a multipart request with the
+        // app's own variables, the file at `variables.input.file`) and a CSV download.
+        let csv_shop = seed::shop(&app, &token, Marketplace::CustomCsv, "自社サイト").await;
+        let listed = check!(ops::ShopCsvMapping, json!({}));
+        let listed: ops::ShopCsvMappingData = serde_json::from_value(listed).unwrap();
+        let default = &listed.shops.iter().find(|s| s.id == csv_shop).expect("the CSV shop").settings.csv_mapping;
+        assert_eq!(default, &shared::csv_orders::CsvMapping::default().columns, "no saved mapping: the default");
+        let csv_profile = json!({ "mallShopName": "自社サイト 本店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" });
+        let mapping_input = |columns: Value| {
+            json!({ "id": csv_shop, "input": {
+                "marketplace": "CUSTOM_CSV", "name": "自社サイト", "profile": csv_profile, "settings": { "csvMapping": columns }
+            }})
+        };
+        let saved = check!(
+            ops::UpdateShopCsvMapping,
+            mapping_input(json!([
+                { "field": "ORDER_NUMBER", "header": "注文ID" }, { "field": "ORDERED_AT", "header": "注文日時" },
+                { "field": "RECIPIENT_NAME", "header": "お届け先" }, { "field": "ITEM_NAME", "header": "品名" },
+                { "field": "UNIT_PRICE", "header": "価格" }, { "field": "QUANTITY", "header": "個数" },
+            ]))
+        );
+        assert_eq!(
+            saved["updateShop"]["settings"]["csvMapping"][0],
+            json!({ "field": "ORDER_NUMBER", "header": "注文ID" })
+        );
+        let refused = app
+            .gql(
+                Some(&token),
+                ops::UpdateShopCsvMapping::DOCUMENT,
+                mapping_input(json!([{ "field": "ORDER_NUMBER", "header": "注文ID" }])),
+            )
+            .await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["field"], "csvMapping",
+            "a required field is missing: {refused:#}"
+        );
+
+        checked.push(ops::ImportOrdersCsv::NAME);
+        let vars = ops::InputVariables {
+            input: ops::CsvImportInput {
+                shop_id: csv_shop.clone(),
+                file: None,
+                encoding: Some(shared::CsvEncoding::Utf8),
+            },
+        };
+        let vars = serde_json::to_value(vars).unwrap();
+        assert_eq!(vars["input"]["file"], Value::Null, "the file's place in the variables");
+        let csv = "注文ID,注文日時,お届け先,品名,価格,個数\r\nC-1,2026/11/20 10:15,山田 太郎,緑茶,1080,2\r\nC-2,昨日,佐藤 花子,急須,3200,1\r\n";
+        let body = app
+            .gql_upload(
+                &token,
+                ops::ImportOrdersCsv::DOCUMENT,
+                vars,
+                &format!("variables.{}", ops::CSV_IMPORT_FILE_AT),
+                ("orders.csv", "text/csv", csv.as_bytes()),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "ImportOrdersCsv failed against the schema: {body:#}");
+        let imported = serde_json::from_value::<ops::ImportOrdersCsvData>(body["data"].clone())
+            .unwrap_or_else(|e| panic!("ImportOrdersCsv: the app's types do not decode the answer: {e}\n{body:#}"))
+            .import_orders_csv;
+        assert_eq!((imported.run.created, imported.run.failed), (1, 1), "{body:#}");
+        assert_eq!(imported.row_errors[0].line, 3);
+        assert_eq!(imported.row_errors[0].column.as_deref(), Some("注文日時"));
+
+        let exported = check!(
+            ops::ExportOrdersCsv,
+            json!({ "input": { "shopId": csv_shop, "from": "2026-11-01T00:00:00+09:00", "to": "2026-11-30T23:59:59.999+09:00", "status": "NEW", "encoding": "SHIFT_JIS" } })
+        );
+        let file: ops::ExportOrdersCsvData = serde_json::from_value(exported).unwrap();
+        assert_eq!((file.export_orders_csv.order_count, file.export_orders_csv.row_count), (1, 1));
+        assert_eq!(file.export_orders_csv.encoding, shared::CsvEncoding::ShiftJis);
+        assert!(!file.export_orders_csv.content_base64.is_empty());
+
         for (name, doc, vars) in [
             (ops::InquiryReceivedSub::NAME, ops::InquiryReceivedSub::DOCUMENT, json!({})),
             (ops::InquiryUpdatedSub::NAME, ops::InquiryUpdatedSub::DOCUMENT, json!({})),

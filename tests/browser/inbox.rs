@@ -91,7 +91,11 @@ async fn set_date(c: &Client, name: &str, day: &str) {
 }
 
 async fn value_of(c: &Client, css: &str) -> String {
-    js(c, &format!("return document.querySelector({css:?})?.value ?? '';")).await.as_str().unwrap_or_default().to_owned()
+    js(c, &format!("return document.querySelector({css:?})?.value ?? '';"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn path_and_query(c: &Client) -> String {
@@ -162,7 +166,8 @@ async fn staff_filter_the_inbox_by_marketplace_and_period_and_clear_the_filters(
     .await;
     assert!(in_period <= yahoo);
     eventually("the Yahoo! rows of the period", || async {
-        path_and_query(&c).await.contains(&format!("to={to}")) && shows(&snapshot(&c).await, in_period, Some("mall-yahoo"))
+        path_and_query(&c).await.contains(&format!("to={to}"))
+            && shows(&snapshot(&c).await, in_period, Some("mall-yahoo"))
     })
     .await;
 
@@ -254,8 +259,10 @@ async fn staff_move_through_the_inbox_open_reply_and_return_with_the_keyboard() 
 
     // Enter opens it.
     press(&c, Key::Enter.into()).await;
-    eventually("the inquiry opens", || async { path_and_query(&c).await.starts_with(&format!("/inquiries/{second}?")) })
-        .await;
+    eventually("the inquiry opens", || async {
+        path_and_query(&c).await.starts_with(&format!("/inquiries/{second}?"))
+    })
+    .await;
     find(&c, ".reply textarea").await;
 
     // r: to the reply box. Esc leaves the box, Esc again returns to the inbox.

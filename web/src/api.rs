@@ -152,6 +152,34 @@ pub async fn gql_with_files<O: Operation>(
     for (i, file) in files.iter().enumerate() {
         form.append_with_blob_and_filename(&i.to_string(), file, &file.name()).map_err(js)?;
     }
+    post_form::<O::Data>(form).await
+}
+
+/// Runs one operation with a single file, as a GraphQL multipart request: the file fills the
+/// `null` at `file_at` (a path inside the variables, e.g. `input.file`), as part `0`.
+pub async fn gql_with_file<O: Operation>(
+    vars: O::Variables,
+    file_at: &str,
+    file: &web_sys::File,
+) -> Result<O::Data, ApiError> {
+    let mut operations = serde_json::to_value(ops::request::<O>(vars)).map_err(|e| ApiError::Decode(e.to_string()))?;
+    let mut slot = &mut operations["variables"];
+    for key in file_at.split('.') {
+        slot = &mut slot[key];
+    }
+    *slot = serde_json::Value::Null;
+    let map = serde_json::json!({ "0": [format!("variables.{file_at}")] });
+
+    let js = |_| ApiError::Decode("FormData".into());
+    let form = web_sys::FormData::new().map_err(js)?;
+    form.append_with_str("operations", &operations.to_string()).map_err(js)?;
+    form.append_with_str("map", &map.to_string()).map_err(js)?;
+    form.append_with_blob_and_filename("0", file, &file.name()).map_err(js)?;
+    post_form::<O::Data>(form).await
+}
+
+/// POSTs a GraphQL multipart request (the session cookie authenticates it).
+async fn post_form<D: serde::de::DeserializeOwned>(form: web_sys::FormData) -> Result<D, ApiError> {
     let response = Request::post("/graphql")
         .credentials(RequestCredentials::Include)
         .header("Accept", "application/json")
@@ -160,7 +188,7 @@ pub async fn gql_with_files<O: Operation>(
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    read_response::<O::Data>(response).await
+    read_response::<D>(response).await
 }
 
 async fn read_response<D: serde::de::DeserializeOwned>(response: Response) -> Result<D, ApiError> {

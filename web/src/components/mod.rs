@@ -1,6 +1,7 @@
 //! Pieces several screens share.
 
 pub mod badges;
+pub mod csv_panel;
 pub mod error;
 pub mod nav;
 pub mod order_panel;

@@ -54,10 +54,7 @@ fn inbox_keys(selected: RwSignal<Option<String>>) {
                 }
                 let rows = crate::keys::all("a.inquiry-row");
                 let wanted = selected.get_untracked();
-                let row = rows
-                    .iter()
-                    .find(|r| wanted.is_some() && row_id(r) == wanted)
-                    .or_else(|| rows.first());
+                let row = rows.iter().find(|r| wanted.is_some() && row_id(r) == wanted).or_else(|| rows.first());
                 if let Some(row) = row {
                     ev.prevent_default();
                     row.click();
@@ -255,7 +252,11 @@ pub fn InboxPage() -> impl IntoView {
         let go = go.clone();
         move |ev: leptos::ev::Event| {
             let shop = event_target_value(&ev);
-            go(InboxView { shop: (!shop.is_empty()).then_some(shop), cursor: Cursor::First, ..current.get_untracked() });
+            go(InboxView {
+                shop: (!shop.is_empty()).then_some(shop),
+                cursor: Cursor::First,
+                ..current.get_untracked()
+            });
         }
     };
     let on_marketplace = {
@@ -502,6 +503,8 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
     let full_time = format::date_time(&inquiry.last_message_at);
     let needs_reply = inquiry.status == InquiryStatus::NeedsReply;
     let id = inquiry.id.clone();
+    let order_number = inquiry.order_number.clone().unwrap_or_default();
+    let order_title = order_number.clone();
     let is_selected = {
         let id = id.clone();
         move || selected.with(|s| s.as_deref() == Some(id.as_str()))
@@ -529,7 +532,7 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
                     <span class="shop-name">{inquiry.shop.name}</span>
                 </span>
                 <span class="cell-customer">{customer}</span>
-                <span class="cell-order">{inquiry.order_number.unwrap_or_default()}</span>
+                <span class="cell-order" title=order_title>{order_number}</span>
                 <span class="cell-preview">
                     {inquiry.subject.filter(|s| !s.is_empty()).map(|s| view! { <span class="subject">{s}</span> })}
                     <span class="preview">{inquiry.preview}</span>

@@ -5,6 +5,9 @@
 //!
 //! A refusal by the server (e.g. `MARKETPLACE_UNAVAILABLE` with its reason) is shown as the
 //! action's error: it is a valid outcome, never hidden.
+//!
+//! A カスタムCSV店舗 has no marketplace to call: its orders come in by 受注CSV取込 (a file
+//! upload). Every shop can download its orders by 受注CSV書出 (`components::csv_panel`).
 
 use std::collections::HashMap;
 
@@ -15,10 +18,11 @@ use shared::ops::{
     RegisterEvaluations, ShopSettingsList, ShopWithSettings, SyncRun, SyncRunUpdatedSub, SyncRunUpdatedVariables,
     SyncRuns, SyncRunsVariables, Timestamp,
 };
-use shared::{SyncKind, SyncState};
+use shared::{Marketplace, SyncKind, SyncState};
 
 use crate::api::{self, ApiError};
 use crate::components::badges::MarketplaceBadge;
+use crate::components::csv_panel::{CsvExportCard, CsvImportCard};
 use crate::format;
 use crate::live::use_live;
 use crate::session::use_session;
@@ -98,10 +102,8 @@ pub fn SyncPage() -> impl IntoView {
     // the first page.
     let guard = ws::subscribe::<SyncRunUpdatedSub>(SyncRunUpdatedVariables::default(), move |data| {
         let run = data.sync_run_updated;
-        let shown = history
-            .get_untracked()
-            .and_then(|r| r.ok())
-            .is_some_and(|conn| conn.nodes.iter().any(|n| n.id == run.id));
+        let shown =
+            history.get_untracked().and_then(|r| r.ok()).is_some_and(|conn| conn.nodes.iter().any(|n| n.id == run.id));
         runs.try_update(|map| merge(map, run));
         if !shown && after.get_untracked().is_none() {
             history_version.try_update(|v| *v += 1);
@@ -257,7 +259,24 @@ fn ShopActions(
 ) -> impl IntoView {
     let caps = shop.marketplace.capabilities();
     let days = shop.settings.import_days;
-    let nothing = !(caps.imports_orders || caps.imports_inquiries || caps.exports_shipments || caps.registers_evaluations);
+    let csv_shop = shop.marketplace == Marketplace::CustomCsv;
+    if csv_shop {
+        // No marketplace to call: orders come in as a file and go out as one.
+        return view! {
+            <div class="shop-line">
+                <MarketplaceBadge marketplace=shop.marketplace/>
+                <strong>{shop.name.clone()}</strong>
+                <span class="muted">"受注はCSVファイルで取り込み・書き出します。"</span>
+            </div>
+            <div class="sync-actions">
+                <CsvImportCard shop_id=shop.id.clone() can_write on_imported=on_started/>
+                <CsvExportCard shop_id=shop.id.clone()/>
+            </div>
+        }
+        .into_any();
+    }
+    let nothing =
+        !(caps.imports_orders || caps.imports_inquiries || caps.exports_shipments || caps.registers_evaluations);
     view! {
         <div class="shop-line">
             <MarketplaceBadge marketplace=shop.marketplace/>
@@ -311,8 +330,10 @@ fn ShopActions(
                         />
                     }
                 })}
+            <CsvExportCard shop_id=shop.id.clone()/>
         </div>
     }
+    .into_any()
 }
 
 /// Starts one run and follows it: the run's id, or the refusal.
@@ -398,7 +419,8 @@ fn ImportCard(
     };
     let by_range = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (f, t) = (format::parse_local_date_time(&from.get_untracked()), format::parse_local_date_time(&to.get_untracked()));
+        let (f, t) =
+            (format::parse_local_date_time(&from.get_untracked()), format::parse_local_date_time(&to.get_untracked()));
         match (f, t) {
             (Some(f), Some(t)) if f <= t => {
                 range_error.set(None);
