@@ -11,7 +11,7 @@
 //! | GET | `/accounts/{mp}/{id}/orders/{number}` | → the order |
 //! | POST | `/accounts/{mp}/{id}/inquiries` | `{count, withinDays?}` or `{inquiries: [InquirySpec]}` → `{inquiryIds}` |
 //! | GET | `/accounts/{mp}/{id}/inquiries/{inquiry}` | → the inquiry |
-//! | POST | `/accounts/{mp}/{id}/inquiries/{inquiry}/messages` | `{message?, at?}` → `{messageId}` (a buyer's message) |
+//! | POST | `/accounts/{mp}/{id}/inquiries/{inquiry}/messages` | `{message?, at?, attachment?: {label, contentType, base64}}` → `{messageId}` (a buyer's message; Rakuten keeps the file for `GET /attachment`) |
 //! | POST | `/accounts/rakuten/{id}/inquiries/{inquiry}/push` | → `{status, resultCode}` (sends the push now) |
 //! | GET | `/accounts/{mp}/{id}/counters` | → `{replies, attachments, reads, completions, incompletions, shippingUpdates, evaluations, pushes, received: […]}` |
 //! | GET | `/faults` | → `{mp: Faults}` |
@@ -226,6 +226,16 @@ async fn get_inquiry(
 struct AddMessage {
     message: Option<String>,
     at: Option<DateTime<Utc>>,
+    /// A file the buyer attaches (Rakuten): `{label, contentType, base64}`.
+    attachment: Option<NewFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewFile {
+    label: String,
+    content_type: String,
+    base64: String,
 }
 
 async fn add_message(
@@ -235,7 +245,22 @@ async fn add_message(
 ) -> Result<Json<Value>> {
     let b: AddMessage = body(&raw)?;
     let k = key(&mp, id)?;
-    let message_id = sim.add_customer_message(&k, &inquiry, b.message, b.at).await?;
+    let file = match b.attachment {
+        Some(f) => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.base64.trim())
+                .map_err(|e| SimError::Invalid(format!("attachment.base64: {e}")))?;
+            Some(crate::state::StoredFile {
+                account: k.clone(),
+                name: f.label,
+                content_type: f.content_type,
+                bytes: bytes.into(),
+            })
+        }
+        None => None,
+    };
+    let message_id = sim.add_customer_message(&k, &inquiry, b.message, b.at, file).await?;
     Ok(Json(json!({"messageId": message_id})))
 }
 

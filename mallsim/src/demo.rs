@@ -146,7 +146,7 @@ pub async fn tick(sim: &Sim) {
             }
             // The generator ties order questions to one of the account's orders.
             Step::NewInquiry => sim.add_inquiry(&key, InquirySpec::default()).await.map(|_| ()),
-            Step::FollowUp(id) => sim.add_customer_message(&key, &id, None, None).await.map(|_| ()),
+            Step::FollowUp(id) => sim.add_customer_message(&key, &id, None, None, None).await.map(|_| ()),
             Step::Nothing => Ok(()),
         };
         if let Err(e) = result {

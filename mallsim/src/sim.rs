@@ -263,18 +263,28 @@ impl Sim {
         inquiry: &str,
         body: Option<String>,
         at: Option<DateTime<Utc>>,
+        file: Option<crate::state::StoredFile>,
     ) -> Result<u32, SimError> {
         let id = {
             let mut st = self.state().await;
             st.account(key).ok_or_else(|| not_found(key))?;
             let body = body.unwrap_or_else(|| data::follow_up(&mut st.rng).to_string());
+            // A buyer's file is kept where `GET /attachment?path=…` finds it (Rakuten's path form).
+            let mut attachments = Vec::new();
+            if let Some(f) = file {
+                let now = crate::time::to_jst(Utc::now());
+                let hash = data::hex_id(&mut st.rng, 32);
+                let path = format!("{}/{}/{}_{}", now.format("%Y/%m/%d"), key.id, now.format("%H%M%S"), hash);
+                attachments.push(crate::state::FileRef { label: f.name.clone(), path: path.clone() });
+                st.files.insert(path, f);
+            }
             let inq = st.inquiry_mut(key, inquiry).ok_or_else(|| SimError::NotFound(format!("inquiry {inquiry}")))?;
             if key.marketplace == Marketplace::Yahoo && inq.is_completed() {
                 return Err(SimError::Conflict("the topic is completed".into()));
             }
             let at = at.unwrap_or_else(Utc::now);
             let id = inq.messages.len() as u32;
-            inq.messages.push(Message { id, from: Party::User, body, at, attachments: Vec::new(), is_read: false });
+            inq.messages.push(Message { id, from: Party::User, body, at, attachments, is_read: false });
             inq.updated_at = at;
             inq.read_by_merchant = false;
             id

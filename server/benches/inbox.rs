@@ -95,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
             staff_name: None,
             body: format!("注文番号{k}の配送について教えてください。のし希望"),
             sent_at: at,
+            files: Vec::new(),
         }];
         if k % 3 == 1 {
             messages.push(IncomingMessage {
@@ -103,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
                 staff_name: Some("山田".into()),
                 body: "承知しました".into(),
                 sent_at: at + TimeDelta::seconds(30),
+                files: Vec::new(),
             });
         }
         inbox::upsert_inquiry(

@@ -267,6 +267,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
             staff_name: None,
             body: question.into(),
             sent_at: created,
+            files: Vec::new(),
         }];
         // A third wait for a reply, a third were answered, a third are done.
         let stage = k % 3;
@@ -277,6 +278,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
                 staff_name: Some("山田 花子".into()),
                 body: REPLIES.choose(&mut rng).unwrap_or(&REPLIES[0]).to_string(),
                 sent_at: created + TimeDelta::minutes(rng.gen_range(5..240)),
+                files: Vec::new(),
             });
         }
         inbox::upsert_inquiry(

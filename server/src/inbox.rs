@@ -379,7 +379,7 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
     Ok(msg)
 }
 
-fn sanitise_file_name(name: &str) -> String {
+pub(crate) fn sanitise_file_name(name: &str) -> String {
     name.chars().map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
 }
 
@@ -479,6 +479,16 @@ pub struct IncomingMessage {
     pub staff_name: Option<String>,
     pub body: String,
     pub sent_at: DateTime<Utc>,
+    /// Files on the message, still on the marketplace: recorded with the message, their bytes
+    /// fetched by the import afterwards (`sync::fetch_customer_files`).
+    pub files: Vec<RemoteFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteFile {
+    pub name: String,
+    /// The marketplace's reference (Rakuten: the attachment path).
+    pub path: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -562,7 +572,7 @@ pub async fn upsert_inquiry(
         if m.author == MessageAuthor::Customer {
             new_customer += 1;
         }
-        scope
+        let inserted = scope
             .insert(
                 &txn,
                 message::ActiveModel {
@@ -579,6 +589,23 @@ pub async fn upsert_inquiry(
                 },
             )
             .await?;
+        for f in &m.files {
+            scope
+                .insert(
+                    &txn,
+                    attachment::ActiveModel {
+                        message_id: Set(inserted.id),
+                        file_name: Set(f.name.clone()),
+                        content_type: Set("application/octet-stream".into()),
+                        size: Set(0),
+                        storage_key: Set(String::new()),
+                        remote_path: Set(Some(f.path.clone())),
+                        created_at: Set(now),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
     }
     let mut am: inquiry::ActiveModel = row.clone().into();
     let mut changed = new_any > 0;

@@ -273,7 +273,10 @@ async fn execute(
     let result = match marketplaces::connector_for(state, &shop) {
         Err(e) => Err(e),
         Ok(c) => match kind {
-            SyncKind::ImportInquiries => import_inquiries(&mut p, &shop, c.as_ref(), from, to).await,
+            SyncKind::ImportInquiries => match import_inquiries(&mut p, &shop, c.as_ref(), from, to).await {
+                Ok(()) => fetch_customer_files(&mut p, &shop, c.as_ref()).await,
+                Err(e) => Err(e),
+            },
             SyncKind::ImportOrders => import_orders(&mut p, &shop, c.as_ref(), from, to).await,
             SyncKind::ExportShipments => export_shipments(&mut p, &shop, c.as_ref(), from, to).await,
             SyncKind::ExportEvaluations => export_evaluations(&mut p, &shop, c.as_ref(), from, to).await,
@@ -364,6 +367,75 @@ async fn import_inquiries(
             Err(e) => p.fail(format!("お問い合わせ {}: {e}", row.marketplace_inquiry_id)),
         }
         p.tick().await;
+    }
+    Ok(())
+}
+
+/// Customer files the import recorded but has not stored yet, at most this many per run.
+const FILES_PER_RUN: u64 = 100;
+
+/// Downloads the customer files imports recorded (oldest first) and stores them with their
+/// messages. One that fails is counted and stays pending for the next run.
+async fn fetch_customer_files(
+    p: &mut Progress<'_>,
+    shop: &shop::Model,
+    c: &dyn Connector,
+) -> Result<(), MarketplaceError> {
+    use crate::store::entities::{attachment, message};
+    let db_err = |e: sea_orm::DbErr| MarketplaceError::Protocol(e.to_string());
+    let tenant = p.scope.tenant_id();
+    let inquiries_of_shop = sea_orm::sea_query::Query::select()
+        .column(inquiry::Column::Id)
+        .from(inquiry::Entity)
+        .and_where(inquiry::Column::TenantId.eq(tenant))
+        .and_where(inquiry::Column::ShopId.eq(shop.id))
+        .to_owned();
+    let messages_of_shop = sea_orm::sea_query::Query::select()
+        .column(message::Column::Id)
+        .from(message::Entity)
+        .and_where(message::Column::TenantId.eq(tenant))
+        .and_where(message::Column::InquiryId.in_subquery(inquiries_of_shop))
+        .to_owned();
+    let pending = p
+        .scope
+        .find::<attachment::Entity>()
+        .filter(attachment::Column::RemotePath.is_not_null())
+        .filter(attachment::Column::StorageKey.eq(""))
+        .filter(attachment::Column::MessageId.in_subquery(messages_of_shop))
+        .order_by_asc(attachment::Column::Id)
+        .limit(FILES_PER_RUN)
+        .all(&p.state.db)
+        .await
+        .map_err(db_err)?;
+    for a in pending {
+        let file = inbox::RemoteFile { name: a.file_name.clone(), path: a.remote_path.clone().unwrap_or_default() };
+        let (content_type, bytes) = match c.fetch_file(&file).await {
+            Ok(got) => got,
+            Err(MarketplaceError::Unsupported(_)) => return Ok(()),
+            Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
+            Err(e) => {
+                p.fail(format!("添付ファイル「{}」: {e}", a.file_name));
+                continue;
+            }
+        };
+        let key = format!("t{tenant}/{}-{}", crate::crypto::new_secret(""), inbox::sanitise_file_name(&a.file_name));
+        if let Err(e) = p.state.files.put(&object_store::path::Path::from(key.as_str()), bytes.clone().into()).await {
+            p.fail(format!("添付ファイル「{}」を保存できません ({e})", a.file_name));
+            continue;
+        }
+        let message_id = a.message_id;
+        let mut am: attachment::ActiveModel = a.into();
+        am.storage_key = Set(key);
+        am.size = Set(bytes.len() as i64);
+        am.content_type = Set(content_type);
+        p.scope.update(&p.state.db, am).await.map_err(db_err)?;
+        if let Ok(Some(m)) = p.scope.get::<message::Entity>(&p.state.db, message_id).await {
+            p.state.events.publish(Event {
+                tenant_id: tenant,
+                shop_id: Some(shop.id),
+                kind: EventKind::InquiryUpdated { inquiry_id: m.inquiry_id },
+            });
+        }
     }
     Ok(())
 }

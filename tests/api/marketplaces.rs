@@ -333,6 +333,53 @@ async fn completion_reaches_the_marketplace_first_and_when_it_cannot_nothing_cha
 }
 
 #[tokio::test]
+async fn a_file_the_customer_attaches_is_imported_with_the_thread_once() {
+    use base64::Engine;
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天F店").await;
+        let number = mall.inquiry("届いた商品が破損していました。", 1).await;
+        let photo: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), "破損箇所の写真".as_bytes()].concat();
+        mall.post(
+            &format!("/accounts/rakuten/{RAKUTEN_SHOP}/inquiries/{number}/messages"),
+            json!({ "message": "写真を添付します。", "attachment": {
+                "label": "破損.png", "contentType": "image/png",
+                "base64": base64::engine::general_purpose::STANDARD.encode(&photo) } }),
+        )
+        .await;
+        const FILES: &str = "query($s: ID) { inquiries(filter: {shopId: $s}) { nodes { messages { body attachments { fileName contentType size downloaded url } } } } }";
+        let files = || async {
+            let d = app.gql_ok(&token, FILES, json!({ "s": shop })).await;
+            d["inquiries"]["nodes"][0]["messages"]
+                .as_array()
+                .expect("messages")
+                .iter()
+                .flat_map(|m| m["attachments"].as_array().cloned().unwrap_or_default())
+                .collect::<Vec<Value>>()
+        };
+
+        let r = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(r["state"], "SUCCEEDED", "{r}");
+        let got = files().await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0]["fileName"], "破損.png");
+        assert_eq!(got[0]["contentType"], "image/png");
+        assert_eq!(got[0]["size"], photo.len());
+        assert_eq!(got[0]["downloaded"], true);
+        let url = format!("{}{}", app.base, got[0]["url"].as_str().unwrap());
+        let bytes = app.http.get(&url).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap();
+        assert_eq!(bytes.as_ref(), photo.as_slice(), "the customer's file, byte for byte");
+
+        // Imported again: the same one file.
+        run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(files().await.len(), 1);
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
 async fn an_expired_licence_key_fails_the_run_with_an_error_naming_the_shop() {
     each_backend!(|app| {
         let mall = Mall::start().await;

@@ -68,6 +68,7 @@ pub async fn inquiry(app: &TestApp, actor: &Actor, shop_id: &str, t: Thread<'_>)
                     staff_name: (*author == MessageAuthor::Shop).then(|| "山田".to_owned()),
                     body: (*body).to_owned(),
                     sent_at: created + TimeDelta::minutes(i as i64),
+                    files: Vec::new(),
                 })
                 .collect(),
         },

@@ -333,6 +333,7 @@ async fn after_the_live_connection_drops_the_inbox_catches_up_on_reconnecting() 
                 staff_name: None,
                 body: "入荷の予定はありますか？".into(),
                 sent_at: Utc::now(),
+                files: Vec::new(),
             }],
         },
     )

@@ -188,6 +188,7 @@ async fn an_inquiry_arriving_meanwhile_appears_live_in_another_browser() {
                 staff_name: None,
                 body: "今から届きますか？".into(),
                 sent_at: Utc::now(),
+                files: Vec::new(),
             }],
         },
     )

@@ -202,6 +202,11 @@ impl Attachment {
     async fn url(&self) -> String {
         format!("/files/{}", self.0.id)
     }
+    /// Whether the bytes are here: a customer's file is downloaded from the marketplace by the
+    /// inquiry import after its message arrives (until then `url` answers 404 and `size` is 0).
+    async fn downloaded(&self) -> bool {
+        !self.0.storage_key.is_empty()
+    }
 }
 
 #[derive(SimpleObject)]

@@ -108,6 +108,12 @@ pub trait Connector: Send + Sync {
         Box::pin(async move { Err(self.unsupported("返信")) })
     }
 
+    /// The bytes and content type of a customer's file (`RemoteFile` of an imported message).
+    fn fetch_file<'a>(&'a self, file: &'a crate::inbox::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
+        let _ = file;
+        Box::pin(async move { Err(self.unsupported("添付ファイルの取得")) })
+    }
+
     /// Marks an inquiry completed (`true`) or back to open (`false`).
     fn set_completed<'a>(&'a self, inquiry_id: &'a str, completed: bool) -> BoxFuture<'a, MResult<()>> {
         let _ = (inquiry_id, completed);

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use shared::{Marketplace, MessageAuthor};
 
 use super::wire;
-use crate::inbox::{IncomingInquiry, IncomingMessage};
+use crate::inbox::{IncomingInquiry, IncomingMessage, RemoteFile};
 use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
 
 /// The stable marketplace id of an inquiry's first message (RMS gives it no id; replies are
@@ -50,6 +50,7 @@ pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
         staff_name: None,
         body: if w.is_message_deleted { String::new() } else { w.message.clone().unwrap_or_default() },
         sent_at: created_at,
+        files: Vec::new(),
     }];
     for r in &w.replies {
         let from_shop = r.reply_from == "merchant";
@@ -59,6 +60,12 @@ pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
             staff_name: None,
             body: r.message.clone().unwrap_or_default(),
             sent_at: parse_time(&r.reg_date).unwrap_or(created_at),
+            // A customer's files; the shop's own are ours already.
+            files: if from_shop {
+                Vec::new()
+            } else {
+                r.attachments.iter().map(|a| RemoteFile { name: a.label.clone(), path: a.path.clone() }).collect()
+            },
         });
     }
     IncomingInquiry {

@@ -147,6 +147,25 @@ impl Connector for Rakuten {
         Box::pin(self.get_inquiry(inquiry_id))
     }
 
+    /// `GET /attachment?path=…&label=…` answers with the file's bytes.
+    fn fetch_file<'a>(&'a self, file: &'a crate::inbox::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
+        Box::pin(async move {
+            let q = [("path", file.path.clone()), ("label", file.name.clone())];
+            let a = self.client.call(Method::GET, &format!("{INQUIRY_BASE}/attachment"), &q, None::<&()>).await?;
+            if !a.status.is_success() {
+                return Err(self.client.error(&a));
+            }
+            let content_type = a
+                .headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "application/octet-stream".into());
+            Ok((content_type, a.body))
+        })
+    }
+
     fn send_reply<'a>(
         &'a self,
         inquiry_id: &'a str,

@@ -50,6 +50,7 @@ pub struct Reply {
     pub reg_date: String,
     /// `merchant` | `user`
     pub reply_from: String,
+    pub attachments: Vec<AttachmentRef>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone)]

@@ -33,6 +33,7 @@ pub fn inquiry(topic_id: &str, headline: Option<&wire::Headline>, d: &wire::Talk
             staff_name: None,
             body: m.body.clone().unwrap_or_default(),
             sent_at: parse_unix(&m.postdate).unwrap_or_else(Utc::now),
+            files: Vec::new(),
         })
         .collect();
     let masked = d.topic.user_masked_idx.as_deref().or(headline.and_then(|h| h.user_masked_id.as_deref()));

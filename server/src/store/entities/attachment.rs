@@ -11,7 +11,10 @@ pub struct Model {
     pub file_name: String,
     pub content_type: String,
     pub size: i64,
+    /// Empty until the bytes are stored (a customer's file still on the marketplace).
     pub storage_key: String,
+    /// Where the marketplace keeps a customer's file, until it is downloaded.
+    pub remote_path: Option<String>,
     pub created_at: DateTimeUtc,
 }
 
