@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, Result, Subscription};
 use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast::Receiver;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::auth::Actor;
@@ -10,17 +11,16 @@ use crate::events::{Event, EventKind};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{opt_id, parse_id};
 use crate::graphql::types::*;
-use crate::state::AppState;
 use crate::{inbox, sync};
 
 pub struct SubscriptionRoot;
 
 /// The caller's events, optionally for one shop. The stream ends when the caller's access is
 /// revoked (a staff member switched off, an API token revoked).
-fn events_for(st: &AppState, a: &Actor, shop: Option<i64>) -> impl Stream<Item = Event> + use<> {
+fn events_for(rx: Receiver<Event>, a: &Actor, shop: Option<i64>) -> impl Stream<Item = Event> + use<> {
     let tenant = a.scope.tenant_id();
     let me = a.clone();
-    BroadcastStream::new(st.events.subscribe())
+    BroadcastStream::new(rx)
         .filter_map(move |ev| async move {
             // A lagging subscriber skips events; clients re-query when they (re)connect.
             let ev = ev.ok()?;
@@ -33,13 +33,16 @@ fn events_for(st: &AppState, a: &Actor, shop: Option<i64>) -> impl Stream<Item =
         })
 }
 
-/// The caller, checked again now: a socket may have been opened before their access ended.
-async fn live_actor(ctx: &Context<'_>) -> Result<Actor> {
+/// The caller, checked again now (a socket may have been opened before their access ended),
+/// with their receiver on the event bus — taken before the check, so that nothing published
+/// while the check runs is missed.
+async fn live_actor(ctx: &Context<'_>) -> Result<(Actor, Receiver<Event>)> {
     let a = actor(ctx)?;
+    let rx = state(ctx).events.subscribe();
     if !crate::auth::still_allowed(&state(ctx).db, a).await? {
         return Err(crate::error::AppError::Unauthenticated.into());
     }
-    Ok(a.clone())
+    Ok((a.clone(), rx))
 }
 
 /// The inquiries named by the caller's events of one kind, re-read through the caller's scope.
@@ -48,9 +51,9 @@ async fn inquiries_on(
     shop_id: Option<ID>,
     pick: fn(&EventKind) -> Option<i64>,
 ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-    let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
+    let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
     let shop = opt_id(shop_id.as_ref(), "店舗")?;
-    Ok(events_for(&st, &a, shop).filter_map(move |ev| {
+    Ok(events_for(rx, &a, shop).filter_map(move |ev| {
         let (a, st) = (a.clone(), st.clone());
         async move {
             let id = pick(&ev.kind)?;
@@ -89,8 +92,8 @@ impl SubscriptionRoot {
 
     /// The needs-reply counts, whenever they may have changed.
     async fn inbox_counts_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = InboxCounts> + use<>> {
-        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
-        Ok(events_for(&st, &a, None).filter_map(move |ev| {
+        let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
+        Ok(events_for(rx, &a, None).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
             async move {
                 match ev.kind {
@@ -107,9 +110,9 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         shop_id: Option<ID>,
     ) -> Result<impl Stream<Item = SyncRun> + use<>> {
-        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
+        let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
         let shop = opt_id(shop_id.as_ref(), "店舗")?;
-        Ok(events_for(&st, &a, shop).filter_map(move |ev| {
+        Ok(events_for(rx, &a, shop).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
             async move {
                 match ev.kind {
@@ -128,9 +131,9 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         inquiry_id: ID,
     ) -> Result<impl Stream<Item = Presence> + use<>> {
-        let (a, st) = (live_actor(ctx).await?, state(ctx).clone());
+        let (a, rx) = live_actor(ctx).await?;
         let wanted = parse_id(&inquiry_id, "お問い合わせ")?;
-        Ok(events_for(&st, &a, None).filter_map(move |ev| async move {
+        Ok(events_for(rx, &a, None).filter_map(move |ev| async move {
             match ev.kind {
                 EventKind::Presence { inquiry_id, staff_name, state, at } if inquiry_id == wanted => {
                     Some(Presence { inquiry_id: ID(inquiry_id.to_string()), staff_name, state, at: jst(at) })
