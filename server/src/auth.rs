@@ -290,8 +290,10 @@ pub async fn list_api_tokens(db: &DatabaseConnection, actor: &Actor) -> AppResul
         .await?)
 }
 
-pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+/// Revokes a token; its live subscriptions end at once.
+pub async fn revoke_api_token(state: &crate::state::AppState, actor: &Actor, id: i64) -> AppResult<()> {
     actor.require(Permission::Admin)?;
+    let db = &state.db;
     let res = actor
         .scope
         .update_many::<api_token::Entity>()
@@ -303,5 +305,6 @@ pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: i64) -
     if res.rows_affected == 0 {
         return Err(AppError::NotFound("APIトークン"));
     }
+    state.events.access_revoked(actor.scope.tenant_id(), None, Some(id));
     Ok(())
 }

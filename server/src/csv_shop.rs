@@ -159,8 +159,7 @@ pub async fn import(
     row_errors.sort_by_key(|e| e.line);
 
     let run = sync::queue(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
-    let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
-    p.save(Some(SyncState::Running)).await;
+    let mut p = Progress::start(state, scope, run).await;
     for e in &row_errors {
         if p.errors.len() < RUN_ERRORS_KEPT {
             p.fail(e.to_string());

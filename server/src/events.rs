@@ -128,6 +128,12 @@ impl EventBus {
         self
     }
 
+    /// Ends the live subscriptions of a switched-off staff member or a revoked token, on every
+    /// process.
+    pub fn access_revoked(&self, tenant_id: i64, staff_id: Option<i64>, api_token_id: Option<i64>) {
+        self.publish(Event { tenant_id, shop_id: None, kind: EventKind::AccessRevoked { staff_id, api_token_id } });
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.tx.subscribe()
     }

@@ -314,14 +314,7 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
     // Bytes first (a stray object is harmless; a row pointing at nothing is not).
     let mut stored = Vec::new();
     for a in &input.attachments {
-        let key =
-            format!("t{}/{}-{}", scope.tenant_id(), crate::crypto::new_secret(""), sanitise_file_name(&a.file_name));
-        state
-            .files
-            .put(&object_store::path::Path::from(key.as_str()), a.bytes.clone().into())
-            .await
-            .map_err(AppError::internal)?;
-        stored.push((key, a));
+        stored.push((store_file(state, scope, &a.file_name, a.bytes.clone()).await?, a));
     }
 
     let txn = db.begin().await?;
@@ -379,7 +372,19 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
     Ok(msg)
 }
 
-pub(crate) fn sanitise_file_name(name: &str) -> String {
+/// Puts an attachment's bytes in the object store under a new key of the tenant; returns the key.
+pub(crate) async fn store_file(
+    state: &AppState,
+    scope: Scope,
+    file_name: &str,
+    bytes: bytes::Bytes,
+) -> AppResult<String> {
+    let key = format!("t{}/{}-{}", scope.tenant_id(), crate::crypto::new_secret(""), sanitise_file_name(file_name));
+    state.files.put(&object_store::path::Path::from(key.as_str()), bytes.into()).await.map_err(AppError::internal)?;
+    Ok(key)
+}
+
+fn sanitise_file_name(name: &str) -> String {
     name.chars().map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
 }
 

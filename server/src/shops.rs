@@ -252,6 +252,12 @@ pub async fn save(
     }
 }
 
+/// The credentials JSON of a sealed value.
+pub fn open_credentials(sealer: &Sealer, sealed: &str) -> Result<serde_json::Value, String> {
+    let plain = sealer.open(sealed).map_err(|e| e.to_string())?;
+    serde_json::from_str(&plain).map_err(|e| e.to_string())
+}
+
 /// Merges keys into a shop's sealed credentials (a renewed access token), keeping the others.
 pub async fn merge_credentials(
     state: &crate::state::AppState,
@@ -261,9 +267,7 @@ pub async fn merge_credentials(
     let scope = crate::store::Scope::of_tenant(shop.tenant_id);
     let row = scope.get::<shop::Entity>(&state.db, shop.id).await?.ok_or(AppError::NotFound("店舗"))?;
     let mut creds: serde_json::Value = match row.credentials_sealed.as_deref() {
-        Some(sealed) => {
-            serde_json::from_str(&state.sealer.open(sealed).map_err(AppError::internal)?).map_err(AppError::internal)?
-        }
+        Some(sealed) => open_credentials(&state.sealer, sealed).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
         None => serde_json::json!({}),
     };
     if let (Some(obj), Some(add)) = (creds.as_object_mut(), patch.as_object()) {

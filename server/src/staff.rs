@@ -15,6 +15,7 @@ use shared::template::FieldError;
 
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store::entities::{session, staff};
 use crate::{clock, crypto};
 
@@ -217,10 +218,11 @@ async fn end_sessions(txn: &DatabaseTransaction, actor: &Actor, staff_id: i64) -
     Ok(())
 }
 
-/// 利用停止: the member can no longer sign in, and their sessions end now. Their replies keep
-/// their name. Disabling a disabled member changes nothing.
-pub async fn disable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<staff::Model> {
+/// 利用停止: the member can no longer sign in, and their sessions and live subscriptions end
+/// now. Their replies keep their name. Disabling a disabled member changes nothing.
+pub async fn disable(state: &AppState, actor: &Actor, id: i64) -> AppResult<staff::Model> {
     actor.require(Permission::Admin)?;
+    let db = &state.db;
     let txn = db.begin().await?;
     let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
     if actor.staff_id == Some(id) {
@@ -241,6 +243,7 @@ pub async fn disable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResu
     end_sessions(&txn, actor, id).await?;
     let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
     txn.commit().await?;
+    state.events.access_revoked(actor.scope.tenant_id(), Some(id), None);
     Ok(row)
 }
 

@@ -203,10 +203,17 @@ pub(crate) struct Progress<'a> {
     pub(crate) scope: Scope,
     pub(crate) run: sync_run::Model,
     pub(crate) errors: Vec<String>,
-    pub(crate) unsaved: usize,
+    unsaved: usize,
 }
 
-impl Progress<'_> {
+impl<'a> Progress<'a> {
+    /// Starts a queued run: it is RUNNING from here on.
+    pub(crate) async fn start(state: &'a AppState, scope: Scope, run: sync_run::Model) -> Progress<'a> {
+        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
+        p.save(Some(SyncState::Running)).await;
+        p
+    }
+
     pub(crate) fn count(&mut self, o: UpsertOutcome) {
         match o {
             UpsertOutcome::Created => self.run.created += 1,
@@ -268,8 +275,7 @@ async fn execute(
     let span =
         tracing::info_span!("sync_run", run = run.id, shop = %shop.name, marketplace = %shop.marketplace, kind = %kind);
     let _enter = span.enter();
-    let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
-    p.save(Some(SyncState::Running)).await;
+    let mut p = Progress::start(state, scope, run).await;
     let result = match marketplaces::connector_for(state, &shop) {
         Err(e) => Err(e),
         Ok(c) => match kind {
@@ -407,6 +413,7 @@ async fn fetch_customer_files(
         .all(&p.state.db)
         .await
         .map_err(db_err)?;
+    let mut stored_on = Vec::new();
     for a in pending {
         let file = inbox::RemoteFile { name: a.file_name.clone(), path: a.remote_path.clone().unwrap_or_default() };
         let (content_type, bytes) = match c.fetch_file(&file).await {
@@ -418,24 +425,41 @@ async fn fetch_customer_files(
                 continue;
             }
         };
-        let key = format!("t{tenant}/{}-{}", crate::crypto::new_secret(""), inbox::sanitise_file_name(&a.file_name));
-        if let Err(e) = p.state.files.put(&object_store::path::Path::from(key.as_str()), bytes.clone().into()).await {
-            p.fail(format!("添付ファイル「{}」を保存できません ({e})", a.file_name));
-            continue;
-        }
-        let message_id = a.message_id;
+        let size = bytes.len() as i64;
+        let key = match inbox::store_file(p.state, p.scope, &a.file_name, bytes).await {
+            Ok(key) => key,
+            Err(e) => {
+                p.fail(format!("添付ファイル「{}」を保存できません ({})", a.file_name, app_error_text(&e)));
+                continue;
+            }
+        };
+        stored_on.push(a.message_id);
         let mut am: attachment::ActiveModel = a.into();
         am.storage_key = Set(key);
-        am.size = Set(bytes.len() as i64);
+        am.size = Set(size);
         am.content_type = Set(content_type);
         p.scope.update(&p.state.db, am).await.map_err(db_err)?;
-        if let Ok(Some(m)) = p.scope.get::<message::Entity>(&p.state.db, message_id).await {
-            p.state.events.publish(Event {
-                tenant_id: tenant,
-                shop_id: Some(shop.id),
-                kind: EventKind::InquiryUpdated { inquiry_id: m.inquiry_id },
-            });
-        }
+    }
+    if stored_on.is_empty() {
+        return Ok(());
+    }
+    // Each inquiry that gained files changed once.
+    let inquiries: std::collections::BTreeSet<i64> = p
+        .scope
+        .find::<message::Entity>()
+        .filter(message::Column::Id.is_in(stored_on))
+        .all(&p.state.db)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|m| m.inquiry_id)
+        .collect();
+    for inquiry_id in inquiries {
+        p.state.events.publish(Event {
+            tenant_id: tenant,
+            shop_id: Some(shop.id),
+            kind: EventKind::InquiryUpdated { inquiry_id },
+        });
     }
     Ok(())
 }

@@ -242,3 +242,41 @@ pub async fn sockets_on(c: &Client) {
 pub async fn live_connected(c: &Client) -> bool {
     c.find(Locator::Css(".live.on")).await.is_ok()
 }
+
+/// A customer writes in on the demo's Rakuten shop, recorded the way an import records it.
+pub async fn customer_writes_in(app: &TestApp, inquiry_id: &str, customer: &str, subject: &str, body: &str) {
+    use chrono::Utc;
+    use server::inbox::{IncomingInquiry, IncomingMessage, upsert_inquiry};
+    use server::store::entities::shop;
+    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
+    let shop_id: i64 = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
+    let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
+    upsert_inquiry(
+        &app.state,
+        actor.scope,
+        &shop,
+        IncomingInquiry {
+            marketplace_inquiry_id: inquiry_id.into(),
+            order_number: None,
+            customer_name: Some(customer.into()),
+            subject: Some(subject.into()),
+            created_at: Utc::now(),
+            completed: false,
+            messages: vec![IncomingMessage {
+                marketplace_message_id: "0".into(),
+                author: shared::MessageAuthor::Customer,
+                staff_name: None,
+                body: body.into(),
+                sent_at: Utc::now(),
+                files: Vec::new(),
+            }],
+        },
+    )
+    .await
+    .unwrap();
+}

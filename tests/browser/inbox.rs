@@ -5,9 +5,6 @@ use chrono::{Duration as Days, FixedOffset, Utc};
 use fantoccini::Client;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
-use server::inbox::{IncomingInquiry, IncomingMessage, upsert_inquiry};
-use server::store::entities::shop;
-use shared::MessageAuthor;
 
 use crate::harness::*;
 
@@ -308,37 +305,7 @@ async fn after_the_live_connection_drops_the_inbox_catches_up_on_reconnecting() 
     eventually("the page knows it is disconnected", || async { !live_connected(&c).await }).await;
 
     // Meanwhile a customer writes in (an import, as in the live test).
-    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
-    let shop_id: i64 = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
-    let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
-    upsert_inquiry(
-        &app.state,
-        actor.scope,
-        &shop,
-        IncomingInquiry {
-            marketplace_inquiry_id: "while-offline-1".into(),
-            order_number: None,
-            customer_name: Some("再接続 次郎 様".into()),
-            subject: Some("在庫".into()),
-            created_at: Utc::now(),
-            completed: false,
-            messages: vec![IncomingMessage {
-                marketplace_message_id: "0".into(),
-                author: MessageAuthor::Customer,
-                staff_name: None,
-                body: "入荷の予定はありますか？".into(),
-                sent_at: Utc::now(),
-                files: Vec::new(),
-            }],
-        },
-    )
-    .await
-    .unwrap();
+    customer_writes_in(&app, "while-offline-1", "再接続 次郎 様", "在庫", "入荷の予定はありますか？").await;
     // Still disconnected: no event can have reached the page.
     assert!(!live_connected(&c).await, "the page stayed disconnected while the inquiry arrived");
     assert!(!text(&c, ".inquiry-list").await.contains("再接続 次郎"));

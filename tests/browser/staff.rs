@@ -2,12 +2,8 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use fantoccini::Locator;
 use serde_json::json;
-use server::inbox::{IncomingInquiry, IncomingMessage, upsert_inquiry};
-use server::store::entities::shop;
-use shared::MessageAuthor;
 
 use crate::harness::*;
 
@@ -163,37 +159,7 @@ async fn an_inquiry_arriving_meanwhile_appears_live_in_another_browser() {
     let before = needs_reply_count(&watcher).await.unwrap();
 
     // A customer message arrives by import, without anyone touching the page.
-    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
-    let shop_id: i64 = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
-    let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
-    upsert_inquiry(
-        &app.state,
-        actor.scope,
-        &shop,
-        IncomingInquiry {
-            marketplace_inquiry_id: "live-1".into(),
-            order_number: None,
-            customer_name: Some("生放送 花子 様".into()),
-            subject: Some("配送".into()),
-            created_at: Utc::now(),
-            completed: false,
-            messages: vec![IncomingMessage {
-                marketplace_message_id: "0".into(),
-                author: MessageAuthor::Customer,
-                staff_name: None,
-                body: "今から届きますか？".into(),
-                sent_at: Utc::now(),
-                files: Vec::new(),
-            }],
-        },
-    )
-    .await
-    .unwrap();
+    customer_writes_in(&app, "live-1", "生放送 花子 様", "配送", "今から届きますか？").await;
     eventually("the new inquiry appears without reload", || async {
         text(&watcher, ".inquiry-list").await.contains("生放送 花子")
     })

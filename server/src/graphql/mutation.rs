@@ -139,15 +139,6 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
     }
 }
 
-/// Ends the live subscriptions of a switched-off staff member or a revoked token (every process).
-fn revoked(ctx: &Context<'_>, by: &auth::Actor, staff_id: Option<i64>, api_token_id: Option<i64>) {
-    state(ctx).events.publish(Event {
-        tenant_id: by.scope.tenant_id(),
-        shop_id: None,
-        kind: EventKind::AccessRevoked { staff_id, api_token_id },
-    });
-}
-
 fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
     t.with_timezone(&Utc)
 }
@@ -305,10 +296,7 @@ impl MutationRoot {
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        let a = actor(ctx)?;
-        let token_id = parse_id(&id, "APIトークン")?;
-        auth::revoke_api_token(&state(ctx).db, a, token_id).await?;
-        revoked(ctx, a, None, Some(token_id));
+        auth::revoke_api_token(state(ctx), actor(ctx)?, parse_id(&id, "APIトークン")?).await?;
         Ok(id)
     }
 
@@ -328,10 +316,7 @@ impl MutationRoot {
     /// oneself, nor the last enabled ADMIN (`CONFLICT`).
     async fn disable_staff(&self, ctx: &Context<'_>, id: ID) -> Result<StaffMember> {
         let id = parse_id(&id, "スタッフ")?;
-        let a = actor(ctx)?;
-        let row = crate::staff::disable(&state(ctx).db, a, id).await?;
-        revoked(ctx, a, Some(id), None);
-        Ok(StaffMember(row))
+        Ok(StaffMember(crate::staff::disable(state(ctx), actor(ctx)?, id).await?))
     }
 
     /// 利用再開 (admin).

@@ -174,13 +174,12 @@ fn credentials(state: &AppState, shop: &shop::Model) -> MResult<serde_json::Valu
             shop.name, shop.name
         ))
     })?;
-    let plain = state.sealer.open(sealed).map_err(|e| {
+    crate::shops::open_credentials(&state.sealer, sealed).map_err(|e| {
         MarketplaceError::NotConfigured(format!(
             "店舗「{}」のAPI認証情報を読み出せません (credentials of shop {} cannot be opened: {e})",
             shop.name, shop.name
         ))
-    })?;
-    serde_json::from_str(&plain).map_err(|e| MarketplaceError::NotConfigured(format!("店舗「{}」: {e}", shop.name)))
+    })
 }
 
 /// One credential value of a shop (e.g. Rakuten's `pushAuthKey`), if set.

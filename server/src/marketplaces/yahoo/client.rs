@@ -101,13 +101,14 @@ impl Client {
         http::send(&self.http, &self.label, |c| build(c, &renewed)).await
     }
 
+    /// Yahoo!'s expired-token answer: code px-04102, or `error_description="expired token"`.
+    fn says_expired(code: &str, a: &Answer) -> bool {
+        code == "px-04102"
+            || a.headers.get("www-authenticate").and_then(|v| v.to_str().ok()).is_some_and(|h| h.contains("expired"))
+    }
+
     fn token_expired(a: &Answer) -> bool {
-        a.status == StatusCode::UNAUTHORIZED
-            && (Self::error_code(a).as_deref() == Some("px-04102")
-                || a.headers
-                    .get("www-authenticate")
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|h| h.contains("expired")))
+        a.status == StatusCode::UNAUTHORIZED && Self::says_expired(&Self::error_code(a).unwrap_or_default(), a)
     }
 
     /// A new access token from YConnect (unless another call renewed `stale` meanwhile).
@@ -208,7 +209,6 @@ impl Client {
         let body = String::from_utf8_lossy(&a.body).into_owned();
         let code = element(&body, "Code").unwrap_or_default().to_owned();
         let message = element(&body, "Message").unwrap_or_default().to_owned();
-        let www = a.headers.get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let detail = if code.is_empty() && message.is_empty() {
             format!("HTTP {}", a.status.as_u16())
         } else {
@@ -216,7 +216,7 @@ impl Client {
         };
         match a.status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN if code != "px-04103" => {
-                let expired = code == "px-04102" || www.contains("expired");
+                let expired = Self::says_expired(&code, a);
                 let message = if expired {
                     format!(
                         "{}のアクセストークンの有効期限が切れています。Yahoo!で再認可してください (the Yahoo! access token of shop {} has expired: {detail})",
