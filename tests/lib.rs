@@ -120,6 +120,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         demo: false,
         secret_key: Some("test-secret-key".into()),
         bootstrap_token: None,
+        policy: server::state::Policy { allow_private_urls: true, public_url: None },
     };
     configure(&mut config);
     let app = server::start(config).await.expect("server starts");
@@ -153,6 +154,7 @@ impl TestApp {
             demo: false,
             secret_key: Some("test-secret-key".into()),
             bootstrap_token: None,
+            policy: server::state::Policy { allow_private_urls: true, public_url: None },
         })
         .await
         .expect("second server starts");

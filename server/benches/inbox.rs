@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         demo: false,
         secret_key: Some("bench".into()),
         bootstrap_token: None,
+        policy: server::state::Policy { allow_private_urls: true, public_url: None },
     })
     .await?;
     let st = app.state.clone();

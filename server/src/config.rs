@@ -50,6 +50,14 @@ pub struct ServeArgs {
     /// Create the demo tenant (once) and keep the inbox lively. Never for production data.
     #[arg(long, env = "MADOGUCHI_DEMO")]
     pub demo: bool,
+    /// Let marketplace base URLs be plain http on loopback or private addresses (the simulator,
+    /// a test set-up). Never in production: it lets a tenant admin point the server anywhere.
+    #[arg(long, env = "MADOGUCHI_ALLOW_PRIVATE_URLS")]
+    pub allow_private_urls: bool,
+    /// How browsers reach this server, e.g. `https://madoguchi.example.jp`. With https the
+    /// session cookie is `Secure`.
+    #[arg(long, env = "MADOGUCHI_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// The built browser app (Trunk's output).
     #[arg(long, env = "MADOGUCHI_SPA_DIR", default_value = "web/dist")]
     pub spa_dir: PathBuf,

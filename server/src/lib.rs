@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub secret_key: Option<String>,
     /// `MADOGUCHI_BOOTSTRAP_TOKEN`.
     pub bootstrap_token: Option<String>,
+    /// What the operator allows and how the server is reached (`--allow-private-urls`, `--public-url`).
+    pub policy: state::Policy,
 }
 
 pub struct App {
@@ -90,6 +92,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         events,
         files: Arc::new(files),
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
+        policy: Arc::new(cfg.policy.clone()),
     };
     if cfg.demo {
         demo::seed(&state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))?;
@@ -114,6 +117,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo: args.demo,
         secret_key: std::env::var("MADOGUCHI_SECRET_KEY").ok(),
         bootstrap_token: std::env::var("MADOGUCHI_BOOTSTRAP_TOKEN").ok(),
+        policy: state::Policy {
+            // The demo's marketplaces are the simulator on loopback.
+            allow_private_urls: args.allow_private_urls || args.demo,
+            public_url: args.public_url.clone(),
+        },
     };
     let app = start(cfg).await?;
     if args.demo {
