@@ -1,5 +1,6 @@
 //! Madoguchi end to end: a real server, real HTTP and WebSocket, SQLite and PostgreSQL.
 
+mod attack;
 mod contract;
 mod csv;
 mod inbox;
