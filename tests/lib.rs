@@ -176,6 +176,11 @@ impl TestApp {
         }
     }
 
+    /// The database this server runs on.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     /// Closes the pool and drops a PostgreSQL test database.
     pub async fn finish(self) {
         let _ = self.state.db.clone().close().await;

@@ -253,28 +253,22 @@ pub async fn create_api_token(
 }
 
 /// Makes sure an admin token with exactly this secret exists for the first tenant
-/// (`MADOGUCHI_BOOTSTRAP_TOKEN`).
+/// (`MADOGUCHI_BOOTSTRAP_TOKEN`). Safe when several processes start at once: the insert does
+/// nothing when another process made the token first.
 pub async fn ensure_bootstrap_token(db: &DatabaseConnection, secret: &str) -> AppResult<()> {
     use sea_orm::QueryOrder;
     let Some(first) = tenant::Entity::find().order_by_asc(tenant::Column::Id).one(db).await? else {
         return Ok(());
     };
-    let hash = crypto::secret_hash(secret);
-    if api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash.clone())).one(db).await?.is_some() {
-        return Ok(());
-    }
-    Scope::of_tenant(first.id)
-        .insert(
-            db,
-            api_token::ActiveModel {
-                name: Set("bootstrap".into()),
-                token_hash: Set(hash),
-                scopes: Set("read,write,admin".into()),
-                created_at: Set(clock::now()),
-                ..Default::default()
-            },
-        )
-        .await?;
+    let row = api_token::ActiveModel {
+        tenant_id: Set(first.id),
+        name: Set("bootstrap".into()),
+        token_hash: Set(crypto::secret_hash(secret)),
+        scopes: Set("read,write,admin".into()),
+        created_at: Set(clock::now()),
+        ..Default::default()
+    };
+    api_token::Entity::insert(row).on_conflict_do_nothing_on([api_token::Column::TokenHash]).exec(db).await?;
     Ok(())
 }
 

@@ -14,8 +14,11 @@
 //! - an import that meets our own reply before it is marked links it instead of adding a copy
 //!   (`inbox::upsert_inquiry`).
 //!
-//! A claim left `SENDING` longer than [`LEASE`] (its process died — the claim time is stored,
-//! so a restarted process or another one sees it) goes back to `PENDING`.
+//! A claim carries a heartbeat: while its process works on the message it renews the claim
+//! time every [`HEARTBEAT`]. A claim whose heartbeat has stopped for [`LEASE`] (its process
+//! died) goes back to `PENDING`, and any process's next pass resolves it (looked for in the
+//! marketplace's thread first). On SQLite, one process by design, every claim left by a
+//! previous run is released at start ([`release_all_claims`]).
 //!
 //! Completion and reopening are told to the marketplace first ([`set_completed_on_marketplace`],
 //! with the same retries); when it cannot be told, the staff get the reason and nothing changes
@@ -41,9 +44,12 @@ use crate::store::entities::{attachment, inquiry, message, shop, tenant};
 
 /// Stored while one process sends the message.
 pub const SENDING: &str = "SENDING";
-/// How long a claim may stay `SENDING` before another process may take it over: well past
-/// the longest delivery (every retry of every request of one reply).
-pub const LEASE: Duration = Duration::from_secs(15 * 60);
+/// How often a process renews the claims it works on.
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
+/// How long a claim's heartbeat may be silent before another process takes it over: a few
+/// missed heartbeats, so a slow database does not free a claim that is still worked on. With
+/// [`POLL`], a dead process's reply is picked up again within a minute.
+pub const LEASE: Duration = Duration::from_secs(40);
 /// How often the outbox is looked at without being woken.
 pub const POLL: Duration = Duration::from_secs(2);
 const BATCH: u64 = 50;
@@ -128,7 +134,10 @@ pub async fn run_once(state: &AppState) -> AppResult<usize> {
             if !claim(state, scope, &msg).await? {
                 continue;
             }
-            deliver(state, scope, shop, &inq, msg).await?;
+            let beat = heartbeat(state.clone(), scope, msg.id);
+            let delivered = deliver(state, scope, shop, &inq, msg).await;
+            beat.abort();
+            delivered?;
             done += 1;
         }
     }
@@ -147,6 +156,32 @@ async fn claim(state: &AppState, scope: Scope, msg: &message::Model) -> AppResul
         .exec(&state.db)
         .await?;
     Ok(r.rows_affected == 1)
+}
+
+/// Renews the claim on a message every [`HEARTBEAT`] until aborted.
+fn heartbeat(state: AppState, scope: Scope, message_id: i64) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(HEARTBEAT);
+        tick.tick().await; // the claim itself was the first beat
+        loop {
+            tick.tick().await;
+            let renewed = scope
+                .update_many::<message::Entity>()
+                .col_expr(message::Column::DeliveryClaimedAt, Expr::value(crate::clock::now()))
+                .filter(message::Column::Id.eq(message_id))
+                .filter(message::Column::Delivery.eq(SENDING))
+                .exec(&state.db)
+                .await;
+            if let Err(e) = renewed {
+                tracing::warn!(error = %e, message_id, "outbox: renewing a claim failed");
+            }
+        }
+    })
+}
+
+/// Releases every claim at once: for a start on SQLite, where no other process can hold one.
+pub async fn release_all_claims(state: &AppState) -> AppResult<()> {
+    release_stale_after(state, Duration::ZERO).await
 }
 
 /// Records the outcome, only if the message is still ours (an import may have linked it).
@@ -277,8 +312,8 @@ async fn send(
     }
 }
 
-/// Claims left `SENDING` longer than `lease` (their process died) go back to `PENDING`; the
-/// next pass looks for the reply in the marketplace's thread before sending it.
+/// Claims whose heartbeat has been silent for `lease` (their process died) go back to
+/// `PENDING`; the next pass looks for the reply in the marketplace's thread before sending it.
 pub async fn release_stale_after(state: &AppState, lease: Duration) -> AppResult<()> {
     let cutoff = crate::clock::now() - chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
     for t in tenant::Entity::find().all(&state.db).await? {

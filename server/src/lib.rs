@@ -100,6 +100,10 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     if let Some(t) = cfg.bootstrap_token.as_deref().filter(|t| !t.is_empty()) {
         auth::ensure_bootstrap_token(&state.db, t).await.map_err(|e| anyhow::anyhow!("bootstrap token: {e:?}"))?;
     }
+    if state.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // One process by design: a claim still marked is left from a run that ended mid-send.
+        delivery::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing reply claims: {e:?}"))?;
+    }
     // Background work of this process: the reply outbox and the auto import/export schedule.
     delivery::spawn(state.clone());
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);

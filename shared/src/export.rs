@@ -59,10 +59,9 @@ pub enum Ineligible {
 impl fmt::Display for Ineligible {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ineligible::OutsidePeriod => write!(
-                f,
-                "指定した作成期間外の受注です (the order was not created within the chosen period)"
-            ),
+            Ineligible::OutsidePeriod => {
+                write!(f, "指定した作成期間外の受注です (the order was not created within the chosen period)")
+            }
             Ineligible::Status(status) => write!(
                 f,
                 "ステータスが「{}」の受注は書き出し対象外です (orders with status {} are not exported)",
@@ -93,10 +92,7 @@ impl std::error::Error for Ineligible {}
 /// Whether an order in this status may have its shipping information exported: every status
 /// except 新規受付 (New), 保留 (OnHold) and キャンセル (Cancelled).
 pub fn is_exportable_status(status: OrderStatus) -> bool {
-    !matches!(
-        status,
-        OrderStatus::New | OrderStatus::OnHold | OrderStatus::Cancelled
-    )
+    !matches!(status, OrderStatus::New | OrderStatus::OnHold | OrderStatus::Cancelled)
 }
 
 /// Whether the order's shipping information is exported; otherwise the first reason it is not.
@@ -124,9 +120,7 @@ pub fn shipment_eligibility(
         Some(date) if date > today => return Err(Ineligible::ShipDateInFuture(date)),
         Some(_) => {}
     }
-    if present(facts.tracking_number).is_none()
-        && tracking_number_required(facts.carrier, facts.delivery_method)
-    {
+    if present(facts.tracking_number).is_none() && tracking_number_required(facts.carrier, facts.delivery_method) {
         return Err(Ineligible::NoTrackingNumber);
     }
     Ok(())
@@ -155,9 +149,7 @@ pub fn tracking_number_required(carrier: Option<&str>, delivery_method: Option<&
     };
     let exempt = matches!(
         (carrier, method),
-        ("日本郵便" | "ゆうパック", "定形外" | "レターパック")
-            | ("佐川急便", "メール便")
-            | ("日本郵便", "メール便")
+        ("日本郵便" | "ゆうパック", "定形外" | "レターパック") | ("佐川急便", "メール便") | ("日本郵便", "メール便")
     );
     !exempt
 }
@@ -176,13 +168,7 @@ pub fn shipment_fingerprint(
     tracking_number: Option<&str>,
 ) -> String {
     let date = ship_date.map(|d| d.format("%Y-%m-%d").to_string());
-    let values = [
-        Some("v1"),
-        date.as_deref(),
-        present(carrier),
-        present(delivery_method),
-        present(tracking_number),
-    ];
+    let values = [Some("v1"), date.as_deref(), present(carrier), present(delivery_method), present(tracking_number)];
     serde_json::to_string(&values).expect("an array of strings always serialises")
 }
 
@@ -245,54 +231,12 @@ mod tests {
         );
         let rows: Vec<Row> = vec![
             // status: every status with complete shipping data
-            (
-                New,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Err(Ineligible::Status(New)),
-            ),
-            (
-                Processing,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
-            (
-                OnHold,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Err(Ineligible::Status(OnHold)),
-            ),
-            (
-                AwaitingShipment,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
-            (
-                Completed,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
+            (New, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Err(Ineligible::Status(New))),
+            (Processing, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
+            (OnHold, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Err(Ineligible::Status(OnHold))),
+            (AwaitingShipment, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
+            (Shipped, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
+            (Completed, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
             (
                 Cancelled,
                 Some(today()),
@@ -302,22 +246,8 @@ mod tests {
                 Err(Ineligible::Status(Cancelled)),
             ),
             // ship date: yesterday, today, tomorrow, empty
-            (
-                Shipped,
-                Some(yesterday),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Ok(()),
-            ),
+            (Shipped, Some(yesterday), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
+            (Shipped, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("123"), Ok(())),
             (
                 Shipped,
                 Some(tomorrow),
@@ -326,140 +256,28 @@ mod tests {
                 Some("123"),
                 Err(Ineligible::ShipDateInFuture(tomorrow)),
             ),
-            (
-                Shipped,
-                None,
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("123"),
-                Err(Ineligible::NoShipDate),
-            ),
+            (Shipped, None, Some("ヤマト運輸"), Some("宅急便"), Some("123"), Err(Ineligible::NoShipDate)),
             // tracking number: each exception without one, and non-exceptions
-            (
-                Shipped,
-                Some(today()),
-                Some("日本郵便"),
-                Some("定形外"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("日本郵便"),
-                Some("レターパック"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ゆうパック"),
-                Some("定形外"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ゆうパック"),
-                Some("レターパック"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("佐川急便"),
-                Some("メール便"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("日本郵便"),
-                Some("メール便"),
-                None,
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                None,
-                Err(Ineligible::NoTrackingNumber),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ゆうパック"),
-                Some("メール便"),
-                None,
-                Err(Ineligible::NoTrackingNumber),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("佐川急便"),
-                Some("定形外"),
-                None,
-                Err(Ineligible::NoTrackingNumber),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("メール便"),
-                None,
-                Err(Ineligible::NoTrackingNumber),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                None,
-                None,
-                None,
-                Err(Ineligible::NoTrackingNumber),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("日本郵便"),
-                Some("定形外"),
-                Some("  "),
-                Ok(()),
-            ),
-            (
-                Shipped,
-                Some(today()),
-                Some("ヤマト運輸"),
-                Some("宅急便"),
-                Some("　"),
-                Err(Ineligible::NoTrackingNumber),
-            ),
+            (Shipped, Some(today()), Some("日本郵便"), Some("定形外"), None, Ok(())),
+            (Shipped, Some(today()), Some("日本郵便"), Some("レターパック"), None, Ok(())),
+            (Shipped, Some(today()), Some("ゆうパック"), Some("定形外"), None, Ok(())),
+            (Shipped, Some(today()), Some("ゆうパック"), Some("レターパック"), None, Ok(())),
+            (Shipped, Some(today()), Some("佐川急便"), Some("メール便"), None, Ok(())),
+            (Shipped, Some(today()), Some("日本郵便"), Some("メール便"), None, Ok(())),
+            (Shipped, Some(today()), Some("ヤマト運輸"), Some("宅急便"), None, Err(Ineligible::NoTrackingNumber)),
+            (Shipped, Some(today()), Some("ゆうパック"), Some("メール便"), None, Err(Ineligible::NoTrackingNumber)),
+            (Shipped, Some(today()), Some("佐川急便"), Some("定形外"), None, Err(Ineligible::NoTrackingNumber)),
+            (Shipped, Some(today()), Some("ヤマト運輸"), Some("メール便"), None, Err(Ineligible::NoTrackingNumber)),
+            (Shipped, Some(today()), None, None, None, Err(Ineligible::NoTrackingNumber)),
+            (Shipped, Some(today()), Some("日本郵便"), Some("定形外"), Some("  "), Ok(())),
+            (Shipped, Some(today()), Some("ヤマト運輸"), Some("宅急便"), Some("　"), Err(Ineligible::NoTrackingNumber)),
             // an exception pair with a tracking number is of course exported
-            (
-                Shipped,
-                Some(today()),
-                Some("日本郵便"),
-                Some("レターパック"),
-                Some("123"),
-                Ok(()),
-            ),
+            (Shipped, Some(today()), Some("日本郵便"), Some("レターパック"), Some("123"), Ok(())),
         ];
         for (i, (status, ship_date, carrier, delivery_method, tracking_number, expected)) in
             rows.into_iter().enumerate()
         {
-            let f = ShipmentFacts {
-                status,
-                ship_date,
-                carrier,
-                delivery_method,
-                tracking_number,
-                ..facts()
-            };
+            let f = ShipmentFacts { status, ship_date, carrier, delivery_method, tracking_number, ..facts() };
             assert_eq!(
                 check(&f),
                 expected,
@@ -472,136 +290,72 @@ mod tests {
     fn the_period_includes_both_ends() {
         let (from, to) = period();
         for created_at in [from, to] {
-            assert_eq!(
-                check(&ShipmentFacts {
-                    created_at,
-                    ..facts()
-                }),
-                Ok(())
-            );
+            assert_eq!(check(&ShipmentFacts { created_at, ..facts() }), Ok(()));
         }
     }
 
     #[test]
     fn an_order_created_outside_the_period_is_not_exported() {
         let (from, to) = period();
-        for created_at in [
-            from - chrono::Duration::seconds(1),
-            to + chrono::Duration::seconds(1),
-        ] {
-            assert_eq!(
-                check(&ShipmentFacts {
-                    created_at,
-                    ..facts()
-                }),
-                Err(Ineligible::OutsidePeriod)
-            );
+        for created_at in [from - chrono::Duration::seconds(1), to + chrono::Duration::seconds(1)] {
+            assert_eq!(check(&ShipmentFacts { created_at, ..facts() }), Err(Ineligible::OutsidePeriod));
         }
         // A reversed period contains nothing.
-        assert_eq!(
-            shipment_eligibility(&facts(), to, from, today()),
-            Err(Ineligible::OutsidePeriod)
-        );
+        assert_eq!(shipment_eligibility(&facts(), to, from, today()), Err(Ineligible::OutsidePeriod));
     }
 
     #[test]
     fn the_period_is_checked_before_anything_else() {
-        let f = ShipmentFacts {
-            created_at: at(2023, 1, 1, 0),
-            status: OrderStatus::Cancelled,
-            ship_date: None,
-            ..facts()
-        };
+        let f =
+            ShipmentFacts { created_at: at(2023, 1, 1, 0), status: OrderStatus::Cancelled, ship_date: None, ..facts() };
         assert_eq!(check(&f), Err(Ineligible::OutsidePeriod));
     }
 
     #[test]
     fn new_on_hold_and_cancelled_orders_are_never_exported() {
         for s in OrderStatus::ALL {
-            let expected = !matches!(
-                s,
-                OrderStatus::New | OrderStatus::OnHold | OrderStatus::Cancelled
-            );
+            let expected = !matches!(s, OrderStatus::New | OrderStatus::OnHold | OrderStatus::Cancelled);
             assert_eq!(is_exportable_status(*s), expected, "{s:?}");
         }
     }
 
     #[test]
     fn letter_pack_by_japan_post_needs_no_tracking_number() {
-        assert!(!tracking_number_required(
-            Some("日本郵便"),
-            Some("レターパック")
-        ));
+        assert!(!tracking_number_required(Some("日本郵便"), Some("レターパック")));
     }
 
     #[test]
     fn non_standard_mail_by_japan_post_or_yu_pack_needs_no_tracking_number() {
         assert!(!tracking_number_required(Some("日本郵便"), Some("定形外")));
-        assert!(!tracking_number_required(
-            Some("ゆうパック"),
-            Some("定形外")
-        ));
-        assert!(!tracking_number_required(
-            Some("ゆうパック"),
-            Some("レターパック")
-        ));
+        assert!(!tracking_number_required(Some("ゆうパック"), Some("定形外")));
+        assert!(!tracking_number_required(Some("ゆうパック"), Some("レターパック")));
     }
 
     #[test]
     fn mail_service_by_sagawa_or_japan_post_needs_no_tracking_number() {
-        assert!(!tracking_number_required(
-            Some("佐川急便"),
-            Some("メール便")
-        ));
-        assert!(!tracking_number_required(
-            Some("日本郵便"),
-            Some("メール便")
-        ));
+        assert!(!tracking_number_required(Some("佐川急便"), Some("メール便")));
+        assert!(!tracking_number_required(Some("日本郵便"), Some("メール便")));
     }
 
     #[test]
     fn other_carrier_and_method_pairs_need_a_tracking_number() {
         assert!(tracking_number_required(Some("ヤマト運輸"), Some("宅急便")));
-        assert!(tracking_number_required(
-            Some("ゆうパック"),
-            Some("メール便")
-        ));
-        assert!(tracking_number_required(
-            Some("佐川急便"),
-            Some("レターパック")
-        ));
-        assert!(tracking_number_required(
-            Some("ヤマト運輸"),
-            Some("メール便")
-        ));
+        assert!(tracking_number_required(Some("ゆうパック"), Some("メール便")));
+        assert!(tracking_number_required(Some("佐川急便"), Some("レターパック")));
+        assert!(tracking_number_required(Some("ヤマト運輸"), Some("メール便")));
     }
 
     #[test]
     fn method_names_outside_the_manuals_list_need_a_tracking_number() {
-        assert!(tracking_number_required(
-            Some("日本郵便"),
-            Some("レターパックプラス")
-        ));
-        assert!(tracking_number_required(
-            Some("日本郵便"),
-            Some("定形外郵便")
-        ));
-        assert!(tracking_number_required(
-            Some("日本郵便株式会社"),
-            Some("レターパック")
-        ));
+        assert!(tracking_number_required(Some("日本郵便"), Some("レターパックプラス")));
+        assert!(tracking_number_required(Some("日本郵便"), Some("定形外郵便")));
+        assert!(tracking_number_required(Some("日本郵便株式会社"), Some("レターパック")));
     }
 
     #[test]
     fn spaces_around_carrier_and_method_are_insignificant() {
-        assert!(!tracking_number_required(
-            Some(" 日本郵便　"),
-            Some("　レターパック ")
-        ));
-        assert!(!tracking_number_required(
-            Some("\t佐川急便\n"),
-            Some(" メール便")
-        ));
+        assert!(!tracking_number_required(Some(" 日本郵便　"), Some("　レターパック ")));
+        assert!(!tracking_number_required(Some("\t佐川急便\n"), Some(" メール便")));
     }
 
     #[test]
@@ -614,18 +368,8 @@ mod tests {
 
     #[test]
     fn equal_shipping_data_gives_an_equal_fingerprint() {
-        let a = shipment_fingerprint(
-            Some(date(2024, 3, 15)),
-            Some("日本郵便"),
-            Some("レターパック"),
-            Some("1234"),
-        );
-        let b = shipment_fingerprint(
-            Some(date(2024, 3, 15)),
-            Some(" 日本郵便"),
-            Some("レターパック　"),
-            Some("1234 "),
-        );
+        let a = shipment_fingerprint(Some(date(2024, 3, 15)), Some("日本郵便"), Some("レターパック"), Some("1234"));
+        let b = shipment_fingerprint(Some(date(2024, 3, 15)), Some(" 日本郵便"), Some("レターパック　"), Some("1234 "));
         assert_eq!(a, b);
         assert_eq!(a, r#"["v1","2024-03-15","日本郵便","レターパック","1234"]"#);
     }
@@ -640,44 +384,14 @@ mod tests {
 
     #[test]
     fn any_change_of_shipping_data_changes_the_fingerprint() {
-        let base = shipment_fingerprint(
-            Some(date(2024, 3, 15)),
-            Some("日本郵便"),
-            Some("レターパック"),
-            Some("1234"),
-        );
+        let base = shipment_fingerprint(Some(date(2024, 3, 15)), Some("日本郵便"), Some("レターパック"), Some("1234"));
         let others = [
-            shipment_fingerprint(
-                Some(date(2024, 3, 16)),
-                Some("日本郵便"),
-                Some("レターパック"),
-                Some("1234"),
-            ),
+            shipment_fingerprint(Some(date(2024, 3, 16)), Some("日本郵便"), Some("レターパック"), Some("1234")),
             shipment_fingerprint(None, Some("日本郵便"), Some("レターパック"), Some("1234")),
-            shipment_fingerprint(
-                Some(date(2024, 3, 15)),
-                Some("佐川急便"),
-                Some("レターパック"),
-                Some("1234"),
-            ),
-            shipment_fingerprint(
-                Some(date(2024, 3, 15)),
-                Some("日本郵便"),
-                Some("メール便"),
-                Some("1234"),
-            ),
-            shipment_fingerprint(
-                Some(date(2024, 3, 15)),
-                Some("日本郵便"),
-                Some("レターパック"),
-                Some("1235"),
-            ),
-            shipment_fingerprint(
-                Some(date(2024, 3, 15)),
-                Some("日本郵便"),
-                Some("レターパック"),
-                None,
-            ),
+            shipment_fingerprint(Some(date(2024, 3, 15)), Some("佐川急便"), Some("レターパック"), Some("1234")),
+            shipment_fingerprint(Some(date(2024, 3, 15)), Some("日本郵便"), Some("メール便"), Some("1234")),
+            shipment_fingerprint(Some(date(2024, 3, 15)), Some("日本郵便"), Some("レターパック"), Some("1235")),
+            shipment_fingerprint(Some(date(2024, 3, 15)), Some("日本郵便"), Some("レターパック"), None),
         ];
         for other in others {
             assert_ne!(base, other);
@@ -707,10 +421,6 @@ mod tests {
                 .to_string()
                 .starts_with("出荷日(2024/03/16)が未来の日付です")
         );
-        assert!(
-            Ineligible::NoTrackingNumber
-                .to_string()
-                .starts_with("お荷物伝票番号が入力されていません")
-        );
+        assert!(Ineligible::NoTrackingNumber.to_string().starts_with("お荷物伝票番号が入力されていません"));
     }
 }

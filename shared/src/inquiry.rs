@@ -48,10 +48,9 @@ impl fmt::Display for ReopenRefusal {
                 marketplace.label_ja(),
                 marketplace.name_en()
             ),
-            ReopenRefusal::NotCompleted => write!(
-                f,
-                "このお問い合わせは対応完了になっていません (the inquiry is not completed)"
-            ),
+            ReopenRefusal::NotCompleted => {
+                write!(f, "このお問い合わせは対応完了になっていません (the inquiry is not completed)")
+            }
         }
     }
 }
@@ -96,10 +95,9 @@ impl fmt::Display for CompleteRefusal {
                 marketplace.label_ja(),
                 marketplace.name_en()
             ),
-            CompleteRefusal::AlreadyCompleted => write!(
-                f,
-                "このお問い合わせはすでに対応完了です (the inquiry is already completed)"
-            ),
+            CompleteRefusal::AlreadyCompleted => {
+                write!(f, "このお問い合わせはすでに対応完了です (the inquiry is already completed)")
+            }
             CompleteRefusal::NeedsShopReplyFirst { marketplace } => write!(
                 f,
                 "{}では、店舗から一度も返信していないお問い合わせは対応完了にできません。先に返信してください \
@@ -151,16 +149,8 @@ pub fn completed_after_customer_message(marketplace: Marketplace, completed: boo
 /// Where the marketplace hides names (Yahoo!), only the masked id it gives (e.g. `1b7*****`),
 /// never a name, even one known from the order. Elsewhere the name, or the masked id when no
 /// name is known. Blank values count as absent; `None` when nothing is left.
-pub fn customer_display_name(
-    marketplace: Marketplace,
-    masked_id: Option<&str>,
-    name: Option<&str>,
-) -> Option<String> {
-    let present = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+pub fn customer_display_name(marketplace: Marketplace, masked_id: Option<&str>, name: Option<&str>) -> Option<String> {
+    let present = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     if marketplace.capabilities().hides_customer_name {
         present(masked_id)
     } else {
@@ -174,10 +164,7 @@ pub fn customer_display_name(
 /// first line of its latest customer message, cut with …"). A blank body gives "".
 /// Line breaks are `\n`, `\r\n` or `\r`; trimming includes the full-width space.
 pub fn first_line_preview(body: &str, max_chars: usize) -> String {
-    let mut lines = body
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
+    let mut lines = body.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty());
     let Some(first) = lines.next() else {
         return String::new();
     };
@@ -198,21 +185,14 @@ mod tests {
 
     #[test]
     fn a_completed_inquiry_is_completed_whoever_wrote_last() {
-        for last in [
-            None,
-            Some(MessageAuthor::Customer),
-            Some(MessageAuthor::Shop),
-        ] {
+        for last in [None, Some(MessageAuthor::Customer), Some(MessageAuthor::Shop)] {
             assert_eq!(status(true, last), InquiryStatus::Completed);
         }
     }
 
     #[test]
     fn an_open_inquiry_whose_last_message_is_the_customers_needs_reply() {
-        assert_eq!(
-            status(false, Some(MessageAuthor::Customer)),
-            InquiryStatus::NeedsReply
-        );
+        assert_eq!(status(false, Some(MessageAuthor::Customer)), InquiryStatus::NeedsReply);
     }
 
     #[test]
@@ -222,10 +202,7 @@ mod tests {
 
     #[test]
     fn an_open_inquiry_where_the_shop_wrote_last_is_replied() {
-        assert_eq!(
-            status(false, Some(MessageAuthor::Shop)),
-            InquiryStatus::Replied
-        );
+        assert_eq!(status(false, Some(MessageAuthor::Shop)), InquiryStatus::Replied);
     }
 
     #[test]
@@ -246,24 +223,15 @@ mod tests {
 
     #[test]
     fn an_open_inquiry_cannot_be_reopened() {
-        assert_eq!(
-            check_reopen(Rakuten, false),
-            Err(ReopenRefusal::NotCompleted)
-        );
+        assert_eq!(check_reopen(Rakuten, false), Err(ReopenRefusal::NotCompleted));
         assert_eq!(check_reopen(Yahoo, false), Err(ReopenRefusal::NotCompleted));
     }
 
     #[test]
     fn marketplaces_without_inquiries_cannot_reopen_or_complete() {
         for m in [Rakuma, AuPay, Amazon, CustomCsv] {
-            assert_eq!(
-                check_reopen(m, true),
-                Err(ReopenRefusal::NotSupported { marketplace: m })
-            );
-            assert_eq!(
-                check_complete(m, false, true),
-                Err(CompleteRefusal::NotSupported { marketplace: m })
-            );
+            assert_eq!(check_reopen(m, true), Err(ReopenRefusal::NotSupported { marketplace: m }));
+            assert_eq!(check_complete(m, false, true), Err(CompleteRefusal::NotSupported { marketplace: m }));
         }
     }
 
@@ -276,38 +244,22 @@ mod tests {
     #[test]
     fn yahoo_inquiry_needs_a_shop_reply_before_completion() {
         let refusal = check_complete(Yahoo, false, false).unwrap_err();
-        assert_eq!(
-            refusal,
-            CompleteRefusal::NeedsShopReplyFirst { marketplace: Yahoo }
-        );
-        assert!(
-            refusal
-                .to_string()
-                .starts_with("Yahoo!ショッピングでは、店舗から一度も返信していない")
-        );
+        assert_eq!(refusal, CompleteRefusal::NeedsShopReplyFirst { marketplace: Yahoo });
+        assert!(refusal.to_string().starts_with("Yahoo!ショッピングでは、店舗から一度も返信していない"));
         assert_eq!(check_complete(Yahoo, false, true), Ok(()));
     }
 
     #[test]
     fn a_completed_inquiry_cannot_be_completed_again() {
-        assert_eq!(
-            check_complete(Rakuten, true, true),
-            Err(CompleteRefusal::AlreadyCompleted)
-        );
-        assert_eq!(
-            check_complete(Yahoo, true, false),
-            Err(CompleteRefusal::AlreadyCompleted)
-        );
+        assert_eq!(check_complete(Rakuten, true, true), Err(CompleteRefusal::AlreadyCompleted));
+        assert_eq!(check_complete(Yahoo, true, false), Err(CompleteRefusal::AlreadyCompleted));
     }
 
     #[test]
     fn a_new_customer_message_reopens_a_completed_rakuten_inquiry() {
         assert!(!completed_after_customer_message(Rakuten, true));
         assert_eq!(
-            status(
-                completed_after_customer_message(Rakuten, true),
-                Some(MessageAuthor::Customer)
-            ),
+            status(completed_after_customer_message(Rakuten, true), Some(MessageAuthor::Customer)),
             InquiryStatus::NeedsReply
         );
     }
@@ -333,36 +285,21 @@ mod tests {
 
     #[test]
     fn yahoo_shows_the_masked_id_and_never_the_name() {
-        assert_eq!(
-            customer_display_name(Yahoo, Some("1b7*****"), Some("山田 太郎")).as_deref(),
-            Some("1b7*****")
-        );
+        assert_eq!(customer_display_name(Yahoo, Some("1b7*****"), Some("山田 太郎")).as_deref(), Some("1b7*****"));
         assert_eq!(customer_display_name(Yahoo, None, Some("山田 太郎")), None);
-        assert_eq!(
-            customer_display_name(Yahoo, Some("  "), Some("山田 太郎")),
-            None
-        );
+        assert_eq!(customer_display_name(Yahoo, Some("  "), Some("山田 太郎")), None);
     }
 
     #[test]
     fn rakuten_shows_the_customer_name_or_else_the_masked_id() {
-        assert_eq!(
-            customer_display_name(Rakuten, Some("x***"), Some(" 山田 太郎 ")).as_deref(),
-            Some("山田 太郎")
-        );
-        assert_eq!(
-            customer_display_name(Rakuten, Some("x***"), Some("")).as_deref(),
-            Some("x***")
-        );
+        assert_eq!(customer_display_name(Rakuten, Some("x***"), Some(" 山田 太郎 ")).as_deref(), Some("山田 太郎"));
+        assert_eq!(customer_display_name(Rakuten, Some("x***"), Some("")).as_deref(), Some("x***"));
         assert_eq!(customer_display_name(Rakuten, None, None), None);
     }
 
     #[test]
     fn preview_is_the_first_non_blank_line_trimmed() {
-        assert_eq!(
-            first_line_preview("\n  \n　商品が届きません　", 50),
-            "商品が届きません"
-        );
+        assert_eq!(first_line_preview("\n  \n　商品が届きません　", 50), "商品が届きません");
     }
 
     #[test]
@@ -373,14 +310,8 @@ mod tests {
 
     #[test]
     fn preview_gets_an_ellipsis_when_more_lines_follow() {
-        assert_eq!(
-            first_line_preview("お世話になります。\r\n商品が届きません。", 50),
-            "お世話になります。…"
-        );
-        assert_eq!(
-            first_line_preview("お世話になります。\n\n  \n", 50),
-            "お世話になります。"
-        );
+        assert_eq!(first_line_preview("お世話になります。\r\n商品が届きません。", 50), "お世話になります。…");
+        assert_eq!(first_line_preview("お世話になります。\n\n  \n", 50), "お世話になります。");
     }
 
     #[test]

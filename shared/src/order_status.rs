@@ -95,13 +95,7 @@ pub const RAKUMA_STATUSES: &[(&str, OrderStatus)] = &[
 fn lookup(table: &[(&str, OrderStatus)], raw: &str, ignore_case: bool) -> Option<OrderStatus> {
     table
         .iter()
-        .find(|(code, _)| {
-            if ignore_case {
-                code.eq_ignore_ascii_case(raw)
-            } else {
-                *code == raw
-            }
-        })
+        .find(|(code, _)| if ignore_case { code.eq_ignore_ascii_case(raw) } else { *code == raw })
         .map(|(_, status)| *status)
 }
 
@@ -124,10 +118,7 @@ fn yahoo(raw: &str) -> Option<OrderStatus> {
 }
 
 fn custom_csv(raw: &str) -> Option<OrderStatus> {
-    OrderStatus::ALL
-        .iter()
-        .copied()
-        .find(|s| s.label_ja() == raw || s.as_str().eq_ignore_ascii_case(raw))
+    OrderStatus::ALL.iter().copied().find(|s| s.label_ja() == raw || s.as_str().eq_ignore_ascii_case(raw))
 }
 
 fn known(marketplace: Marketplace, raw: &str) -> Option<OrderStatus> {
@@ -273,10 +264,7 @@ mod tests {
         for status in OrderStatus::ALL {
             assert_eq!(from_marketplace(CustomCsv, status.label_ja()), *status);
             assert_eq!(from_marketplace(CustomCsv, status.as_str()), *status);
-            assert_eq!(
-                from_marketplace(CustomCsv, &status.as_str().to_lowercase()),
-                *status
-            );
+            assert_eq!(from_marketplace(CustomCsv, &status.as_str().to_lowercase()), *status);
             assert!(is_known(CustomCsv, &format!(" {} ", status.label_ja())));
         }
     }

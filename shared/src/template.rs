@@ -36,12 +36,8 @@ pub enum MergeField {
 
 impl MergeField {
     /// In the order the template editor offers them.
-    pub const ALL: [MergeField; 4] = [
-        MergeField::MallShopName,
-        MergeField::StaffName,
-        MergeField::Phone,
-        MergeField::Email,
-    ];
+    pub const ALL: [MergeField; 4] =
+        [MergeField::MallShopName, MergeField::StaffName, MergeField::Phone, MergeField::Email];
 
     /// The exact text written in a template, brackets included (half-width `[` `]`).
     pub fn token(self) -> &'static str {
@@ -166,10 +162,7 @@ pub fn render(body: &str, profile: &ShopProfile) -> Rendered {
                 text.push_str(&rest[..open]);
                 flush(&mut text, &mut pieces);
                 pieces.push(match MergeField::from_token(bracketed) {
-                    Some(field) => Piece::Field {
-                        field,
-                        value: field.value(profile).to_string(),
-                    },
+                    Some(field) => Piece::Field { field, value: field.value(profile).to_string() },
                     None => Piece::UnknownBracket(bracketed.to_string()),
                 });
                 rest = &rest[end..];
@@ -210,10 +203,7 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, message: String) -> Self {
-        FieldError {
-            field: field.to_string(),
-            message,
-        }
+        FieldError { field: field.to_string(), message }
     }
 }
 
@@ -256,31 +246,17 @@ impl TemplateDraft {
                 errors.push(FieldError::new(field, message));
             }
         }
-        if let Some(message) = check_text("body", "本文", &body, BODY_MAX_CHARS, |c| {
-            c.is_control() && c != '\n' && c != '\t'
-        }) {
+        if let Some(message) =
+            check_text("body", "本文", &body, BODY_MAX_CHARS, |c| c.is_control() && c != '\n' && c != '\t')
+        {
             errors.push(FieldError::new("body", message));
         }
 
-        if errors.is_empty() {
-            Ok(TemplateDraft {
-                category,
-                name,
-                body,
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(TemplateDraft { category, name, body }) } else { Err(errors) }
     }
 }
 
-fn check_text(
-    field: &str,
-    label: &str,
-    value: &str,
-    max: usize,
-    forbidden: impl Fn(char) -> bool,
-) -> Option<String> {
+fn check_text(field: &str, label: &str, value: &str, max: usize, forbidden: impl Fn(char) -> bool) -> Option<String> {
     if value.is_empty() {
         return Some(format!("{label}を入力してください ({field} is required)"));
     }
@@ -292,19 +268,9 @@ fn check_text(
         ));
     }
     if value.chars().any(forbidden) {
-        let what_ja = if field == "body" {
-            "制御文字"
-        } else {
-            "改行や制御文字"
-        };
-        let what_en = if field == "body" {
-            "control characters"
-        } else {
-            "line breaks or control characters"
-        };
-        return Some(format!(
-            "{label}に{what_ja}は使えません ({field} must not contain {what_en})"
-        ));
+        let what_ja = if field == "body" { "制御文字" } else { "改行や制御文字" };
+        let what_en = if field == "body" { "control characters" } else { "line breaks or control characters" };
+        return Some(format!("{label}に{what_ja}は使えません ({field} must not contain {what_en})"));
     }
     None
 }
@@ -328,8 +294,7 @@ mod tests {
 
     #[test]
     fn the_four_merge_fields_are_replaced_from_the_shop() {
-        let body =
-            "[出店モール店舗名]の[担当者名]です。この度はご注文いただきありがとうございます!";
+        let body = "[出店モール店舗名]の[担当者名]です。この度はご注文いただきありがとうございます!";
         assert_eq!(
             render_text(body, &profile()),
             "まどぐち雑貨店の佐藤です。この度はご注文いただきありがとうございます!"
@@ -353,10 +318,7 @@ mod tests {
             vec![
                 Piece::UnknownBracket("[注文番号]".into()),
                 text("をご確認ください。"),
-                Piece::Field {
-                    field: MergeField::StaffName,
-                    value: "佐藤".into()
-                },
+                Piece::Field { field: MergeField::StaffName, value: "佐藤".into() },
             ]
         );
         assert_eq!(r.text(), "[注文番号]をご確認ください。佐藤");
@@ -380,16 +342,7 @@ mod tests {
 
     #[test]
     fn an_unmatched_bracket_renders_verbatim() {
-        for body in [
-            "[担当者名",
-            "価格は[税込",
-            "a ] b",
-            "][",
-            "[",
-            "]",
-            "[[[",
-            "末尾[",
-        ] {
+        for body in ["[担当者名", "価格は[税込", "a ] b", "][", "[", "]", "[[[", "末尾["] {
             let r = render(body, &profile());
             assert_eq!(r.text(), body);
             assert_eq!(r.pieces, vec![text(body)], "{body}");
@@ -401,14 +354,7 @@ mod tests {
         let r = render("[[担当者名]]", &profile());
         assert_eq!(
             r.pieces,
-            vec![
-                text("["),
-                Piece::Field {
-                    field: MergeField::StaffName,
-                    value: "佐藤".into()
-                },
-                text("]"),
-            ]
+            vec![text("["), Piece::Field { field: MergeField::StaffName, value: "佐藤".into() }, text("]"),]
         );
         assert_eq!(r.text(), "[佐藤]");
     }
@@ -427,15 +373,8 @@ mod tests {
 
     #[test]
     fn an_empty_shop_value_renders_as_empty_text_and_is_reported() {
-        let p = ShopProfile {
-            phone: String::new(),
-            email: "   ".into(),
-            ..profile()
-        };
-        let r = render(
-            "電話:[店舗電話番号] メール:[店舗メールアドレス] [店舗電話番号]",
-            &p,
-        );
+        let p = ShopProfile { phone: String::new(), email: "   ".into(), ..profile() };
+        let r = render("電話:[店舗電話番号] メール:[店舗メールアドレス] [店舗電話番号]", &p);
         assert_eq!(r.text(), "電話: メール: ");
         assert_eq!(r.empty_fields(), vec![MergeField::Phone, MergeField::Email]);
     }
@@ -448,14 +387,7 @@ mod tests {
     #[test]
     fn adjacent_text_is_merged_into_one_piece() {
         let r = render("a [ b ] c", &profile());
-        assert_eq!(
-            r.pieces,
-            vec![
-                text("a "),
-                Piece::UnknownBracket("[ b ]".into()),
-                text(" c")
-            ]
-        );
+        assert_eq!(r.pieces, vec![text("a "), Piece::UnknownBracket("[ b ]".into()), text(" c")]);
         let r = render("x[y[z", &profile());
         assert_eq!(r.pieces, vec![text("x[y[z")]);
     }
@@ -468,10 +400,7 @@ mod tests {
     #[test]
     fn render_text_is_the_text_of_render() {
         for body in ["[出店モール店舗名]様", "[x]y[", "改行\n[担当者名]\r\n"] {
-            assert_eq!(
-                render_text(body, &profile()),
-                render(body, &profile()).text()
-            );
+            assert_eq!(render_text(body, &profile()), render(body, &profile()).text());
         }
     }
 
@@ -518,14 +447,8 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                FieldError::new(
-                    "category",
-                    "カテゴリ名を入力してください (category is required)".into()
-                ),
-                FieldError::new(
-                    "name",
-                    "テンプレート名を入力してください (name is required)".into()
-                ),
+                FieldError::new("category", "カテゴリ名を入力してください (category is required)".into()),
+                FieldError::new("name", "テンプレート名を入力してください (name is required)".into()),
                 FieldError::new("body", "本文を入力してください (body is required)".into()),
             ]
         );
@@ -535,9 +458,7 @@ mod tests {
     fn template_lengths_count_characters_not_bytes() {
         let ok = TemplateDraft::parse(&"あ".repeat(50), &"い".repeat(100), &"う".repeat(10_000));
         assert!(ok.is_ok());
-        let errors =
-            TemplateDraft::parse(&"あ".repeat(51), &"い".repeat(101), &"う".repeat(10_001))
-                .unwrap_err();
+        let errors = TemplateDraft::parse(&"あ".repeat(51), &"い".repeat(101), &"う".repeat(10_001)).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["category", "name", "body"]);
         assert_eq!(
@@ -551,11 +472,7 @@ mod tests {
         let errors = TemplateDraft::parse("お\n礼", "名前", "本文").unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "category");
-        assert!(
-            errors[0]
-                .message
-                .starts_with("カテゴリ名に改行や制御文字は使えません")
-        );
+        assert!(errors[0].message.starts_with("カテゴリ名に改行や制御文字は使えません"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod csv;
 mod inbox;
 mod marketplaces;
 mod orders;
+mod recovery;
 mod seed;
 mod staff;
 mod subscriptions;

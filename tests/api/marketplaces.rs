@@ -25,7 +25,7 @@ fn fast_retries() {
     });
 }
 
-struct Mall {
+pub(crate) struct Mall {
     base: String,
     http: reqwest::Client,
     sim: mallsim::Sim,
@@ -33,7 +33,7 @@ struct Mall {
 }
 
 impl Mall {
-    async fn start() -> Mall {
+    pub(crate) async fn start() -> Mall {
         fast_retries();
         let sim = mallsim::Sim::new(42);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -61,7 +61,7 @@ impl Mall {
         self.control(reqwest::Method::POST, path, body).await
     }
 
-    async fn rakuten_account(&self) {
+    pub(crate) async fn rakuten_account(&self) {
         self.post(
             "/accounts",
             json!({"marketplace": "rakuten", "shopId": RAKUTEN_SHOP, "serviceSecret": "SP123456_secret", "licenseKey": "SL123456_key"}),
@@ -69,15 +69,15 @@ impl Mall {
         .await;
     }
 
-    async fn faults(&self, f: Value) {
+    pub(crate) async fn faults(&self, f: Value) {
         self.control(reqwest::Method::PUT, "/faults/rakuten", f).await;
     }
 
-    async fn counters(&self) -> Value {
+    pub(crate) async fn counters(&self) -> Value {
         self.control(reqwest::Method::GET, &format!("/accounts/rakuten/{RAKUTEN_SHOP}/counters"), Value::Null).await
     }
 
-    async fn inquiry(&self, message: &str, days_ago: i64) -> String {
+    pub(crate) async fn inquiry(&self, message: &str, days_ago: i64) -> String {
         let at = Utc::now() - TimeDelta::days(days_ago);
         let v = self
             .post(
@@ -102,7 +102,7 @@ impl Drop for Mall {
     }
 }
 
-async fn rakuten_shop(app: &TestApp, token: &str, mall: &Mall, name: &str) -> String {
+pub(crate) async fn rakuten_shop(app: &TestApp, token: &str, mall: &Mall, name: &str) -> String {
     let d = app
         .gql_ok(
             token,
@@ -125,7 +125,7 @@ async fn rakuten_shop(app: &TestApp, token: &str, mall: &Mall, name: &str) -> St
 const RUNS: &str = "query($s: ID) { syncRuns(shopId: $s, first: 50) { nodes { id kind state trigger created updated unchanged failed errors startedAt finishedAt } } }";
 
 /// Starts a run through the API and waits for its end; returns the finished run.
-async fn run(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
+pub(crate) async fn run(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
     let q = format!("mutation($i: {}Input!) {{ {mutation}(input: $i) {{ id state }} }}", input_type(mutation));
     let started = app.gql_ok(token, &q, json!({ "i": input })).await;
     let id = started[mutation]["id"].as_str().expect("run id").to_owned();
@@ -151,7 +151,7 @@ fn counts(r: &Value) -> (i64, i64, i64, i64) {
     (n("created"), n("updated"), n("unchanged"), n("failed"))
 }
 
-const THREADS: &str = "query($s: ID) { inquiries(filter: {shopId: $s}, first: 50) { totalCount nodes { id status customerName messages { id author body delivery deliveryError } } } }";
+pub(crate) const THREADS: &str = "query($s: ID) { inquiries(filter: {shopId: $s}, first: 50) { totalCount nodes { id status customerName messages { id author body delivery deliveryError } } } }";
 
 #[tokio::test]
 async fn rakuten_inquiries_import_by_days_and_by_range_and_importing_again_changes_nothing() {
@@ -227,7 +227,7 @@ async fn wait_delivered(app: &TestApp, token: &str, shop: &str) -> Value {
     panic!("the reply was not delivered");
 }
 
-const REPLY: &str =
+pub(crate) const REPLY: &str =
     "mutation($id: ID!, $b: String!) { replyToInquiry(input: {inquiryId: $id, body: $b}) { id delivery } }";
 
 #[tokio::test]
@@ -698,7 +698,7 @@ async fn run_err(app: &TestApp, token: &str, mutation: &str, shop: &str) -> Opti
     error_code(&app.gql(Some(token), &q, json!({ "s": shop })).await)
 }
 
-async fn wait_delivered_on(app: &TestApp, token: &str, id: &str) -> Value {
+pub(crate) async fn wait_delivered_on(app: &TestApp, token: &str, id: &str) -> Value {
     for _ in 0..400 {
         let d = app
             .gql_ok(
@@ -898,7 +898,7 @@ async fn a_claim_left_by_a_crashed_sender_is_taken_over_without_sending_twice() 
     });
 }
 
-async fn wait_for_sent(app: &TestApp, token: &str, id: &str, body: &str) -> Value {
+pub(crate) async fn wait_for_sent(app: &TestApp, token: &str, id: &str, body: &str) -> Value {
     app.gql_ok(token, REPLY, json!({ "id": id, "b": body })).await;
     wait_delivered_on(app, token, id).await
 }

@@ -92,11 +92,8 @@ pub fn parse_local_date_time(value: &str) -> Option<Timestamp> {
 /// (23:59:59.999) of that day in Japan time.
 pub fn parse_day(value: &str, end_of_day: bool) -> Option<Timestamp> {
     let day = chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()?;
-    let time = if end_of_day {
-        chrono::NaiveTime::from_hms_milli_opt(23, 59, 59, 999)?
-    } else {
-        chrono::NaiveTime::MIN
-    };
+    let time =
+        if end_of_day { chrono::NaiveTime::from_hms_milli_opt(23, 59, 59, 999)? } else { chrono::NaiveTime::MIN };
     day.and_time(time).and_local_timezone(jst()).single()
 }
 

@@ -35,8 +35,37 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// The PostgreSQL advisory lock key under which migrations run (any constant of ours).
+const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368; // "madoguch"
+
+/// Applies the migrations. On PostgreSQL several processes may start at once on one database:
+/// they take turns under an advisory lock, and those that come after find nothing to do.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    // Session-level lock on one connection held apart from the pool the migrations use.
+    let mut lock_conn = db.get_postgres_connection_pool().acquire().await.map_err(sqlx_err)?;
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock_conn)
+        .await
+        .map_err(sqlx_err)?;
+    let result = Migrator::up(db, None).await;
+    let unlocked = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock_conn)
+        .await
+        .map_err(sqlx_err);
+    if unlocked.is_err() {
+        // The lock ends with the connection: make sure it is not returned to the pool holding it.
+        lock_conn.detach();
+    }
+    result.and(unlocked.map(|_| ()))
+}
+
+fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()))
 }
 
 /// `SELECT 1`, for `/healthz`.

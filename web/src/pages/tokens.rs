@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, NoVariables, RevokeApiToken};
+use shared::ops::{
+    ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, NoVariables, RevokeApiToken,
+};
 
 use crate::api::{self, ApiError};
 use crate::components::error::FieldError;
@@ -11,11 +13,7 @@ use crate::format;
 use crate::session::use_session;
 
 /// The scopes a token can carry, with what they allow.
-const SCOPES: [(&str, &str); 3] = [
-    ("read", "read（参照）"),
-    ("write", "write（更新）"),
-    ("admin", "admin（管理）"),
-];
+const SCOPES: [(&str, &str); 3] = [("read", "read（参照）"), ("write", "write（更新）"), ("admin", "admin（管理）")];
 
 fn scope_label(scope: &str) -> &str {
     SCOPES.iter().find(|(s, _)| *s == scope).map_or(scope, |(_, label)| label)
@@ -54,7 +52,8 @@ pub fn TokensPage() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let vars = CreateApiTokenVariables { name: name.get_untracked().trim().to_string(), scopes: scopes.get_untracked() };
+        let vars =
+            CreateApiTokenVariables { name: name.get_untracked().trim().to_string(), scopes: scopes.get_untracked() };
         busy.set(true);
         create_error.set(None);
         note.set(None);

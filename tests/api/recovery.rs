@@ -1,0 +1,154 @@
+//! Nothing lost when a process dies or several start at once: reply claims are released at
+//! start on SQLite and taken over after a silent heartbeat on PostgreSQL; migrations and
+//! start-up writes are safe when processes start together.
+
+use std::time::{Duration, Instant};
+
+use madoguchi_tests::{Backend, TestApp, backends, each_backend};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+use crate::marketplaces::{Mall, THREADS, rakuten_shop, run, wait_for_sent};
+
+/// The delivery states of the shop's replies, straight from the database.
+async fn reply_states(app: &TestApp) -> Vec<String> {
+    let db = &app.state.db;
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT delivery FROM message WHERE author = 'SHOP' ORDER BY id",
+    ))
+    .await
+    .expect("select")
+    .into_iter()
+    .map(|r| r.try_get::<String>("", "delivery").expect("delivery"))
+    .collect()
+}
+
+async fn until_sent(app: &TestApp, within: Duration) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if reply_states(app).await == ["SENT"] {
+            return start.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the reply was not resolved within {within:?}: {:?}", reply_states(app).await);
+}
+
+/// A reply the marketplace already has, left `SENDING` with no marketplace id as by a process
+/// that sent it and died before recording it; `claimed_secs_ago` is when its heartbeat stopped.
+async fn reply_left_in_flight(app: &TestApp, mall: &Mall, claimed_secs_ago: i64) {
+    mall.rakuten_account().await;
+    let (token, _) = app.tenant("A商店", true).await;
+    let shop = rakuten_shop(app, &token, mall, "楽天A店").await;
+    mall.inquiry("届いていますか", 1).await;
+    run(app, &token, "importInquiries", json!({ "shopId": shop })).await;
+    let t = app.gql_ok(&token, THREADS, json!({ "s": shop })).await;
+    let id = t["inquiries"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+    let m = wait_for_sent(app, &token, &id, "一度だけ届く返信です。").await;
+    assert_eq!(m["delivery"], "SENT");
+    let at = server::clock::now() - chrono::TimeDelta::seconds(claimed_secs_ago);
+    let db = &app.state.db;
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE message SET delivery = 'SENDING', marketplace_message_id = NULL, delivery_claimed_at = $1 WHERE author = 'SHOP'",
+        [at.into()],
+    ))
+    .await
+    .expect("update");
+}
+
+#[tokio::test]
+async fn on_sqlite_a_reply_in_flight_at_a_crash_is_resolved_right_after_the_restart() {
+    let app = madoguchi_tests::spawn_app(&Backend::Sqlite).await;
+    let mall = Mall::start().await;
+    // Its heartbeat is fresh: only a restart can know that its process is gone.
+    reply_left_in_flight(&app, &mall, 0).await;
+    let restarted = app.another_process().await;
+    let took = until_sent(&restarted, Duration::from_secs(30)).await;
+    eprintln!("resolved {took:?} after the restart");
+    assert_eq!(mall.counters().await["replies"], 1, "found in the marketplace's thread, not sent again");
+    restarted.finish().await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_claim_whose_heartbeat_stopped_is_taken_over_within_a_minute_and_a_live_one_is_left_alone() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        // Beating 5 s ago: its process still works on it.
+        reply_left_in_flight(&app, &mall, 5).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(reply_states(&app).await, ["SENDING"], "a claim with a live heartbeat is not taken");
+        // Silent for longer than the lease: its process is gone.
+        let db = &app.state.db;
+        let at = server::clock::now() - chrono::TimeDelta::seconds(server::delivery::LEASE.as_secs() as i64 + 1);
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE message SET delivery_claimed_at = $1 WHERE author = 'SHOP'",
+            [at.into()],
+        ))
+        .await
+        .expect("update");
+        let took = until_sent(&app, Duration::from_secs(60)).await;
+        eprintln!("{}: taken over {took:?} after the heartbeat went silent past the lease", app.backend.name());
+        assert_eq!(mall.counters().await["replies"], 1, "found in the marketplace's thread, not sent again");
+    });
+}
+
+#[tokio::test]
+async fn three_processes_started_at_once_on_an_empty_postgresql_database_all_become_ready() {
+    let Some(Backend::Postgres(_)) = backends().await.into_iter().find(|b| matches!(b, Backend::Postgres(_))) else {
+        eprintln!("NOTE: PostgreSQL not available: several processes on one database is a PostgreSQL set-up");
+        return;
+    };
+    let pg = backends().await.into_iter().find(|b| matches!(b, Backend::Postgres(_))).expect("postgres");
+    // A database with one tenant, so the bootstrap token has somewhere to go; then the three
+    // start together on it, each with the same bootstrap token.
+    let first = madoguchi_tests::spawn_app(&pg).await;
+    let url = first.database_url().to_owned();
+    let db = &first.state.db;
+    db.execute_unprepared("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").await.expect("empty the database");
+    let start = |n: usize| {
+        let url = url.clone();
+        async move {
+            let dir = std::env::temp_dir().join(format!("madoguchi_start_{}_{n}", std::process::id()));
+            server::start(server::ServerConfig {
+                database_url: url,
+                data_dir: dir,
+                spa_dir: None,
+                demo: false,
+                secret_key: Some("test-secret-key".into()),
+                bootstrap_token: Some("mdg_bootstrap_shared_by_all".into()),
+                policy: server::state::Policy { allow_private_urls: true, public_url: None },
+            })
+            .await
+        }
+    };
+    let (a, b, c) = tokio::join!(start(1), start(2), start(3));
+    let apps: Vec<_> = [a, b, c].into_iter().map(|r| r.expect("every process starts")).collect();
+    // One schema: every migration recorded once.
+    let count = |sql: &'static str| async move {
+        let r = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("count")
+            .expect("row");
+        r.try_get::<i64>("", "n").expect("n")
+    };
+    let migrations = count("SELECT COUNT(*) AS n FROM seaql_migrations").await;
+    let distinct = count("SELECT COUNT(DISTINCT version) AS n FROM seaql_migrations").await;
+    assert_eq!(migrations, distinct, "each migration applied once");
+    assert!(migrations >= 2);
+    // No tenant yet, so no bootstrap token; provision one and start the three again together.
+    server::provision::create_tenant(db, "先に作られた会社", true).await.expect("tenant");
+    let (a, b, c) = tokio::join!(start(4), start(5), start(6));
+    for r in [a, b, c] {
+        r.expect("every process starts with the bootstrap token");
+    }
+    assert_eq!(count("SELECT COUNT(*) AS n FROM api_token").await, 1, "one bootstrap token");
+    for app in apps {
+        let _ = app.state.db.close().await;
+    }
+    first.finish().await;
+}
