@@ -95,6 +95,14 @@ pub struct TestApp {
     database_url: String,
 }
 
+/// An HTTP client that keeps the session cookie and, like a browser on the staff app's page,
+/// names this server as the `Origin` of what it sends.
+pub fn browser_like_client(base: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(base).expect("origin"));
+    reqwest::Client::builder().cookie_store(true).default_headers(headers).build().expect("client")
+}
+
 pub async fn spawn_app(backend: &Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -130,12 +138,13 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
+    let base = format!("http://{addr}");
     TestApp {
         addr,
-        base: format!("http://{addr}"),
+        base: base.clone(),
         state: app.state,
         backend: backend.clone(),
-        http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+        http: browser_like_client(&base),
         data_dir,
         pg_drop,
         database_url,
@@ -146,9 +155,15 @@ impl TestApp {
     /// A second server process on this one's database (its own port, pool and event bus), as
     /// when several stateless processes serve one PostgreSQL.
     pub async fn another_process(&self) -> TestApp {
+        self.process_on(&self.database_url.clone()).await
+    }
+
+    /// A server process on another database (a restored backup, …); that database is not
+    /// dropped by [`TestApp::finish`].
+    pub async fn process_on(&self, database_url: &str) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
         let app = server::start(server::ServerConfig {
-            database_url: self.database_url.clone(),
+            database_url: database_url.to_owned(),
             data_dir: data_dir.clone(),
             spa_dir: None,
             demo: false,
@@ -164,15 +179,16 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
+        let base = format!("http://{addr}");
         TestApp {
             addr,
-            base: format!("http://{addr}"),
+            base: base.clone(),
             state: app.state,
             backend: self.backend.clone(),
-            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+            http: browser_like_client(&base),
             data_dir,
             pg_drop: None,
-            database_url: self.database_url.clone(),
+            database_url: database_url.to_owned(),
         }
     }
 

@@ -21,6 +21,12 @@ pub enum Command {
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL), as committed in `schema.graphql`.
     Schema,
+    /// Copy the database while the server runs: SQLite with `VACUUM INTO`, PostgreSQL with
+    /// `pg_dump --format=custom`.
+    Backup(BackupArgs),
+    /// Replace the database with a backup (stop the server first): SQLite file copy after an
+    /// integrity check, PostgreSQL with `pg_restore --clean`.
+    Restore(RestoreArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -39,6 +45,24 @@ impl DbArgs {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("madoguchi.sqlite").display()))
     }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The backup file to write (must not exist).
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The backup file to restore from.
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -100,6 +100,34 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split("://").nth(1).is_some_and(|o| o == host)
 }
 
+/// Whether a cookie-authenticated request was sent by a page of this server (CSRF): the browser
+/// says so with `Sec-Fetch-Site: same-origin`, or with an `Origin` naming this server (the
+/// `--public-url` when set, else the `Host` the request was sent to). A request with neither is
+/// refused: every browser that sends cookies sends one of them on a POST.
+fn sent_by_this_site(headers: &HeaderMap, policy: &crate::state::Policy) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site.eq_ignore_ascii_case("same-origin");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    match &policy.public_url {
+        Some(public) => origin.trim_end_matches('/').eq_ignore_ascii_case(public.trim_end_matches('/')),
+        None => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            !host.is_empty() && origin.split_once("://").is_some_and(|(_, o)| o.eq_ignore_ascii_case(host))
+        }
+    }
+}
+
+fn cross_site() -> Response {
+    error_json(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        "別のサイトからのリクエストは受け付けません (a cookie-authenticated request must come from this site)",
+    )
+}
+
 async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> Response {
     // Only JSON or multipart: a cross-site form post (text/plain, urlencoded) cannot carry the cookie here.
     // Compare case-insensitively, but pass the original on: a multipart boundary is case-sensitive.
@@ -112,10 +140,21 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
             "Content-Type は application/json か multipart/form-data にしてください (POST /graphql accepts application/json or multipart/form-data)",
         );
     }
+    // Credentials first: an anonymous document is never read, parsed or validated.
     let actor = match authenticate(&h.state, &headers, true).await {
-        Ok(a) => a,
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return error_json(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "ログインするか APIトークンを送ってください (sign in or send an API token)",
+            );
+        }
         Err(resp) => return resp,
     };
+    if headers.get(header::AUTHORIZATION).is_none() && !sent_by_this_site(&headers, &h.state.policy) {
+        return cross_site();
+    }
     let limited = Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES));
     let reader = limited.into_data_stream().map_err(std::io::Error::other).into_async_read();
     let opts = MultipartOptions::default().max_file_size(MAX_UPLOAD_BYTES).max_num_files(5);
@@ -129,10 +168,7 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
             );
         }
     };
-    let request = match actor {
-        Some(a) => request.data(Loaders::new(&h.state, &a)).data(a),
-        None => request,
-    };
+    let request = request.data(Loaders::new(&h.state, &actor)).data(actor);
     let response = h.schema.execute(request).await;
     Json(response).into_response()
 }
@@ -224,6 +260,9 @@ async fn login(State(h): State<Http>, headers: HeaderMap, Json(body): Json<Login
 }
 
 async fn logout(State(h): State<Http>, headers: HeaderMap) -> Response {
+    if !sent_by_this_site(&headers, &h.state.policy) {
+        return cross_site();
+    }
     if let Some(secret) = cookie_secret(&headers) {
         let _ = auth::logout(&h.state.db, &secret).await;
     }

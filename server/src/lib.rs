@@ -3,6 +3,7 @@
 //! `events`, `crypto` are the edges; `shared` holds the pure domain.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -12,6 +12,16 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => server::serve(args).await,
         Command::Migrate(db) => server::migrate_only(db).await,
+        Command::Backup(a) => {
+            server::backup::backup(&a.db.database_url(), &a.to).await?;
+            println!("backup written to {}", a.to.display());
+            Ok(())
+        }
+        Command::Restore(a) => {
+            server::backup::restore(&a.db.database_url(), &a.from).await?;
+            println!("restored from {}", a.from.display());
+            Ok(())
+        }
         Command::Schema => {
             print!("{}", server::graphql::sdl());
             Ok(())

@@ -1,6 +1,7 @@
 //! Madoguchi end to end: a real server, real HTTP and WebSocket, SQLite and PostgreSQL.
 
 mod attack;
+mod backup;
 mod contract;
 mod csv;
 mod inbox;

@@ -24,7 +24,7 @@ struct Client {
 
 impl Client {
     fn new(app: &TestApp) -> Self {
-        Client { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: app.base.clone() }
+        Client { http: madoguchi_tests::browser_like_client(&app.base), base: app.base.clone() }
     }
 
     /// `POST /auth/login`: (HTTP status, JSON body).

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod csv;
 pub mod error;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
@@ -32,6 +33,7 @@ fn builder() -> async_graphql::SchemaBuilder<query::QueryRoot, mutation::Mutatio
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(16)
+        .extension(limits::DocumentLimits)
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
