@@ -222,14 +222,6 @@ async fn finish(
     Ok(())
 }
 
-fn publish(state: &AppState, inq: &inquiry::Model) {
-    state.events.publish(Event {
-        tenant_id: inq.tenant_id,
-        shop_id: Some(inq.shop_id),
-        kind: EventKind::InquiryUpdated { inquiry_id: inq.id },
-    });
-}
-
 async fn files_of(state: &AppState, scope: Scope, msg: &message::Model) -> AppResult<Vec<OutgoingFile>> {
     let rows = scope
         .find::<attachment::Entity>()
@@ -267,8 +259,9 @@ async fn deliver(
         tracing::warn!(%reason, "reply not delivered");
     }
     finish(state, scope, &msg, outcome).await?;
-    publish(state, inq);
-    Ok(())
+    // The inquiry's status follows the delivery (a failed reply is 返信が必要 again); it
+    // publishes the change.
+    crate::inbox::delivery_changed(state, scope, inq.id).await
 }
 
 async fn send(

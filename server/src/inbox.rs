@@ -38,7 +38,7 @@ pub struct InquiryFilter {
 }
 
 pub fn status_of(row: &inquiry::Model) -> InquiryStatus {
-    shared::inquiry::status(row.completed, row.last_author.as_deref().and_then(MessageAuthor::parse))
+    shared::inquiry::status(row.completed, row.last_author.as_deref().and_then(MessageAuthor::parse), row.reply_failed)
 }
 
 pub fn marketplace_of(row: &inquiry::Model) -> Marketplace {
@@ -169,6 +169,8 @@ pub async fn of_order(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboxCounts {
     pub needs_reply: i64,
+    /// Open inquiries whose latest reply failed to send.
+    pub failed_deliveries: i64,
     /// Every shop of the tenant, with zero where nothing waits.
     pub by_shop: Vec<(shop::Model, i64)>,
 }
@@ -202,7 +204,14 @@ pub async fn counts(db: &DatabaseConnection, scope: Scope) -> AppResult<InboxCou
             (s, n)
         })
         .collect();
-    Ok(InboxCounts { needs_reply: by_shop.iter().map(|(_, n)| n).sum(), by_shop })
+    use sea_orm::PaginatorTrait;
+    let failed_deliveries = scope
+        .find::<inquiry::Entity>()
+        .filter(inquiry::Column::ReplyFailed.eq(true))
+        .filter(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+        .count(db)
+        .await? as i64;
+    Ok(InboxCounts { needs_reply: by_shop.iter().map(|(_, n)| n).sum(), failed_deliveries, by_shop })
 }
 
 /// 返信が必要 of one shop.
@@ -235,9 +244,20 @@ async fn summarise(db: &impl ConnectionTrait, scope: Scope, row: inquiry::Model)
         .order_by_desc(message::Column::Id)
         .one(db)
         .await?;
+    let last_shop = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    let reply_failed = shared::inquiry::reply_failed(last_shop.and_then(|m| DeliveryState::parse(&m.delivery)));
     let last_author = last.as_ref().map(|m| m.author.clone());
-    let status = shared::inquiry::status(row.completed, last_author.as_deref().and_then(MessageAuthor::parse));
+    let status =
+        shared::inquiry::status(row.completed, last_author.as_deref().and_then(MessageAuthor::parse), reply_failed);
     let mut am: inquiry::ActiveModel = row.clone().into();
+    am.reply_failed = Set(reply_failed);
     am.last_author = Set(last_author);
     am.last_message_at = Set(Ord::max(last.as_ref().map(|m| m.sent_at).unwrap_or(row.created_at), row.created_at));
     am.preview =
@@ -398,14 +418,25 @@ pub async fn retry_message(state: &AppState, actor: &Actor, message_id: i64) -> 
             "送信に失敗したメッセージだけを再送できます (only a failed message can be retried)".into(),
         ));
     }
+    let txn = state.db.begin().await?;
     let mut am: message::ActiveModel = msg.into();
     am.delivery = Set(DeliveryState::Pending.as_str().into());
     am.delivery_error = Set(None);
-    let msg = scope.update(&state.db, am).await?;
-    if let Some(row) = scope.get::<inquiry::Entity>(&state.db, msg.inquiry_id).await? {
-        publish_change(state, &row, false);
-    }
+    let msg = scope.update(&txn, am).await?;
+    let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
+    txn.commit().await?;
+    publish_change(state, &row, false);
     Ok(msg)
+}
+
+/// After a reply's delivery state changed (sent, failed): the inquiry's stored status and
+/// 送信失敗 flag follow, and the inbox hears of it.
+pub async fn delivery_changed(state: &AppState, scope: Scope, inquiry_id: i64) -> AppResult<()> {
+    let txn = state.db.begin().await?;
+    let row = summarise(&txn, scope, must_get(&txn, scope, inquiry_id).await?).await?;
+    txn.commit().await?;
+    publish_change(state, &row, false);
+    Ok(())
 }
 
 async fn check_complete<C: sea_orm::ConnectionTrait>(c: &C, scope: Scope, row: &inquiry::Model) -> AppResult<()> {
@@ -542,6 +573,7 @@ pub async fn upsert_inquiry(
                         completed_at: Set(incoming.completed.then_some(now)),
                         completed_by: Set(None),
                         status: Set(InquiryStatus::NeedsReply.as_str().into()),
+                        reply_failed: Set(false),
                         updated_at: Set(now),
                         ..Default::default()
                     },

@@ -53,7 +53,8 @@ contract_enum!(
 );
 
 contract_enum!(
-    /// Derived from (completed flag, author of the last message); see [`crate::inquiry::status`].
+    /// Derived from (completed flag, author of the last message, whether the shop's latest reply
+    /// failed to send); see [`crate::inquiry::status`].
     InquiryStatus {
         NeedsReply = "NEEDS_REPLY" / "返信が必要",
         Replied = "REPLIED" / "返信済み",

@@ -3,22 +3,29 @@
 
 use std::fmt;
 
-use crate::{InquiryStatus, Marketplace, MessageAuthor};
+use crate::{DeliveryState, InquiryStatus, Marketplace, MessageAuthor};
 
 /// THE derivation of an inquiry's status; it is never stored by hand.
 ///
 /// - completed (対応完了) when the completed flag is set;
 /// - otherwise needs reply (返信が必要) when the last message is the customer's, or there is no
-///   message yet;
-/// - otherwise replied (返信済み): the shop wrote last.
-pub fn status(completed: bool, last_author: Option<MessageAuthor>) -> InquiryStatus {
+///   message yet, or the shop's latest reply was not delivered (送信失敗: the customer was never
+///   answered, so someone must look again);
+/// - otherwise replied (返信済み): the shop wrote last and its reply is sent or on its way.
+pub fn status(completed: bool, last_author: Option<MessageAuthor>, reply_failed: bool) -> InquiryStatus {
     if completed {
         return InquiryStatus::Completed;
     }
     match last_author {
-        Some(MessageAuthor::Shop) => InquiryStatus::Replied,
-        Some(MessageAuthor::Customer) | None => InquiryStatus::NeedsReply,
+        Some(MessageAuthor::Shop) if !reply_failed => InquiryStatus::Replied,
+        _ => InquiryStatus::NeedsReply,
     }
+}
+
+/// Whether the shop's latest reply failed to reach the marketplace, given the delivery state
+/// of the shop's latest message (`None`: the shop has not written).
+pub fn reply_failed(latest_shop_message: Option<DeliveryState>) -> bool {
+    latest_shop_message == Some(DeliveryState::Failed)
 }
 
 /// Why a completed inquiry cannot be set back to 返信が必要.
@@ -186,23 +193,38 @@ mod tests {
     #[test]
     fn a_completed_inquiry_is_completed_whoever_wrote_last() {
         for last in [None, Some(MessageAuthor::Customer), Some(MessageAuthor::Shop)] {
-            assert_eq!(status(true, last), InquiryStatus::Completed);
+            for failed in [false, true] {
+                assert_eq!(status(true, last, failed), InquiryStatus::Completed);
+            }
         }
     }
 
     #[test]
     fn an_open_inquiry_whose_last_message_is_the_customers_needs_reply() {
-        assert_eq!(status(false, Some(MessageAuthor::Customer)), InquiryStatus::NeedsReply);
+        assert_eq!(status(false, Some(MessageAuthor::Customer), false), InquiryStatus::NeedsReply);
     }
 
     #[test]
     fn an_open_inquiry_without_messages_needs_reply() {
-        assert_eq!(status(false, None), InquiryStatus::NeedsReply);
+        assert_eq!(status(false, None, false), InquiryStatus::NeedsReply);
     }
 
     #[test]
     fn an_open_inquiry_where_the_shop_wrote_last_is_replied() {
-        assert_eq!(status(false, Some(MessageAuthor::Shop)), InquiryStatus::Replied);
+        assert_eq!(status(false, Some(MessageAuthor::Shop), false), InquiryStatus::Replied);
+    }
+
+    #[test]
+    fn an_open_inquiry_whose_latest_reply_failed_to_send_needs_reply() {
+        assert_eq!(status(false, Some(MessageAuthor::Shop), true), InquiryStatus::NeedsReply);
+    }
+
+    #[test]
+    fn a_reply_counts_as_failed_only_when_the_shops_latest_message_failed() {
+        assert!(reply_failed(Some(DeliveryState::Failed)));
+        assert!(!reply_failed(Some(DeliveryState::Pending)));
+        assert!(!reply_failed(Some(DeliveryState::Sent)));
+        assert!(!reply_failed(None));
     }
 
     #[test]
@@ -259,7 +281,7 @@ mod tests {
     fn a_new_customer_message_reopens_a_completed_rakuten_inquiry() {
         assert!(!completed_after_customer_message(Rakuten, true));
         assert_eq!(
-            status(completed_after_customer_message(Rakuten, true), Some(MessageAuthor::Customer)),
+            status(completed_after_customer_message(Rakuten, true), Some(MessageAuthor::Customer), false),
             InquiryStatus::NeedsReply
         );
     }

@@ -274,6 +274,8 @@ pub struct InboxCountsData {
 #[serde(rename_all = "camelCase")]
 pub struct InboxCountsInfo {
     pub needs_reply: i64,
+    /// Open inquiries whose latest reply failed to send (counted in `needs_reply` too).
+    pub failed_deliveries: i64,
     pub by_shop: Vec<ShopCount>,
 }
 
@@ -286,8 +288,7 @@ pub struct ShopCount {
 
 impl Operation for InboxCounts {
     const NAME: &'static str = "InboxCounts";
-    const DOCUMENT: &'static str =
-        "query InboxCounts { inboxCounts { needsReply byShop { shop { id name marketplace } needsReply } } }";
+    const DOCUMENT: &'static str = "query InboxCounts { inboxCounts { needsReply failedDeliveries byShop { shop { id name marketplace } needsReply } } }";
     type Variables = NoVariables;
     type Data = InboxCountsData;
 }
@@ -377,6 +378,8 @@ pub struct InquirySummary {
     pub last_message_at: Timestamp,
     /// First line of the latest customer message, cut with "…" (an extension of API.md).
     pub preview: String,
+    /// The shop's latest reply failed to send (送信失敗).
+    pub reply_failed: bool,
     pub shop: ShopRef,
 }
 
@@ -384,7 +387,7 @@ impl Operation for Inquiries {
     const NAME: &'static str = "Inquiries";
     const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String) { \
         inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before) { \
-        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview shop { id name marketplace } } \
+        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } } \
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
     type Variables = InquiriesVariables;
     type Data = InquiriesData;
@@ -423,6 +426,8 @@ pub struct InquiryDetail {
     pub created_at: Timestamp,
     pub last_message_at: Timestamp,
     pub completed_at: Option<Timestamp>,
+    /// The shop's latest reply failed to send (送信失敗).
+    pub reply_failed: bool,
     pub shop: ShopWithProfile,
     pub order: Option<InquiryOrder>,
     /// Oldest first.
@@ -444,7 +449,7 @@ impl Operation for Inquiry {
     const NAME: &'static str = "Inquiry";
     const DOCUMENT: &'static str = concat!(
         "query Inquiry($id: ID!) { inquiry(id: $id) { ",
-        "id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt completedAt ",
+        "id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt completedAt replyFailed ",
         "shop { id name marketplace profile { mallShopName staffName phone email } } ",
         "order { id orderNumber orderedAt requestedDelivery items { name sku unitPrice quantity } } ",
         "messages { ",
@@ -838,6 +843,8 @@ pub struct OrderInquiry {
     pub last_message_at: Timestamp,
     pub preview: String,
     pub status: InquiryStatus,
+    /// The shop's latest reply failed to send (送信失敗).
+    pub reply_failed: bool,
 }
 
 macro_rules! order_detail_fields {
@@ -846,7 +853,7 @@ macro_rules! order_detail_fields {
          buyer { name postalCode address phone } recipient { name postalCode address phone } \
          requestedDelivery items { name sku unitPrice quantity } totalAmount paymentMethod specialNotes \
          shipDate carrier deliveryMethod trackingNumber notes shop { id name marketplace } \
-         inquiries { id createdAt lastMessageAt preview status }"
+         inquiries { id createdAt lastMessageAt preview status replyFailed }"
     };
 }
 
@@ -952,7 +959,7 @@ pub struct InboxCountsChangedData {
 
 impl Operation for InboxCountsChangedSub {
     const NAME: &'static str = "InboxCountsChanged";
-    const DOCUMENT: &'static str = "subscription InboxCountsChanged { inboxCountsChanged { needsReply byShop { shop { id name marketplace } needsReply } } }";
+    const DOCUMENT: &'static str = "subscription InboxCountsChanged { inboxCountsChanged { needsReply failedDeliveries byShop { shop { id name marketplace } needsReply } } }";
     type Variables = NoVariables;
     type Data = InboxCountsChangedData;
 }

@@ -4,6 +4,7 @@ mod attack;
 mod backup;
 mod contract;
 mod csv;
+mod failed_replies;
 mod inbox;
 mod marketplaces;
 mod orders;

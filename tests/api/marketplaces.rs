@@ -9,7 +9,7 @@ use madoguchi_tests::{TestApp, each_backend, error_code};
 use serde_json::{Value, json};
 use server::marketplaces::{RetryPolicy, set_retry_policy};
 
-const RAKUTEN_SHOP: &str = "123456";
+pub(crate) const RAKUTEN_SHOP: &str = "123456";
 
 /// How long a loopback call may take before it counts as timed out.
 const LOOPBACK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -29,7 +29,7 @@ pub(crate) struct Mall {
     base: String,
     http: reqwest::Client,
     sim: mallsim::Sim,
-    task: tokio::task::JoinHandle<()>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
 impl Mall {
@@ -57,7 +57,7 @@ impl Mall {
         resp.json().await.unwrap_or(Value::Null)
     }
 
-    async fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Value {
         self.control(reqwest::Method::POST, path, body).await
     }
 

@@ -126,6 +126,11 @@ impl Inquiry {
     async fn status(&self) -> InquiryStatus {
         inbox::status_of(&self.0)
     }
+    /// The shop's latest reply failed to send (送信失敗): the customer has not been answered,
+    /// so the inquiry is 返信が必要 until it is resent or answered again.
+    async fn reply_failed(&self) -> bool {
+        self.0.reply_failed && !self.0.completed
+    }
     async fn created_at(&self) -> DateTime<FixedOffset> {
         jst(self.0.created_at)
     }
@@ -390,6 +395,8 @@ impl SyncRun {
 #[derive(SimpleObject)]
 pub struct InboxCounts {
     pub needs_reply: i32,
+    /// Open inquiries whose latest reply failed to send (they are counted in `needsReply` too).
+    pub failed_deliveries: i32,
     pub by_shop: Vec<ShopCount>,
 }
 
@@ -403,6 +410,7 @@ impl From<inbox::InboxCounts> for InboxCounts {
     fn from(c: inbox::InboxCounts) -> Self {
         InboxCounts {
             needs_reply: c.needs_reply as i32,
+            failed_deliveries: c.failed_deliveries as i32,
             by_shop: c.by_shop.into_iter().map(|(s, n)| ShopCount { shop: Shop(s), needs_reply: n as i32 }).collect(),
         }
     }

@@ -1,4 +1,4 @@
-//! Small labels: marketplace, inquiry status, order status.
+//! Small labels: marketplace, inquiry status, a reply that failed to send, order status.
 
 use leptos::prelude::*;
 use shared::{InquiryStatus, Marketplace, OrderStatus};
@@ -14,6 +14,16 @@ pub fn MarketplaceBadge(marketplace: Marketplace) -> impl IntoView {
 pub fn InquiryStatusBadge(status: InquiryStatus) -> impl IntoView {
     let class = format!("status status-{}", status.as_str().to_ascii_lowercase());
     view! { <span class=class>{status.label_ja()}</span> }
+}
+
+/// 送信失敗: the shop's latest reply did not reach the customer.
+#[component]
+pub fn FailedReplyMark() -> impl IntoView {
+    view! {
+        <span class="status status-reply-failed" title="返信がお客様に届いていません。再送するか、もう一度返信してください。">
+            "送信失敗"
+        </span>
+    }
 }
 
 #[component]

@@ -15,7 +15,7 @@ use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, 
 use shared::{InquiryStatus, Marketplace};
 
 use crate::api;
-use crate::components::badges::{InquiryStatusBadge, MarketplaceBadge};
+use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
 use crate::components::pager::{Cursor, Pager};
 use crate::format::{self, url_encode};
 use crate::live::use_live;
@@ -391,6 +391,21 @@ pub fn InboxPage() -> impl IntoView {
                     }
                 })}
             <nav class="tabs" aria-label="ステータス">{tabs}</nav>
+            {move || {
+                live.counts
+                    .get()
+                    .filter(|c| c.failed_deliveries > 0)
+                    .map(|c| {
+                        view! {
+                            <p class="error failed-deliveries" role="status">
+                                {format!(
+                                    "送信に失敗した返信が {}件 あります。お客様に届いていません（返信が必要 に含まれています）。",
+                                    c.failed_deliveries,
+                                )}
+                            </p>
+                        }
+                    })
+            }}
             <p class="key-help muted">
                 <kbd>"j"</kbd>"/"<kbd>"k"</kbd>"・"<kbd>"↓"</kbd>"/"<kbd>"↑"</kbd>" で選択、"<kbd>"Enter"</kbd>" で開く、"
                 <kbd>"/"</kbd>" で検索、お問い合わせ画面で "<kbd>"r"</kbd>" で返信欄へ、"<kbd>"Esc"</kbd>
@@ -540,6 +555,7 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
                 <time class="cell-time" title=full_time>{time}</time>
                 <span class="cell-status">
                     <InquiryStatusBadge status=inquiry.status/>
+                    {inquiry.reply_failed.then(|| view! { <FailedReplyMark/> })}
                 </span>
             </A>
         </li>

@@ -10,7 +10,7 @@ use shared::ops::{CompleteInquiry, IdVariables, Inquiry, InquiryDetail, ReopenIn
 use shared::{InquiryStatus, MessageAuthor, inquiry as rules};
 
 use crate::api::{self, ApiError};
-use crate::components::badges::{InquiryStatusBadge, MarketplaceBadge};
+use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
 use crate::components::order_panel::OrderPanel;
 use crate::components::presence::PresenceBar;
 use crate::components::reply_box::ReplyBox;
@@ -158,9 +158,22 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
             let _ = busy.try_set(false);
         });
     };
+    let reply_failed = detail.reply_failed;
     let complete = {
         let run = run.clone();
-        move |_| run(false)
+        move |_| {
+            // Completing with an undelivered reply closes an inquiry whose customer was never answered.
+            if reply_failed
+                && !window()
+                    .confirm_with_message(
+                        "送信に失敗した返信があります。お客様には届いていません。このまま完了しますか？",
+                    )
+                    .unwrap_or(false)
+            {
+                return;
+            }
+            run(false)
+        }
     };
     let reopen = move |_| run(true);
     let refusal = can_complete.as_ref().err().map(|r| r.to_string());
@@ -203,6 +216,7 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
                 <span class="muted">{detail.shop.name.clone()}</span>
                 <h1>{customer}</h1>
                 {(!completed).then(|| view! { <InquiryStatusBadge status=detail.status/> })}
+                {(!completed && detail.reply_failed).then(|| view! { <FailedReplyMark/> })}
                 <span class="muted">{format!("お問い合わせ番号 {}", detail.marketplace_inquiry_id)}</span>
             </div>
             <div class="inquiry-actions">{actions}</div>

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use shared::ops::{IdVariables, Order, OrderDetail, OrderInquiry, Party};
 
 use crate::api;
-use crate::components::badges::{InquiryStatusBadge, MarketplaceBadge, OrderStatusBadge};
+use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge, OrderStatusBadge};
 use crate::components::shipping_form::ShippingForm;
 use crate::format;
 use crate::live::use_live;
@@ -186,6 +186,7 @@ fn InquiryHistory(inquiries: Vec<OrderInquiry>) -> impl IntoView {
                         <div>
                             <span class="when">{format!("[{}]", format::date_time_seconds(&i.last_message_at))}</span>
                             <InquiryStatusBadge status=i.status/>
+                            {i.reply_failed.then(|| view! { <FailedReplyMark/> })}
                             <div>{i.preview}</div>
                         </div>
                         <A href=href attr:class="button">

@@ -23,6 +23,8 @@ pub struct Model {
     pub completed_by: Option<String>,
     /// Denormalised copy for the inbox index, written only from `shared::inquiry::status`.
     pub status: String,
+    /// The shop's latest reply failed to send (送信失敗); written with `status` by `inbox::summarise`.
+    pub reply_failed: bool,
     pub updated_at: DateTimeUtc,
 }
 
