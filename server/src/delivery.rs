@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use shared::{DeliveryState, MessageAuthor};
 
 use crate::error::{AppError, AppResult};
@@ -184,13 +184,16 @@ pub async fn release_all_claims(state: &AppState) -> AppResult<()> {
     release_stale_after(state, Duration::ZERO).await
 }
 
-/// Records the outcome, only if the message is still ours (an import may have linked it).
+/// Records the outcome, only if the message is still ours (an import may have linked it), and
+/// in the same transaction the inquiry's status that follows from it (a failed reply is
+/// 返信が必要 again); then the inbox hears of it.
 async fn finish(
     state: &AppState,
     scope: Scope,
     msg: &message::Model,
     outcome: Result<Option<String>, String>,
 ) -> AppResult<()> {
+    let txn = state.db.begin().await?;
     let mut q = scope.update_many::<message::Entity>();
     match &outcome {
         Ok(mid) => {
@@ -200,7 +203,7 @@ async fn finish(
                     .find::<message::Entity>()
                     .filter(message::Column::InquiryId.eq(msg.inquiry_id))
                     .filter(message::Column::MarketplaceMessageId.eq(id.as_str()))
-                    .one(&state.db)
+                    .one(&txn)
                     .await?
                     .is_some(),
                 None => false,
@@ -218,7 +221,10 @@ async fn finish(
                 .col_expr(message::Column::DeliveryError, Expr::value(reason.clone()));
         }
     }
-    q.filter(message::Column::Id.eq(msg.id)).filter(message::Column::Delivery.eq(SENDING)).exec(&state.db).await?;
+    q.filter(message::Column::Id.eq(msg.id)).filter(message::Column::Delivery.eq(SENDING)).exec(&txn).await?;
+    let row = crate::inbox::resummarise(&txn, scope, msg.inquiry_id).await?;
+    txn.commit().await?;
+    crate::inbox::announce_change(state, &row);
     Ok(())
 }
 
@@ -258,10 +264,7 @@ async fn deliver(
     if let Err(reason) = &outcome {
         tracing::warn!(%reason, "reply not delivered");
     }
-    finish(state, scope, &msg, outcome).await?;
-    // The inquiry's status follows the delivery (a failed reply is 返信が必要 again); it
-    // publishes the change.
-    crate::inbox::delivery_changed(state, scope, inq.id).await
+    finish(state, scope, &msg, outcome).await
 }
 
 async fn send(

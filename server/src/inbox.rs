@@ -23,7 +23,6 @@ use crate::store::Scope;
 use crate::store::entities::{attachment, inquiry, message, shop, template};
 
 pub const PREVIEW_CHARS: usize = 60;
-pub const REPLY_MAX_CHARS: usize = 2000;
 
 #[derive(Clone, Debug, Default)]
 pub struct InquiryFilter {
@@ -300,16 +299,9 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
     if body.trim().is_empty() {
         return Err(AppError::validation("body", "返信内容を入力してください (body is required)"));
     }
-    if body.chars().count() > REPLY_MAX_CHARS {
-        return Err(AppError::validation(
-            "body",
-            format!(
-                "返信内容は{REPLY_MAX_CHARS}文字以内で入力してください (body is longer than {REPLY_MAX_CHARS} characters)"
-            ),
-        ));
-    }
     let row = must_get(db, scope, input.inquiry_id).await?;
     let marketplace = marketplace_of(&row);
+    check_body(marketplace, &body)?;
     if !marketplace.capabilities().replies {
         return Err(AppError::MarketplaceRefused(format!(
             "{}のお問い合わせには返信できません (replies are not supported on this marketplace)",
@@ -409,19 +401,47 @@ fn sanitise_file_name(name: &str) -> String {
 }
 
 /// A failed reply goes back to `PENDING` for the delivery worker.
-pub async fn retry_message(state: &AppState, actor: &Actor, message_id: i64) -> AppResult<message::Model> {
+/// What the marketplace would refuse in a reply's text, as `VALIDATION` on `body`.
+fn check_body(marketplace: Marketplace, body: &str) -> AppResult<()> {
+    match shared::reply_rules::check_body(marketplace, body).into_iter().next() {
+        Some(problem) => Err(AppError::validation("body", problem.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// A failed reply, edited or not.
+pub struct RetryForUpdate {
+    pub message_id: i64,
+    /// The corrected text (the marketplace's rules are checked again); `None` keeps it.
+    pub body: Option<String>,
+    /// Sends it without its attachments.
+    pub drop_attachments: bool,
+}
+
+/// 再送する: puts a failed reply back in the delivery queue, optionally corrected.
+pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdate) -> AppResult<message::Model> {
     actor.require(Permission::Write)?;
     let scope = actor.scope;
-    let msg = scope.get::<message::Entity>(&state.db, message_id).await?.ok_or(AppError::NotFound("メッセージ"))?;
-    if msg.delivery != DeliveryState::Failed.as_str() {
-        return Err(AppError::Conflict(
-            "送信に失敗したメッセージだけを再送できます (only a failed message can be retried)".into(),
-        ));
-    }
+    let msg = failed_message(state, scope, input.message_id).await?;
+    let row = must_get(&state.db, scope, msg.inquiry_id).await?;
+    let body = match input.body {
+        Some(b) => {
+            let b = b.trim_end().to_owned();
+            check_body(marketplace_of(&row), &b)?;
+            Some(b)
+        }
+        None => None,
+    };
     let txn = state.db.begin().await?;
+    if input.drop_attachments {
+        scope.delete_many::<attachment::Entity>().filter(attachment::Column::MessageId.eq(msg.id)).exec(&txn).await?;
+    }
     let mut am: message::ActiveModel = msg.into();
     am.delivery = Set(DeliveryState::Pending.as_str().into());
     am.delivery_error = Set(None);
+    if let Some(b) = body {
+        am.body = Set(b);
+    }
     let msg = scope.update(&txn, am).await?;
     let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
     txn.commit().await?;
@@ -429,14 +449,51 @@ pub async fn retry_message(state: &AppState, actor: &Actor, message_id: i64) -> 
     Ok(msg)
 }
 
-/// After a reply's delivery state changed (sent, failed): the inquiry's stored status and
-/// 送信失敗 flag follow, and the inbox hears of it.
-pub async fn delivery_changed(state: &AppState, scope: Scope, inquiry_id: i64) -> AppResult<()> {
+async fn failed_message(state: &AppState, scope: Scope, id: i64) -> AppResult<message::Model> {
+    let msg = scope.get::<message::Entity>(&state.db, id).await?.ok_or(AppError::NotFound("メッセージ"))?;
+    if msg.delivery != DeliveryState::Failed.as_str() {
+        return Err(AppError::Conflict(
+            "送信に失敗したメッセージだけを再送・取り下げできます (only a failed message can be retried or withdrawn)"
+                .into(),
+        ));
+    }
+    Ok(msg)
+}
+
+/// 取り下げる: a failed reply never reached the customer; it leaves the thread (with its
+/// attachments), and the inquiry's status follows what remains.
+pub async fn withdraw_message(state: &AppState, actor: &Actor, message_id: i64) -> AppResult<inquiry::Model> {
+    actor.require(Permission::Write)?;
+    let scope = actor.scope;
+    let msg = failed_message(state, scope, message_id).await?;
     let txn = state.db.begin().await?;
-    let row = summarise(&txn, scope, must_get(&txn, scope, inquiry_id).await?).await?;
+    scope.delete_many::<attachment::Entity>().filter(attachment::Column::MessageId.eq(msg.id)).exec(&txn).await?;
+    let gone = scope
+        .delete_many::<message::Entity>()
+        .filter(message::Column::Id.eq(msg.id))
+        .filter(message::Column::Delivery.eq(DeliveryState::Failed.as_str()))
+        .exec(&txn)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "このメッセージはすでに再送されています (the message is being sent again)".into(),
+        ));
+    }
+    let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
     txn.commit().await?;
     publish_change(state, &row, false);
-    Ok(())
+    Ok(row)
+}
+
+/// Recomputes an inquiry's stored summary inside the caller's transaction (after a reply's
+/// delivery state changed); publish with [`announce_change`] after the commit.
+pub async fn resummarise(db: &impl ConnectionTrait, scope: Scope, inquiry_id: i64) -> AppResult<inquiry::Model> {
+    summarise(db, scope, must_get(db, scope, inquiry_id).await?).await
+}
+
+/// Tells subscribers an inquiry (and so the counts) changed.
+pub fn announce_change(state: &AppState, row: &inquiry::Model) {
+    publish_change(state, row, false);
 }
 
 async fn check_complete<C: sea_orm::ConnectionTrait>(c: &C, scope: Scope, row: &inquiry::Model) -> AppResult<()> {

@@ -11,6 +11,7 @@ pub mod inquiry;
 pub mod marketplace;
 pub mod ops;
 pub mod order_status;
+pub mod reply_rules;
 pub mod template;
 
 pub use enums::*;

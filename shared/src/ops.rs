@@ -84,6 +84,7 @@ pub const ALL: &[(&str, &str)] = &[
     (Inquiry::NAME, Inquiry::DOCUMENT),
     (ReplyToInquiry::NAME, ReplyToInquiry::DOCUMENT),
     (RetryMessage::NAME, RetryMessage::DOCUMENT),
+    (WithdrawMessage::NAME, WithdrawMessage::DOCUMENT),
     (CompleteInquiry::NAME, CompleteInquiry::DOCUMENT),
     (ReopenInquiry::NAME, ReopenInquiry::DOCUMENT),
     (SetPresence::NAME, SetPresence::DOCUMENT),
@@ -507,12 +508,43 @@ pub struct RetryMessageData {
     pub retry_message: Message,
 }
 
+/// 再送する, optionally with a corrected text or without the attachments.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryMessageVariables {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    pub drop_attachments: bool,
+}
+
 impl Operation for RetryMessage {
     const NAME: &'static str = "RetryMessage";
-    const DOCUMENT: &'static str =
-        concat!("mutation RetryMessage($id: ID!) { retryMessage(id: $id) { ", message_fields!(), " } }");
-    type Variables = IdVariables;
+    const DOCUMENT: &'static str = concat!(
+        "mutation RetryMessage($id: ID!, $body: String, $dropAttachments: Boolean) { ",
+        "retryMessage(id: $id, body: $body, dropAttachments: $dropAttachments) { ",
+        message_fields!(),
+        " } }"
+    );
+    type Variables = RetryMessageVariables;
     type Data = RetryMessageData;
+}
+
+/// 取り下げる: removes a reply that failed to send.
+pub struct WithdrawMessage;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WithdrawMessageData {
+    pub withdraw_message: InquiryState,
+}
+
+impl Operation for WithdrawMessage {
+    const NAME: &'static str = "WithdrawMessage";
+    const DOCUMENT: &'static str =
+        "mutation WithdrawMessage($id: ID!) { withdrawMessage(id: $id) { id status completedAt lastMessageAt } }";
+    type Variables = IdVariables;
+    type Data = WithdrawMessageData;
 }
 
 /// 完了する.

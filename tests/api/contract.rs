@@ -49,7 +49,8 @@ fn the_schema_keeps_every_name_api_md_promises() {
         "credentialsSet: Boolean!",
         "renderTemplate(templateId: ID!, inquiryId: ID!): String!",
         "replyToInquiry(input: ReplyInput!): Message!",
-        "retryMessage(id: ID!): Message!",
+        // Extended by optional arguments (issue: fix and resend); calls written to API.md still work.
+        "retryMessage(id: ID!, body: String",
         "reopenInquiry(id: ID!): Inquiry!",
         "registerEvaluations(input: ExportInput!): SyncRun!",
         "presenceChanged(inquiryId: ID!): Presence!",
@@ -132,10 +133,22 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             .gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id } } }", json!({ "id": inquiry }))
             .await["inquiry"]["messages"][1]["id"]
             .clone();
-        let retry = app.gql(Some(&token), ops::RetryMessage::DOCUMENT, json!({ "id": pending })).await;
+        let retry = app
+            .gql(
+                Some(&token),
+                ops::RetryMessage::DOCUMENT,
+                json!({ "id": pending, "body": "直した本文", "dropAttachments": false }),
+            )
+            .await;
         assert_eq!(
             retry["errors"][0]["extensions"]["code"], "CONFLICT",
             "a valid document refused for a business reason: {retry}"
+        );
+        checked.push(ops::WithdrawMessage::NAME);
+        let withdraw = app.gql(Some(&token), ops::WithdrawMessage::DOCUMENT, json!({ "id": pending })).await;
+        assert_eq!(
+            withdraw["errors"][0]["extensions"]["code"], "CONFLICT",
+            "a valid document refused for a business reason: {withdraw}"
         );
 
         // Shops, settings and API tokens.

@@ -81,3 +81,101 @@ fn shop_message(d: &Value) -> Value {
     d["inquiry"]["messages"].as_array().expect("messages").iter().find(|m| m["author"] == "SHOP").expect("reply")["id"]
         .clone()
 }
+
+#[tokio::test]
+async fn what_rakuten_would_refuse_is_refused_before_it_is_stored() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天D店").await;
+        mall.inquiry("質問です", 1).await;
+        run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        let list = app.gql_ok(&token, NEEDS_REPLY, json!({ "s": shop })).await;
+        let id = list["inquiries"]["nodes"][0]["id"].as_str().expect("id").to_owned();
+        for body in [
+            "当店のサイトをご覧ください https://example.com/item".to_owned(),
+            "詳しくは http://item.rakuten.co.jp/shop/ へ".to_owned(),
+            format!("長い行です{}", "あ".repeat(300)),
+        ] {
+            let r = app.gql(Some(&token), REPLY, json!({ "id": id, "b": body })).await;
+            assert_eq!(madoguchi_tests::error_code(&r).as_deref(), Some("VALIDATION"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], "body");
+        }
+        let d = app.gql_ok(&token, INQUIRY, json!({ "id": id })).await;
+        assert!(
+            d["inquiry"]["messages"].as_array().expect("m").iter().all(|m| m["author"] != "SHOP"),
+            "nothing stored"
+        );
+        // A link on Rakuten's own https domains is fine.
+        app.gql_ok(
+            &token,
+            REPLY,
+            json!({ "id": id, "b": "商品ページ https://item.rakuten.co.jp/shop/item/ をご覧ください" }),
+        )
+        .await;
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
+async fn a_failed_reply_can_be_corrected_and_resent_or_withdrawn() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天E店").await;
+        mall.inquiry("一つ目の質問です", 1).await;
+        mall.inquiry("二つ目の質問です", 2).await;
+        run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        let list = app.gql_ok(&token, NEEDS_REPLY, json!({ "s": shop })).await;
+        let ids: Vec<String> = list["inquiries"]["nodes"]
+            .as_array()
+            .expect("n")
+            .iter()
+            .map(|n| n["id"].as_str().expect("id").to_owned())
+            .collect();
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({})).await;
+        for id in &ids {
+            app.gql_ok(&token, REPLY, json!({ "id": id, "b": "最初の文面です。" })).await;
+            assert_eq!(wait_delivered_on(&app, &token, id).await["delivery"], "FAILED");
+        }
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({"expired": false})).await;
+        const RETRY: &str = "mutation($id: ID!, $b: String) { retryMessage(id: $id, body: $b) { delivery body } }";
+
+        // Corrected: the new text is checked by the same rules, then sent once.
+        let first = shop_message(&app.gql_ok(&token, INQUIRY, json!({ "id": ids[0] })).await);
+        let refused =
+            app.gql(Some(&token), RETRY, json!({ "id": first, "b": "http://example.com を見てください" })).await;
+        assert_eq!(madoguchi_tests::error_code(&refused).as_deref(), Some("VALIDATION"), "{refused}");
+        let retried = app.gql_ok(&token, RETRY, json!({ "id": first, "b": "直した文面です。" })).await;
+        assert_eq!(retried["retryMessage"]["body"], "直した文面です。");
+        assert_eq!(wait_delivered_on(&app, &token, &ids[0]).await["delivery"], "SENT");
+        assert_eq!(mall.counters().await["replies"], 1);
+
+        // Withdrawn: gone from the thread, the inquiry waits for a reply, nothing is sent.
+        let second = shop_message(&app.gql_ok(&token, INQUIRY, json!({ "id": ids[1] })).await);
+        let w = app
+            .gql_ok(
+                &token,
+                "mutation($id: ID!) { withdrawMessage(id: $id) { id status replyFailed } }",
+                json!({ "id": second }),
+            )
+            .await;
+        assert_eq!(
+            (w["withdrawMessage"]["status"].as_str(), w["withdrawMessage"]["replyFailed"].as_bool()),
+            (Some("NEEDS_REPLY"), Some(false))
+        );
+        let d = app.gql_ok(&token, INQUIRY, json!({ "id": ids[1] })).await;
+        assert!(d["inquiry"]["messages"].as_array().expect("m").iter().all(|m| m["author"] != "SHOP"));
+        // A message that is not failed cannot be withdrawn.
+        let again = app
+            .gql(Some(&token), "mutation($id: ID!) { withdrawMessage(id: $id) { id } }", json!({ "id": first }))
+            .await;
+        assert_eq!(madoguchi_tests::error_code(&again).as_deref(), Some("CONFLICT"));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(mall.counters().await["replies"], 1, "the withdrawn reply was never sent");
+        assert_eq!(app.gql_ok(&token, COUNTS, json!({})).await["inboxCounts"]["failedDeliveries"], 0);
+        mall.task.abort();
+    });
+}

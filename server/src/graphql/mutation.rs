@@ -190,9 +190,23 @@ impl MutationRoot {
         Ok(Message(msg))
     }
 
-    /// Puts a failed reply back in the delivery queue.
-    async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
-        Ok(Message(inbox::retry_message(state(ctx), actor(ctx)?, parse_id(&id, "メッセージ")?).await?))
+    /// 再送する: puts a failed reply back in the delivery queue. With `body`, the text is
+    /// corrected first (checked against the marketplace's rules); `dropAttachments` sends it
+    /// without its files.
+    async fn retry_message(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        body: Option<String>,
+        #[graphql(default = false)] drop_attachments: bool,
+    ) -> Result<Message> {
+        let input = inbox::RetryForUpdate { message_id: parse_id(&id, "メッセージ")?, body, drop_attachments };
+        Ok(Message(inbox::retry_message(state(ctx), actor(ctx)?, input).await?))
+    }
+
+    /// 取り下げる: removes a reply that failed to send (it never reached the customer).
+    async fn withdraw_message(&self, ctx: &Context<'_>, id: ID) -> Result<Inquiry> {
+        Ok(Inquiry(inbox::withdraw_message(state(ctx), actor(ctx)?, parse_id(&id, "メッセージ")?).await?))
     }
 
     /// 完了する.

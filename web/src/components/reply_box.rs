@@ -13,6 +13,7 @@ use shared::ops::{
     InputVariables, NoVariables, ReplyInput, ReplyToInquiry, Template, TemplateCategories, Templates,
     TemplatesVariables,
 };
+use shared::reply_rules;
 use shared::template::{self, ShopProfile};
 use wasm_bindgen::JsCast;
 
@@ -102,9 +103,23 @@ pub fn ReplyBox(
 
     let rendered_is_empty =
         Memo::new(move |_| profile.with(|p| draft.with(|d| template::render_text(d, p).trim().is_empty())));
+    // What the marketplace would refuse in the text, known while typing (the server checks the same).
+    let body_problems = Memo::new(move |_| {
+        let Some(m) = marketplace.get() else { return Vec::new() };
+        let text = profile.with(|p| draft.with(|d| template::render_text(d, p)));
+        reply_rules::check_body(m, text.trim_end())
+            .into_iter()
+            .filter(|p| *p != reply_rules::BodyProblem::Empty)
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    });
 
     let send = move |_| {
-        if busy.get_untracked() || rendered_is_empty.get_untracked() || attachment_error.get_untracked().is_some() {
+        if busy.get_untracked()
+            || rendered_is_empty.get_untracked()
+            || attachment_error.get_untracked().is_some()
+            || !body_problems.with_untracked(Vec::is_empty)
+        {
             return;
         }
         let attached = files.get_untracked();
@@ -189,6 +204,15 @@ pub fn ReplyBox(
                 }
             ></textarea>
             <TemplatePreview body=draft profile/>
+            <ul class="body-problems">
+                {move || {
+                    body_problems
+                        .get()
+                        .into_iter()
+                        .map(|p| view! { <li class="field-error" role="alert">{p}</li> })
+                        .collect_view()
+                }}
+            </ul>
             <Show when=takes_files>
                 <div class="attach">
                     <label class="button small">
@@ -236,7 +260,7 @@ pub fn ReplyBox(
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
             <div class="reply-actions">
                 <button class="primary" on:click=send disabled=move || {
-                    busy.get() || rendered_is_empty.get() || attachment_error.get().is_some()
+                    busy.get() || rendered_is_empty.get() || attachment_error.get().is_some() || !body_problems.with(Vec::is_empty)
                 }>
                     {move || if busy.get() { "送信中…" } else { "送信" }}
                 </button>

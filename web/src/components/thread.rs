@@ -1,11 +1,12 @@
 //! The messages of an inquiry, oldest first: who wrote (customer, or the shop and which staff
 //! member), when, the body as plain text, attachments, and for shop messages the delivery
-//! state towards the marketplace (a failed one shows its reason and can be retried).
+//! state towards the marketplace (a failed one shows its reason and can be resent as it is,
+//! corrected and resent — the marketplace's rules checked while typing — or withdrawn).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{IdVariables, Message, RetryMessage};
-use shared::{DeliveryState, MessageAuthor};
+use shared::ops::{IdVariables, Message, RetryMessage, RetryMessageVariables, WithdrawMessage};
+use shared::{DeliveryState, Marketplace, MessageAuthor, reply_rules};
 
 use crate::api::{self, ApiError};
 use crate::format;
@@ -19,13 +20,16 @@ pub fn Thread(
     /// Called after a retry was accepted, to re-query the inquiry.
     on_changed: Callback<()>,
     #[prop(into)] can_write: Signal<bool>,
+    /// The inquiry's marketplace (whose rules a corrected reply must meet).
+    #[prop(into)]
+    marketplace: Signal<Option<Marketplace>>,
 ) -> impl IntoView {
     view! {
         <ol class="thread">
             <For
                 each=move || messages.get()
                 key=|m| (m.id.clone(), m.delivery, m.delivery_error.clone())
-                children=move |m| view! { <MessageItem message=m customer on_changed can_write/> }
+                children=move |m| view! { <MessageItem message=m customer on_changed can_write marketplace/> }
             />
         </ol>
         {move || {
@@ -40,6 +44,7 @@ fn MessageItem(
     customer: Signal<String>,
     on_changed: Callback<()>,
     can_write: Signal<bool>,
+    marketplace: Signal<Option<Marketplace>>,
 ) -> impl IntoView {
     let from_shop = message.author == MessageAuthor::Shop;
     let author = match (message.author, message.staff_name.clone()) {
@@ -62,7 +67,7 @@ fn MessageItem(
             }
         })
         .collect_view();
-    let delivery = from_shop.then(|| view! { <Delivery message=message.clone() on_changed can_write/> });
+    let delivery = from_shop.then(|| view! { <Delivery message=message.clone() on_changed can_write marketplace/> });
     view! {
         <li class="message" class:from-shop=from_shop class:from-customer=!from_shop>
             <div class="message-head">
@@ -77,15 +82,61 @@ fn MessageItem(
 }
 
 #[component]
-fn Delivery(message: Message, on_changed: Callback<()>, can_write: Signal<bool>) -> impl IntoView {
+fn Delivery(
+    message: Message,
+    on_changed: Callback<()>,
+    can_write: Signal<bool>,
+    marketplace: Signal<Option<Marketplace>>,
+) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
+    let editing = RwSignal::new(false);
+    let text = RwSignal::new(message.body.clone());
+    let problems = Memo::new(move |_| {
+        let Some(m) = marketplace.get() else { return Vec::new() };
+        text.with(|t| reply_rules::check_body(m, t.trim_end())).into_iter().map(|p| p.to_string()).collect::<Vec<_>>()
+    });
     let id = message.id.clone();
-    let retry = move |_| {
+    let resend = {
+        let id = id.clone();
+        move |body: Option<String>| {
+            let vars = RetryMessageVariables { id: id.clone(), body, drop_attachments: false };
+            busy.set(true);
+            error.set(None);
+            spawn_local(async move {
+                match api::gql::<RetryMessage>(vars).await {
+                    Ok(_) => on_changed.run(()),
+                    Err(e) => {
+                        let _ = error.try_set(Some(e));
+                    }
+                }
+                let _ = busy.try_set(false);
+            });
+        }
+    };
+    let retry = {
+        let resend = resend.clone();
+        move |_| resend(None)
+    };
+    let send_corrected = move |_| {
+        if problems.with_untracked(Vec::is_empty) {
+            resend(Some(text.get_untracked()));
+        }
+    };
+    let withdraw = move |_| {
+        if !window()
+            .confirm_with_message(
+                "この返信を取り下げますか？（お客様には届いていません。取り下げると一覧から消えます）",
+            )
+            .unwrap_or(false)
+        {
+            return;
+        }
         let id = id.clone();
         busy.set(true);
+        error.set(None);
         spawn_local(async move {
-            match api::gql::<RetryMessage>(IdVariables::new(id)).await {
+            match api::gql::<WithdrawMessage>(IdVariables::new(id)).await {
                 Ok(_) => on_changed.run(()),
                 Err(e) => {
                     let _ = error.try_set(Some(e));
@@ -105,6 +156,38 @@ fn Delivery(message: Message, on_changed: Callback<()>, can_write: Signal<bool>)
                 <button class="small" on:click=retry.clone() disabled=move || busy.get()>
                     "再送する"
                 </button>
+                <button class="small" on:click=move |_| editing.update(|e| *e = !*e) disabled=move || busy.get()>
+                    "修正して再送"
+                </button>
+                <button class="small danger" on:click=withdraw.clone() disabled=move || busy.get()>
+                    "取り下げる"
+                </button>
+            </Show>
+            <Show when=move || failed && editing.get()>
+                <div class="retry-edit">
+                    <textarea
+                        rows="6"
+                        aria-label="修正した返信本文"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                    <ul class="body-problems">
+                        {move || {
+                            problems
+                                .get()
+                                .into_iter()
+                                .map(|p| view! { <li class="field-error" role="alert">{p}</li> })
+                                .collect_view()
+                        }}
+                    </ul>
+                    <button
+                        class="primary small"
+                        on:click=send_corrected.clone()
+                        disabled=move || busy.get() || !problems.with(Vec::is_empty)
+                    >
+                        "修正した内容で再送"
+                    </button>
+                </div>
             </Show>
             {move || error.get().map(|e| view! { <span class="error">{e.to_string()}</span> })}
         </div>

@@ -107,7 +107,13 @@ pub fn InquiryPage() -> impl IntoView {
                 {move || detail.get().map(|d| view! { <InquiryHead detail=d on_changed=on_sent can_write/> })}
                 <PresenceBar inquiry_id=id.get_untracked() typed/>
                 <div class="conversation">
-                    <Thread messages customer on_changed=refetch can_write/>
+                    <Thread
+                        messages
+                        customer
+                        on_changed=refetch
+                        can_write
+                        marketplace=Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.shop.marketplace)))
+                    />
                     <Show when=move || can_reply.get()>
                         <ReplyBox
                             inquiry_id=id
