@@ -7,6 +7,7 @@ pub mod error;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod socket;
 pub mod subscription;
 pub mod types;
 
