@@ -105,11 +105,11 @@ impl Local {
         }
         {
             let mut tenants = self.tenants.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(tx) = tenants.get(&event.tenant_id) {
-                if tx.send(event.clone()).is_err() {
-                    // Nobody of this tenant listens any more.
-                    tenants.remove(&event.tenant_id);
-                }
+            if let Some(tx) = tenants.get(&event.tenant_id)
+                && tx.send(event.clone()).is_err()
+            {
+                // Nobody of this tenant listens any more.
+                tenants.remove(&event.tenant_id);
             }
         }
         // No subscriber is not an error.

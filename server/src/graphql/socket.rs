@@ -118,10 +118,8 @@ impl Session {
         from_upgrade: Option<Credential>,
     ) -> async_graphql::Result<()> {
         let credential = match payload.get("authorization") {
-            Some(v) => match v.as_str() {
-                Some(h) => Some(Credential::Bearer(h.to_owned())),
-                None => None,
-            },
+            // Not a string: no credential (refused below).
+            Some(v) => v.as_str().map(|h| Credential::Bearer(h.to_owned())),
             None => from_upgrade,
         };
         let Some(credential) = credential else { return Err(self.refuse(FORBIDDEN, "Forbidden")) };
