@@ -128,11 +128,14 @@ pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> AppR
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crypto::hash_password("no account has this password").unwrap_or_default());
 
-pub async fn logout(db: &DatabaseConnection, session_secret: &str) -> AppResult<()> {
-    session::Entity::delete_many()
-        .filter(session::Column::TokenHash.eq(crypto::secret_hash(session_secret)))
-        .exec(db)
-        .await?;
+/// Ends one session; the sockets opened with it close.
+pub async fn logout(state: &crate::state::AppState, session_secret: &str) -> AppResult<()> {
+    let hash = crypto::secret_hash(session_secret);
+    let found = session::Entity::find().filter(session::Column::TokenHash.eq(hash.as_str())).one(&state.db).await?;
+    session::Entity::delete_many().filter(session::Column::TokenHash.eq(hash)).exec(&state.db).await?;
+    if let Some(s) = found {
+        state.events.access_changed(s.tenant_id, Some(s.staff_id), None);
+    }
     Ok(())
 }
 

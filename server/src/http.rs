@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,7 +17,7 @@ use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::auth::{self, Actor};
-use crate::graphql::{AppSchema, Loaders};
+use crate::graphql::{AppSchema, Loaders, socket};
 use crate::state::AppState;
 use crate::store;
 
@@ -28,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 /// WebSocket buffers: small, because an idle inbox keeps its socket open all day.
 pub const WS_BUFFER_BYTES: usize = 8 * 1024;
+/// Largest WebSocket message: an operation with its variables (no uploads over the socket).
+pub const WS_MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub struct Http {
@@ -184,44 +185,37 @@ async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Resp
             .into_response();
     }
     let (mut parts, _) = req.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let Some(protocol) = socket::protocol(&parts.headers) else {
+        return StatusCode::BAD_REQUEST.into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let pre_auth = match authenticate(&h.state, &parts.headers, same_origin(&parts.headers)).await {
-        Ok(a) => a,
-        Err(resp) => return resp,
+    // Only who the socket is for is taken here; access is resolved at `connection_init` and
+    // again for every operation (graphql/socket.rs). A bad token is refused before upgrading.
+    let credential = match parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        Some(hdr) => match auth::actor_from_authorization(&h.state.db, hdr).await {
+            Ok(Some(_)) => Some(socket::Credential::Bearer(hdr.to_owned())),
+            Ok(None) => {
+                return error_json(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "APIトークンが無効です (invalid API token)",
+                );
+            }
+            Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error"),
+        },
+        None if same_origin(&parts.headers) => cookie_secret(&parts.headers).map(socket::Credential::Session),
+        None => None,
     };
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .read_buffer_size(WS_BUFFER_BYTES)
         .write_buffer_size(WS_BUFFER_BYTES)
         .max_write_buffer_size(4 * 1024 * 1024)
-        .max_message_size(1024 * 1024)
-        .on_upgrade(move |socket| {
-            let state = h.state.clone();
-            GraphQLWebSocket::new(socket, h.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    // The token in connection_init wins over the cookie of the upgrade request.
-                    let from_payload = match payload.get("authorization").and_then(|v| v.as_str()) {
-                        Some(hdr) => auth::actor_from_authorization(&state.db, hdr)
-                            .await
-                            .map_err(|e| async_graphql::Error::new(e.message()))?,
-                        None => None,
-                    };
-                    let actor =
-                        from_payload.or(pre_auth).ok_or_else(|| async_graphql::Error::new("UNAUTHENTICATED"))?;
-                    let mut data = async_graphql::Data::default();
-                    data.insert(Loaders::new(&state, &actor));
-                    data.insert(actor);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .max_message_size(WS_MAX_MESSAGE_BYTES)
+        .on_upgrade(move |ws| socket::serve(ws, h.state, h.schema, protocol, credential))
 }
 
 #[derive(Deserialize)]
@@ -264,7 +258,7 @@ async fn logout(State(h): State<Http>, headers: HeaderMap) -> Response {
         return cross_site();
     }
     if let Some(secret) = cookie_secret(&headers) {
-        let _ = auth::logout(&h.state.db, &secret).await;
+        let _ = auth::logout(&h.state, &secret).await;
     }
     let c = cookie::Cookie::build((auth::SESSION_COOKIE, ""))
         .path("/")

@@ -184,8 +184,15 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: StaffForSave)
 }
 
 /// Changes e-mail, name, role and (when given) the password. A new password set for someone
-/// else also ends that member's sessions.
-pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
+/// else also ends that member's sessions. The member's open sockets check their access again
+/// (and close when it changed).
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
+    let saved = update_in(&state.db, actor, id, input).await?;
+    state.events.access_changed(actor.scope.tenant_id(), Some(id), None);
+    Ok(saved)
+}
+
+async fn update_in(db: &DatabaseConnection, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
     actor.require(Permission::Admin)?;
     let c = check(input, false)?;
     let password_hash = match c.password {

@@ -323,7 +323,7 @@ impl MutationRoot {
     /// at least one enabled ADMIN (`CONFLICT` otherwise).
     async fn update_staff(&self, ctx: &Context<'_>, id: ID, input: StaffInput) -> Result<StaffMember> {
         let id = parse_id(&id, "スタッフ")?;
-        Ok(StaffMember(crate::staff::update(&state(ctx).db, actor(ctx)?, id, input.into()).await?))
+        Ok(StaffMember(crate::staff::update(state(ctx), actor(ctx)?, id, input.into()).await?))
     }
 
     /// 利用停止 (admin): the account can no longer sign in and its sessions end at once. Not

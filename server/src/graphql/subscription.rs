@@ -1,10 +1,14 @@
-//! Live events over graphql-transport-ws. Each stream reads the bus, drops what is not the
-//! caller's tenant (or shop), and re-reads the row through the caller's own scope.
+//! Live events over graphql-transport-ws. Each stream reads its tenant's ring of the event bus,
+//! drops what is not the caller's shop, and re-reads the row through the caller's own scope.
+//!
+//! The caller is resolved anew for every operation by the socket (graphql/socket.rs), and the
+//! socket closes when their access ends or changes, which ends these streams with it.
 
 use async_graphql::{Context, ID, Result, Subscription};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::Receiver;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Actor;
 use crate::events::{Event, EventKind};
@@ -15,33 +19,37 @@ use crate::{inbox, sync};
 
 pub struct SubscriptionRoot;
 
-/// The caller's events, optionally for one shop. The stream ends when the caller's access is
-/// revoked (a staff member switched off, an API token revoked).
-fn events_for(rx: Receiver<Event>, a: &Actor, shop: Option<i64>) -> impl Stream<Item = Event> + use<> {
-    let tenant = a.scope.tenant_id();
-    let me = a.clone();
-    BroadcastStream::new(rx)
-        .filter_map(move |ev| async move {
-            // A lagging subscriber skips events; clients re-query when they (re)connect.
-            let ev = ev.ok()?;
-            (ev.tenant_id == tenant && (shop.is_none() || ev.shop_id == shop)).then_some(ev)
-        })
-        .take_while(move |ev| {
-            let revoked = matches!(&ev.kind, EventKind::AccessRevoked { staff_id, api_token_id }
-                if me.is_revoked_by(*staff_id, *api_token_id));
-            std::future::ready(!revoked)
-        })
+/// What a subscriber reads: an event of theirs, or word that they fell behind and skipped some.
+enum Seen {
+    Event(Event),
+    Lagged,
 }
 
-/// The caller, checked again now (a socket may have been opened before their access ended),
-/// with their receiver on the event bus — taken before the check, so that nothing published
-/// while the check runs is missed.
+/// The caller's events, optionally for one shop. A subscriber that falls behind its tenant's
+/// ring skips what it missed (and is told, so that counts can be read afresh); nobody else waits.
+fn events_for(rx: Receiver<Event>, shop: Option<i64>) -> impl Stream<Item = Seen> + use<> {
+    BroadcastStream::new(rx).filter_map(move |ev| async move {
+        match ev {
+            Ok(ev) => (shop.is_none() || ev.shop_id == shop).then_some(Seen::Event(ev)),
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(Seen::Lagged),
+        }
+    })
+}
+
+/// The caller's events only.
+fn events_of(rx: Receiver<Event>, shop: Option<i64>) -> impl Stream<Item = Event> + use<> {
+    events_for(rx, shop).filter_map(|seen| async move {
+        match seen {
+            Seen::Event(ev) => Some(ev),
+            Seen::Lagged => None,
+        }
+    })
+}
+
+/// The caller (as resolved for this operation) with their receiver on their tenant's ring.
 async fn live_actor(ctx: &Context<'_>) -> Result<(Actor, Receiver<Event>)> {
     let a = actor(ctx)?;
-    let rx = state(ctx).events.subscribe();
-    if !crate::auth::still_allowed(&state(ctx).db, a).await? {
-        return Err(crate::error::AppError::Unauthenticated.into());
-    }
+    let rx = state(ctx).events.subscribe_tenant(a.scope.tenant_id());
     Ok((a.clone(), rx))
 }
 
@@ -53,7 +61,7 @@ async fn inquiries_on(
 ) -> Result<impl Stream<Item = Inquiry> + use<>> {
     let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
     let shop = opt_id(shop_id.as_ref(), "店舗")?;
-    Ok(events_for(rx, &a, shop).filter_map(move |ev| {
+    Ok(events_of(rx, shop).filter_map(move |ev| {
         let (a, st) = (a.clone(), st.clone());
         async move {
             let id = pick(&ev.kind)?;
@@ -93,12 +101,15 @@ impl SubscriptionRoot {
     /// The needs-reply counts, whenever they may have changed.
     async fn inbox_counts_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = InboxCounts> + use<>> {
         let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
-        Ok(events_for(rx, &a, None).filter_map(move |ev| {
+        Ok(events_for(rx, None).filter_map(move |seen| {
             let (a, st) = (a.clone(), st.clone());
             async move {
-                match ev.kind {
-                    EventKind::InboxCountsChanged => inbox::counts(&st.db, a.scope).await.ok().map(InboxCounts::from),
-                    _ => None,
+                match seen {
+                    // Behind: the counts may have changed meanwhile, so they are read again.
+                    Seen::Event(Event { kind: EventKind::InboxCountsChanged, .. }) | Seen::Lagged => {
+                        inbox::counts(&st.db, a.scope).await.ok().map(InboxCounts::from)
+                    }
+                    Seen::Event(_) => None,
                 }
             }
         }))
@@ -112,7 +123,7 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = SyncRun> + use<>> {
         let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
         let shop = opt_id(shop_id.as_ref(), "店舗")?;
-        Ok(events_for(rx, &a, shop).filter_map(move |ev| {
+        Ok(events_of(rx, shop).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
             async move {
                 match ev.kind {
@@ -131,9 +142,9 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         inquiry_id: ID,
     ) -> Result<impl Stream<Item = Presence> + use<>> {
-        let (a, rx) = live_actor(ctx).await?;
+        let (_, rx) = live_actor(ctx).await?;
         let wanted = parse_id(&inquiry_id, "お問い合わせ")?;
-        Ok(events_for(rx, &a, None).filter_map(move |ev| async move {
+        Ok(events_of(rx, None).filter_map(move |ev| async move {
             match ev.kind {
                 EventKind::Presence { inquiry_id, staff_name, state, at } if inquiry_id == wanted => {
                     Some(Presence { inquiry_id: ID(inquiry_id.to_string()), staff_name, state, at: jst(at) })
