@@ -102,12 +102,13 @@ async fn hash(password: String) -> AppResult<String> {
         .map_err(AppError::internal)
 }
 
-/// E-mail addresses are unique across all tenants (sign-in finds the account by e-mail alone);
-/// the answer never says which tenant has it.
+/// E-mail addresses are unique within a tenant only, so the answer speaks of this tenant alone
+/// (another tenant's use of an address is never revealed; sign-in picks the account whose
+/// password matches, see `auth::login`).
 fn taken(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict("このメールアドレスは既に使われています (this e-mail address is already in use)".into())
+            AppError::Conflict("このメールアドレスはこのテナントのスタッフが既に使っています (this e-mail address is already used by a member of this tenant)".into())
         }
         _ => e.into(),
     }

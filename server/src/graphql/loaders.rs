@@ -85,7 +85,11 @@ impl Loader<(i64, String)> for OrderByNumberLoader {
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), order::Model>, String> {
         let any = keys.iter().fold(Condition::any(), |c, (shop, number)| {
-            c.add(Condition::all().add(order::Column::ShopId.eq(*shop)).add(order::Column::OrderNumber.eq(number.as_str())))
+            c.add(
+                Condition::all()
+                    .add(order::Column::ShopId.eq(*shop))
+                    .add(order::Column::OrderNumber.eq(number.as_str())),
+            )
         });
         let rows = self.scope.find::<order::Entity>().filter(any).all(&self.db).await.map_err(|e| e.to_string())?;
         Ok(rows.into_iter().map(|r| ((r.shop_id, r.order_number.clone()), r)).collect())
@@ -104,7 +108,11 @@ impl Loader<(i64, String)> for InquiriesOfOrderLoader {
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), Vec<inquiry::Model>>, String> {
         let any = keys.iter().fold(Condition::any(), |c, (shop, number)| {
-            c.add(Condition::all().add(inquiry::Column::ShopId.eq(*shop)).add(inquiry::Column::OrderNumber.eq(number.as_str())))
+            c.add(
+                Condition::all()
+                    .add(inquiry::Column::ShopId.eq(*shop))
+                    .add(inquiry::Column::OrderNumber.eq(number.as_str())),
+            )
         });
         let rows = self
             .scope

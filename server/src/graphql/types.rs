@@ -582,7 +582,8 @@ impl StaffMember {
 
 #[derive(async_graphql::InputObject)]
 pub struct StaffInput {
-    /// Unique; sign-in is by e-mail.
+    /// Unique within the tenant; sign-in is by e-mail (and password, which picks the tenant when
+    /// the address has accounts in several).
     pub email: String,
     /// 1–50 characters.
     pub name: String,
