@@ -5,6 +5,10 @@
 //! what Excel and Japanese carts write), the `csv` crate splits the lines, and the pure rules in
 //! `shared::csv_orders` turn them into orders. An import is recorded as a sync run like any other
 //! import; each order is upserted on its own, so a bad line never stops the good ones.
+//!
+//! A download never hands a spreadsheet a formula: a cell that starts with `=`, `+`, `-`, `@`,
+//! tab or CR gets a `'` before it, and an upload takes exactly that `'` off again
+//! ([`export_cell`], [`import_cell`]), so a downloaded file uploads back unchanged.
 
 use chrono::{DateTime, Utc};
 use encoding_rs::SHIFT_JIS;
