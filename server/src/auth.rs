@@ -96,18 +96,13 @@ fn staff_actor(s: &staff::Model) -> Actor {
 }
 
 /// Checks e-mail and password; on success stores a new session and returns its secret.
+///
+/// E-mail addresses are unique per tenant, so one address may have accounts in several
+/// tenants: the account is the one whose password matches (the oldest, if several do).
 pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> AppResult<(String, Actor)> {
-    let found = staff::Entity::find().filter(staff::Column::Email.eq(email.trim().to_lowercase())).one(db).await?;
-    // Verify against a dummy hash when the account does not exist, so timing does not tell.
-    let hash = found.as_ref().map(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let ok = tokio::task::spawn_blocking({
-        let password = password.to_owned();
-        move || crypto::verify_password(&password, &hash)
-    })
-    .await
-    .map_err(AppError::internal)?;
+    let found = staff_with_password(db, email, password).await?;
     // A disabled account (利用停止) fails exactly like a wrong password.
-    let Some(staff) = found.filter(|s| ok && s.disabled_at.is_none()) else {
+    let Some(staff) = found.filter(|s| s.disabled_at.is_none()) else {
         return Err(AppError::Unauthenticated);
     };
     let secret = crypto::new_secret("mds_");
@@ -123,6 +118,30 @@ pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> AppR
     .exec(db)
     .await?;
     Ok((secret, staff_actor(&staff)))
+}
+
+/// The enabled account of `email` whose password is `password`, among that address's accounts
+/// in every tenant (oldest first). Without any account, a dummy hash is verified, so timing does not tell.
+async fn staff_with_password(db: &DatabaseConnection, email: &str, password: &str) -> AppResult<Option<staff::Model>> {
+    use sea_orm::QueryOrder;
+    let candidates = staff::Entity::find()
+        .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(staff::Column::DisabledAt.is_null())
+        .order_by_asc(staff::Column::Id)
+        .all(db)
+        .await?;
+    let hashes: Vec<String> = if candidates.is_empty() {
+        vec![DUMMY_HASH.clone()]
+    } else {
+        candidates.iter().map(|s| s.password_hash.clone()).collect()
+    };
+    let matched = tokio::task::spawn_blocking({
+        let password = password.to_owned();
+        move || hashes.iter().position(|h| crypto::verify_password(&password, h))
+    })
+    .await
+    .map_err(AppError::internal)?;
+    Ok(matched.and_then(|i| candidates.into_iter().nth(i)))
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> =

@@ -5,6 +5,10 @@
 //! what Excel and Japanese carts write), the `csv` crate splits the lines, and the pure rules in
 //! `shared::csv_orders` turn them into orders. An import is recorded as a sync run like any other
 //! import; each order is upserted on its own, so a bad line never stops the good ones.
+//!
+//! A download never hands a spreadsheet a formula: a cell that starts with `=`, `+`, `-`, `@`,
+//! tab or CR gets a `'` before it, and an upload takes exactly that `'` off again
+//! ([`export_cell`], [`import_cell`]), so a downloaded file uploads back unchanged.
 
 use chrono::{DateTime, Utc};
 use encoding_rs::SHIFT_JIS;
@@ -25,6 +29,31 @@ pub const MAX_LINES: usize = 50_000;
 pub const MAX_EXPORT_ORDERS: u64 = 50_000;
 /// Line errors kept on the sync run (the upload's answer lists them all).
 const RUN_ERRORS_KEPT: usize = 200;
+
+/// Characters that make a spreadsheet program (Excel, LibreOffice, Google Sheets) read a cell
+/// as a formula when they start it (OWASP: CSV injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `cell` is apostrophes (none or more) followed by a formula character.
+fn formula_like(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell as it is written into a download: one `'` is put before a cell that starts with `=`,
+/// `+`, `-`, `@`, tab or CR, so that a spreadsheet shows it as text instead of running it
+/// (`=HYPERLINK(…)` in a customer's name, say). Cells that already start with apostrophes followed
+/// by such a character get one more, so that [`import_cell`] can tell them apart.
+pub fn export_cell(cell: String) -> String {
+    if formula_like(&cell) { format!("'{cell}") } else { cell }
+}
+
+/// A cell as read from an upload: the exact inverse of [`export_cell`]. One `'` is taken off a
+/// cell that is one or more apostrophes followed by `=`, `+`, `-`, `@`, tab or CR; every other
+/// cell is kept as it is (a name like `'Tis` keeps its apostrophe). So a downloaded file uploads
+/// back to the same values, and a hand-written `'-5` reads as `-5`, as a spreadsheet shows it.
+pub fn import_cell(cell: String) -> String {
+    if cell.starts_with('\'') && formula_like(&cell) { cell[1..].to_owned() } else { cell }
+}
 
 /// The shop's saved mapping, or the default one (every field under its Japanese label).
 pub fn mapping_of(shop: &shop::Model) -> CsvMapping {
@@ -78,7 +107,7 @@ pub fn split(text: &str) -> AppResult<(Vec<String>, Vec<CsvRecord>, Vec<CsvRowEr
         match result {
             Ok(rec) => {
                 let line = rec.position().map(|p| lines.line_at(p.byte() as usize)).unwrap_or(0);
-                let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+                let cells: Vec<String> = rec.iter().map(|c| import_cell(c.to_owned())).collect();
                 if header.is_none() {
                     header = Some(cells);
                 } else {
@@ -297,9 +326,10 @@ pub async fn export(db: &DatabaseConnection, actor: &Actor, req: CsvExportReques
     let mut line = 1u64;
     let encoding = req.encoding;
     let mut write = |writer: &mut csv::Writer<Vec<u8>>, cells: Vec<String>, line: u64| -> AppResult<()> {
+        let cells = cells.into_iter().map(export_cell);
         let cells: Vec<String> = match encoding {
-            CsvEncoding::Utf8 => cells,
-            CsvEncoding::ShiftJis => cells.into_iter().map(|c| shift_jis_safe(c, line, &mut warnings)).collect(),
+            CsvEncoding::Utf8 => cells.collect(),
+            CsvEncoding::ShiftJis => cells.map(|c| shift_jis_safe(c, line, &mut warnings)).collect(),
         };
         writer.write_record(&cells).map_err(AppError::internal)
     };
@@ -422,6 +452,31 @@ mod tests {
         assert_eq!(records[1].cells[1], "1行目\n2行目");
         let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
         assert_eq!(lines, [2, 3, 5]);
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_unchanged() {
+        for (value, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+81 3 1111", "'+81 3 1111"),
+            ("-500", "'-500"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=x", "''=x"),
+            ("''-1", "'''-1"),
+        ] {
+            assert_eq!(export_cell(value.into()), written, "{value:?}");
+            assert_eq!(import_cell(written.into()), value, "{value:?}");
+        }
+        for plain in ["山田 花子", "'Tis", "'", "''", "a=b", "", " =x", "03-1111-2222"] {
+            assert_eq!(export_cell(plain.into()), plain, "{plain:?}");
+            assert_eq!(import_cell(plain.into()), plain, "{plain:?}");
+        }
+        // A hand-written file: the apostrophe a spreadsheet hides is taken off.
+        assert_eq!(import_cell("'-5".into()), "-5");
+        let (_, records, _) = split("受注番号,氏名\r\nA-1,'=1+2\r\n").unwrap();
+        assert_eq!(records[0].cells[1], "=1+2");
     }
 
     #[test]

@@ -102,12 +102,13 @@ async fn hash(password: String) -> AppResult<String> {
         .map_err(AppError::internal)
 }
 
-/// E-mail addresses are unique across all tenants (sign-in finds the account by e-mail alone);
-/// the answer never says which tenant has it.
+/// E-mail addresses are unique within a tenant only, so the answer speaks of this tenant alone
+/// (another tenant's use of an address is never revealed; sign-in picks the account whose
+/// password matches, see `auth::login`).
 fn taken(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict("このメールアドレスは既に使われています (this e-mail address is already in use)".into())
+            AppError::Conflict("このメールアドレスはこのテナントのスタッフが既に使っています (this e-mail address is already used by a member of this tenant)".into())
         }
         _ => e.into(),
     }
@@ -269,6 +270,74 @@ pub async fn enable(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The migration to per-tenant e-mails, on a SQLite database made by the schema before it:
+    /// staff and their sessions stay; one address may then be in two tenants, not twice in one.
+    #[tokio::test]
+    async fn e_mails_become_unique_per_tenant_on_an_existing_sqlite_database_keeping_staff_and_sessions() {
+        use migrations::{Migrator, MigratorTrait};
+        use sea_orm::ConnectionTrait;
+        let dir = std::env::temp_dir().join(format!("madoguchi_migration_{:x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = crate::store::connect(&format!("sqlite://{}?mode=rwc", dir.join("t.sqlite").display())).await.unwrap();
+        Migrator::up(&db, Some(2)).await.unwrap();
+        let t = "'2026-11-01T00:00:00+00:00'";
+        for sql in [
+            format!("INSERT INTO tenant (id, name, api_option, created_at) VALUES (1, 'A', 0, {t}), (2, 'B', 0, {t})"),
+            format!(
+                "INSERT INTO staff (id, tenant_id, email, name, role, password_hash, created_at) VALUES \
+                 (1, 1, 'a@example.jp', 'A', 'ADMIN', 'h', {t}), (2, 2, 'b@example.jp', 'B', 'ADMIN', 'h', {t})"
+            ),
+            format!(
+                "INSERT INTO session (tenant_id, staff_id, token_hash, created_at, expires_at) VALUES \
+                 (1, 1, 'x', {t}, {t}), (2, 2, 'y', {t}, {t})"
+            ),
+        ] {
+            db.execute_unprepared(&sql).await.unwrap();
+        }
+        assert!(
+            db.execute_unprepared(&format!(
+                "INSERT INTO staff (tenant_id, email, name, role, password_hash, created_at) VALUES (2, 'a@example.jp', 'X', 'STAFF', 'h', {t})"
+            ))
+            .await
+            .is_err(),
+            "before: unique across tenants"
+        );
+        Migrator::up(&db, None).await.unwrap();
+        let count = |table: &'static str| {
+            let db = db.clone();
+            async move {
+                db.query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT COUNT(*) AS n FROM {table}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+            }
+        };
+        assert_eq!((count("staff").await, count("session").await), (2, 2));
+        db.execute_unprepared(&format!(
+            "INSERT INTO staff (tenant_id, email, name, role, password_hash, created_at) VALUES (2, 'a@example.jp', 'X', 'STAFF', 'h', {t})"
+        ))
+        .await
+        .expect("the same address in another tenant");
+        assert!(
+            db.execute_unprepared(&format!(
+                "INSERT INTO staff (tenant_id, email, name, role, password_hash, created_at) VALUES (2, 'a@example.jp', 'Y', 'STAFF', 'h', {t})"
+            ))
+            .await
+            .is_err(),
+            "unique within a tenant"
+        );
+        // Deleting a member still deletes their sessions (the foreign key points at the new table).
+        db.execute_unprepared("DELETE FROM staff WHERE id = 1").await.unwrap();
+        assert_eq!(count("session").await, 1);
+        db.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn e_mail_addresses_are_checked_for_their_shape() {

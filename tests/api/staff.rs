@@ -211,15 +211,14 @@ async fn staff_input_is_validated_with_the_field_named_and_e_mails_are_unique() 
         let kato = create(&app, &admin, "kato@example.jp", &name50, "STAFF", &"p".repeat(128)).await;
         let sato = create(&app, &admin, "sato@example.jp", "佐藤", "VIEWER", "0123456789").await;
 
-        // An e-mail in use, in this tenant or another one (in any case), is a CONFLICT that
-        // does not name the other tenant.
-        for (token, email) in [(&admin, "kato@example.jp"), (&other, "KATO@example.jp")] {
-            let dup =
-                app.gql(Some(token), CREATE, json!({ "i": input(email, "別人", "STAFF", Some("0123456789")) })).await;
-            assert_eq!(error_code(&dup).as_deref(), Some("CONFLICT"), "{dup}");
-            let message = dup["errors"][0]["message"].as_str().unwrap();
-            assert!(message.contains("メールアドレス") && !message.contains("A商店"), "{message}");
-        }
+        // An e-mail in use in this tenant (in any case) is a CONFLICT; e-mails are unique per
+        // tenant, so another tenant's use of it is never told (tests/api/attack/data.rs).
+        let dup = app
+            .gql(Some(&admin), CREATE, json!({ "i": input("KATO@example.jp", "別人", "STAFF", Some("0123456789")) }))
+            .await;
+        assert_eq!(error_code(&dup).as_deref(), Some("CONFLICT"), "{dup}");
+        let message = dup["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("メールアドレス"), "{message}");
         let dup = app
             .gql(Some(&admin), UPDATE, json!({ "id": sato, "i": input("kato@example.jp", "佐藤", "VIEWER", None) }))
             .await;

@@ -6,7 +6,9 @@ use async_graphql::dataloader::DataLoader;
 
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::graphql::loaders::{AttachmentsLoader, ItemsLoader, MessagesLoader, ShopLoader};
+use crate::graphql::loaders::{
+    AttachmentsLoader, InquiriesOfOrderLoader, ItemsLoader, MessagesLoader, OrderByNumberLoader, ShopLoader,
+};
 use crate::state::AppState;
 
 pub struct Loaders {
@@ -14,6 +16,8 @@ pub struct Loaders {
     pub messages: DataLoader<MessagesLoader>,
     pub attachments: DataLoader<AttachmentsLoader>,
     pub items: DataLoader<ItemsLoader>,
+    pub order_by_number: DataLoader<OrderByNumberLoader>,
+    pub inquiries_of_order: DataLoader<InquiriesOfOrderLoader>,
 }
 
 impl Loaders {
@@ -24,7 +28,9 @@ impl Loaders {
             shops: DataLoader::new(ShopLoader { db: db.clone(), scope }, tokio::spawn),
             messages: DataLoader::new(MessagesLoader { db: db.clone(), scope }, tokio::spawn),
             attachments: DataLoader::new(AttachmentsLoader { db: db.clone(), scope }, tokio::spawn),
-            items: DataLoader::new(ItemsLoader { db, scope }, tokio::spawn),
+            items: DataLoader::new(ItemsLoader { db: db.clone(), scope }, tokio::spawn),
+            order_by_number: DataLoader::new(OrderByNumberLoader { db: db.clone(), scope }, tokio::spawn),
+            inquiries_of_order: DataLoader::new(InquiriesOfOrderLoader { db, scope }, tokio::spawn),
         }
     }
 }

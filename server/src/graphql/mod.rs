@@ -2,6 +2,7 @@
 //! caller's [`Actor`](crate::auth::Actor) from the request and call the application modules.
 
 pub mod context;
+pub mod cost;
 pub mod csv;
 pub mod error;
 pub mod limits;
@@ -25,7 +26,7 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 5000;
 
 pub fn build_schema(state: AppState) -> AppSchema {
-    builder().data(state).finish()
+    builder().data(state).data(cost::PresenceLimits::default()).finish()
 }
 
 fn builder() -> async_graphql::SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
@@ -35,6 +36,7 @@ fn builder() -> async_graphql::SchemaBuilder<query::QueryRoot, mutation::Mutatio
         .limit_recursive_depth(32)
         .limit_directives(16)
         .extension(limits::DocumentLimits)
+        .extension(cost::CostErrors)
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -289,9 +289,17 @@ impl MutationRoot {
         Ok(Order(row))
     }
 
-    /// Tells the other staff who is viewing or writing on an inquiry.
+    /// Tells the other staff who is viewing or writing on an inquiry. Needs write permission;
+    /// a caller sending too many too fast gets `RATE_LIMITED` (`extensions.retryAfter`: seconds).
     async fn set_presence(&self, ctx: &Context<'_>, inquiry_id: ID, state: PresenceState) -> Result<bool> {
         let a = actor(ctx)?;
+        a.require(Permission::Write)?;
+        let caller = match (a.staff_id, a.api_token_id) {
+            (Some(s), _) => crate::graphql::cost::Caller::Staff(s),
+            (None, Some(t)) => crate::graphql::cost::Caller::Token(t),
+            (None, None) => crate::graphql::cost::Caller::Staff(0),
+        };
+        ctx.data::<crate::graphql::cost::PresenceLimits>()?.check(caller)?;
         let st = self::state(ctx);
         let id = parse_id(&inquiry_id, "お問い合わせ")?;
         let row = inbox::get(&st.db, a, id).await?.ok_or(AppError::NotFound("お問い合わせ"))?;

@@ -4,6 +4,7 @@ use shared::{InquiryStatus, Marketplace, OrderStatus};
 
 use crate::error::AppError;
 use crate::graphql::context::{actor, state};
+use crate::graphql::cost;
 use crate::graphql::error::{opt_id, parse_id};
 use crate::graphql::types::*;
 use crate::paging::PageRequest;
@@ -14,7 +15,7 @@ pub struct InquiryFilter {
     pub status: Option<InquiryStatus>,
     pub shop_id: Option<ID>,
     pub marketplace: Option<Marketplace>,
-    /// Customer name, subject, order number and the text of every message.
+    /// Customer name, subject, order number and the text of every message (at most 100 characters).
     pub search: Option<String>,
     /// Inquiry created at or after.
     pub from: Option<DateTime<FixedOffset>>,
@@ -26,12 +27,27 @@ pub struct InquiryFilter {
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub shop_id: Option<ID>,
-    /// Order number, buyer or recipient name and phone, tracking number, item names.
+    /// Order number, buyer or recipient name and phone, tracking number, item names (at most 100 characters).
     pub search: Option<String>,
     /// Ordered at or after.
     pub from: Option<DateTime<FixedOffset>>,
     /// Ordered at or before.
     pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// The longest search text (characters): a search scans every message of the tenant, so a
+/// longer text only costs more.
+pub const SEARCH_MAX: usize = 100;
+
+/// The search text, refused with `VALIDATION` on `search` when longer than [`SEARCH_MAX`].
+pub fn search_text(search: Option<String>) -> Result<Option<String>, AppError> {
+    match search {
+        Some(s) if s.chars().count() > SEARCH_MAX => Err(AppError::validation(
+            "search",
+            format!("検索語は{SEARCH_MAX}文字以内で入力してください (search must be at most {SEARCH_MAX} characters)"),
+        )),
+        s => Ok(s),
+    }
 }
 
 pub fn utc(t: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
@@ -57,6 +73,7 @@ impl QueryRoot {
     }
 
     /// The inbox, newest activity first.
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn inquiries(
         &self,
         ctx: &Context<'_>,
@@ -71,7 +88,7 @@ impl QueryRoot {
             status: f.status,
             shop_id: opt_id(f.shop_id.as_ref(), "店舗")?,
             marketplace: f.marketplace,
-            search: f.search,
+            search: search_text(f.search)?,
             from: utc(f.from),
             to: utc(f.to),
         };
@@ -95,6 +112,7 @@ impl QueryRoot {
     }
 
     /// Orders, newest first.
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +126,7 @@ impl QueryRoot {
         let filter = orders::OrderFilter {
             status: f.status,
             shop_id: opt_id(f.shop_id.as_ref(), "店舗")?,
-            search: f.search,
+            search: search_text(f.search)?,
             from: utc(f.from),
             to: utc(f.to),
         };
@@ -124,6 +142,7 @@ impl QueryRoot {
         Ok(Some(Order(row)))
     }
 
+    #[graphql(complexity = "cost::list(cost::TEMPLATES, child_complexity)")]
     async fn templates(&self, ctx: &Context<'_>, category: Option<String>) -> Result<Vec<Template>> {
         Ok(templates::list(&state(ctx).db, actor(ctx)?, category.as_deref()).await?.into_iter().map(Template).collect())
     }
@@ -140,11 +159,13 @@ impl QueryRoot {
         Ok(templates::render_for_inquiry(&state(ctx).db, actor(ctx)?, t, i).await?)
     }
 
+    #[graphql(complexity = "cost::list(cost::SHOPS, child_complexity)")]
     async fn shops(&self, ctx: &Context<'_>) -> Result<Vec<Shop>> {
         Ok(shops::list(&state(ctx).db, actor(ctx)?).await?.into_iter().map(Shop).collect())
     }
 
     /// Import and export runs, newest first.
+    #[graphql(complexity = "cost::page(first, None, child_complexity)")]
     async fn sync_runs(
         &self,
         ctx: &Context<'_>,
@@ -160,11 +181,13 @@ impl QueryRoot {
     }
 
     /// The tenant's API tokens (admin).
+    #[graphql(complexity = "cost::list(cost::API_TOKENS, child_complexity)")]
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         Ok(crate::auth::list_api_tokens(&state(ctx).db, actor(ctx)?).await?.into_iter().map(ApiToken).collect())
     }
 
     /// The tenant's staff accounts, disabled ones included, oldest first (admin).
+    #[graphql(complexity = "cost::list(cost::STAFF, child_complexity)")]
     async fn staff_members(&self, ctx: &Context<'_>) -> Result<Vec<StaffMember>> {
         Ok(crate::staff::list(&state(ctx).db, actor(ctx)?).await?.into_iter().map(StaffMember).collect())
     }

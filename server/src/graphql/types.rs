@@ -7,6 +7,7 @@ use shared::{
 };
 
 use crate::graphql::context::{actor, load_err, loaders, state};
+use crate::graphql::cost;
 use crate::store::entities::{api_token, attachment, inquiry, message, order, order_item, shop, sync_run, template};
 use crate::{inbox, orders};
 
@@ -40,6 +41,7 @@ pub struct ShopSettings {
     /// Whether marketplace credentials are stored (they are never returned).
     pub credentials_set: bool,
     /// The CSV column mapping (the saved one, or the default: every field under its Japanese label).
+    #[graphql(complexity = "cost::list(cost::CSV_COLUMNS, child_complexity)")]
     pub csv_mapping: Vec<crate::graphql::csv::CsvColumn>,
 }
 
@@ -108,7 +110,10 @@ impl Inquiry {
         self.0.order_number.as_deref()
     }
     async fn order(&self, ctx: &Context<'_>) -> Result<Option<Order>> {
-        Ok(orders::for_inquiry(&state(ctx).db, actor(ctx)?, &self.0).await?.map(Order))
+        let Some(number) = self.0.order_number.clone() else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?.order_by_number.load_one((self.0.shop_id, number)).await.map_err(load_err)?.map(Order))
     }
     /// The masked id on Yahoo!, never a real name there.
     async fn customer_name(&self) -> Option<String> {
@@ -149,6 +154,7 @@ impl Inquiry {
         &self.0.preview
     }
     /// Oldest first.
+    #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
     async fn messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
         let rows = loaders(ctx)?.messages.load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Message).collect())
@@ -181,6 +187,7 @@ impl Message {
     async fn delivery_error(&self) -> Option<&str> {
         self.0.delivery_error.as_deref()
     }
+    #[graphql(complexity = "cost::list(cost::ATTACHMENTS, child_complexity)")]
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
         let rows = loaders(ctx)?.attachments.load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Attachment).collect())
@@ -282,6 +289,7 @@ impl Order {
     async fn requested_delivery(&self) -> Option<&str> {
         self.0.requested_delivery.as_deref()
     }
+    #[graphql(complexity = "cost::list(cost::ORDER_ITEMS, child_complexity)")]
     async fn items(&self, ctx: &Context<'_>) -> Result<Vec<OrderItem>> {
         let rows = loaders(ctx)?.items.load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(OrderItem::from).collect())
@@ -318,13 +326,14 @@ impl Order {
         self.0.last_exported_at.map(jst)
     }
     /// The order page's inquiry history, newest first.
+    #[graphql(complexity = "cost::list(cost::ORDER_INQUIRIES, child_complexity)")]
     async fn inquiries(&self, ctx: &Context<'_>) -> Result<Vec<Inquiry>> {
-        let a = actor(ctx)?;
-        Ok(inbox::of_order(&state(ctx).db, a.scope, self.0.shop_id, &self.0.order_number)
-            .await?
-            .into_iter()
-            .map(Inquiry)
-            .collect())
+        let rows = loaders(ctx)?
+            .inquiries_of_order
+            .load_one((self.0.shop_id, self.0.order_number.clone()))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Inquiry).collect())
     }
 }
 
@@ -397,6 +406,7 @@ pub struct InboxCounts {
     pub needs_reply: i32,
     /// Open inquiries whose latest reply failed to send (they are counted in `needsReply` too).
     pub failed_deliveries: i32,
+    #[graphql(complexity = "cost::list(cost::SHOPS, child_complexity)")]
     pub by_shop: Vec<ShopCount>,
 }
 
@@ -580,7 +590,8 @@ impl StaffMember {
 
 #[derive(async_graphql::InputObject)]
 pub struct StaffInput {
-    /// Unique; sign-in is by e-mail.
+    /// Unique within the tenant; sign-in is by e-mail (and password, which picks the tenant when
+    /// the address has accounts in several).
     pub email: String,
     /// 1–50 characters.
     pub name: String,
