@@ -183,8 +183,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: StaffForSave)
         .map_err(taken)
 }
 
-/// Changes e-mail, name, role and (when given) the password. A new password set for someone
-/// else also ends that member's sessions.
+/// Changes e-mail, name, role and (when given) the password. A new password ends the member's
+/// sessions, except the one it was changed from.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
     actor.require(Permission::Admin)?;
     let c = check(input, false)?;
@@ -206,8 +206,12 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: i64, input: Staf
         am.password_hash = Set(h);
     }
     let saved = actor.scope.update(&txn, am).await.map_err(taken)?;
-    if new_password && actor.staff_id != Some(id) {
-        end_sessions(&txn, actor, id).await?;
+    if new_password {
+        let mut others = actor.scope.delete_many::<session::Entity>().filter(session::Column::StaffId.eq(id));
+        if let Some(current) = actor.session_id {
+            others = others.filter(session::Column::Id.ne(current));
+        }
+        others.exec(&txn).await?;
     }
     txn.commit().await?;
     Ok(saved)
