@@ -69,7 +69,7 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         let tag = &lower[start..body_start];
         let has_src = tag.split(|c: char| c.is_whitespace()).any(|attr| attr.starts_with("src="));
         if !has_src {
-            let digest = Sha256::digest(html[body_start..body_start + body_len].as_bytes());
+            let digest = Sha256::digest(&html.as_bytes()[body_start..body_start + body_len]);
             hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
         }
         at = body_start + body_len;

@@ -203,8 +203,8 @@ fn client_address(h: &Http, headers: &HeaderMap, peer: Option<std::net::SocketAd
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-            .last()
+            .next_back()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
     {
         return ip;
     }

@@ -42,13 +42,17 @@ impl Browser {
     }
 
     async fn login(&self, email: &str, password: &str) -> Answer {
-        let resp = self
-            .http
-            .post(format!("{}/auth/login", self.base))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap();
+        self.login_forwarded(email, password, None).await
+    }
+
+    /// A sign-in with an `X-Forwarded-For` header.
+    async fn login_forwarded(&self, email: &str, password: &str, forwarded_for: Option<&str>) -> Answer {
+        let mut req =
+            self.http.post(format!("{}/auth/login", self.base)).json(&json!({ "email": email, "password": password }));
+        if let Some(f) = forwarded_for {
+            req = req.header("x-forwarded-for", f);
+        }
+        let resp = req.send().await.unwrap();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let retry_after = header("retry-after").map(|v| v.parse::<u64>().expect("Retry-After in whole seconds"));
         let set_cookie = header("set-cookie");
@@ -175,6 +179,39 @@ async fn another_account_still_signs_in_from_the_same_address_until_the_per_addr
         assert_throttled(&browser.login("new@example.jp", "whatever-3").await, "10th attempt from the address");
         // Sessions already started keep working.
         assert!(browser.signed_in_still().await);
+    });
+}
+
+#[tokio::test]
+async fn x_forwarded_for_does_not_dodge_the_per_address_limit_unless_a_proxy_is_trusted_to_set_it() {
+    // Without --trust-forwarded-for the header is the client's word, and ignored.
+    each_backend_with!(|c| c.sessions = limits(100, 3), |app| {
+        let browser = Browser::new(&app);
+        for i in 1..=3 {
+            let a = browser
+                .login_forwarded(&format!("u{i}@example.jp"), "wrong-password", Some(&format!("203.0.113.{i}")))
+                .await;
+            assert_eq!(a.status, 401);
+        }
+        let a = browser.login_forwarded("u4@example.jp", "wrong-password", Some("203.0.113.4")).await;
+        assert_throttled(&a, "a made-up X-Forwarded-For");
+    });
+    // Behind a trusted proxy, the address it appended (the last one) counts, not what the
+    // client put before it.
+    let trusted = SessionSettings { trust_forwarded_for: true, ..limits(100, 3) };
+    each_backend_with!(|c| c.sessions = trusted.clone(), |app| {
+        let browser = Browser::new(&app);
+        for i in 1..=3 {
+            let chain = format!("198.51.100.{i}, 203.0.113.9");
+            assert_eq!(
+                browser.login_forwarded(&format!("u{i}@example.jp"), "wrong-password", Some(&chain)).await.status,
+                401
+            );
+        }
+        let a = browser.login_forwarded("u4@example.jp", "wrong-password", Some("198.51.100.4, 203.0.113.9")).await;
+        assert_throttled(&a, "the same client behind the proxy");
+        let other = browser.login_forwarded("u5@example.jp", "wrong-password", Some("203.0.113.10")).await;
+        assert_eq!(other.status, 401, "another client behind the same proxy is not throttled");
     });
 }
 
