@@ -251,7 +251,11 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> Result<(Str
     let db = &state.db;
     let found = staff::Entity::find().filter(staff::Column::Email.eq(email.trim().to_lowercase())).one(db).await?;
     // Verify against a dummy hash when the account does not exist, so timing does not tell.
-    let hash = found.as_ref().map(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let hash = match found.as_ref() {
+        Some(s) => s.password_hash.clone(),
+        // Made once, on first use: off the async workers too.
+        None => tokio::task::spawn_blocking(|| DUMMY_HASH.clone()).await.map_err(AppError::internal)?,
+    };
     let ok = state.sessions.verify_password(password, hash).await?.ok_or(LoginError::Busy)?;
     // A disabled account (利用停止) fails exactly like a wrong password.
     let Some(staff) = found.filter(|s| ok && s.disabled_at.is_none()) else {
