@@ -129,6 +129,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         secret_key: Some("test-secret-key".into()),
         bootstrap_token: None,
         policy: server::state::Policy { allow_private_urls: true, public_url: None },
+        ..Default::default()
     };
     configure(&mut config);
     let app = server::start(config).await.expect("server starts");
@@ -136,7 +137,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
     let addr = listener.local_addr().expect("addr");
     let router = app.router.clone();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
     let base = format!("http://{addr}");
     TestApp {
@@ -170,6 +171,7 @@ impl TestApp {
             secret_key: Some("test-secret-key".into()),
             bootstrap_token: None,
             policy: server::state::Policy { allow_private_urls: true, public_url: None },
+            ..Default::default()
         })
         .await
         .expect("second server starts");
@@ -177,7 +179,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let router = app.router.clone();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
         });
         let base = format!("http://{addr}");
         TestApp {

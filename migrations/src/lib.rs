@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261123_000002_csv_and_staff;
+mod m20261201_000003_session_last_seen;
 mod m20261201_000003_staff_email_per_tenant;
 mod m20261201_000010_reply_failed;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_csv_and_staff::Migration),
             Box::new(m20261201_000003_staff_email_per_tenant::Migration),
+            Box::new(m20261201_000003_session_last_seen::Migration),
             Box::new(m20261201_000010_reply_failed::Migration),
         ]
     }

@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         secret_key: Some("bench".into()),
         bootstrap_token: None,
         policy: server::state::Policy { allow_private_urls: true, public_url: None },
+        ..Default::default()
     })
     .await?;
     let st = app.state.clone();

@@ -1,17 +1,163 @@
 //! Who is calling: a staff member (session cookie) or a third party (API token). The result is
 //! an [`Actor`], which carries the tenant [`Scope`] — the only way to reach tenant data.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::Clock as _;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use shared::Role;
+use tokio::sync::Semaphore;
 
 use crate::clock;
 use crate::crypto;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::store::Scope;
 use crate::store::entities::{api_token, session, staff, tenant};
 
 pub const SESSION_COOKIE: &str = "madoguchi_session";
-const SESSION_DAYS: i64 = 14;
+/// A session ends this long after sign-in, however busy (the cookie's `Max-Age` too).
+pub const SESSION_DAYS: i64 = 14;
+/// A session unused this long ends (`--session-idle-minutes`).
+pub const SESSION_IDLE: Duration = Duration::from_secs(12 * 60 * 60);
+/// A session's `last_seen_at` is written at most this often (every request is a read; on
+/// SQLite a write per request would contend with the real writers).
+const SEEN_EVERY: Duration = Duration::from_secs(60);
+
+/// Sign-in attempts allowed: `burst` at once, then one more every `period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginRate {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+/// How sign-in and sessions are guarded; `Default` is what production runs with.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// A session unused this long ends ([`SESSION_IDLE`]).
+    pub idle_timeout: Duration,
+    /// Sign-in attempts per e-mail address (right or wrong): guessing one account's password.
+    pub login_per_email: LoginRate,
+    /// Sign-in attempts per client address: trying many accounts from one place. An office
+    /// behind one address signs in many staff, so this is the looser of the two.
+    pub login_per_address: LoginRate,
+    /// Password checks (argon2id, ~19 MiB each) running at once; further sign-ins wait.
+    pub max_password_checks: usize,
+    /// How long a sign-in waits for a password check before it is answered 503.
+    pub password_check_wait: Duration,
+    /// `--trust-forwarded-for`: the client address is the last `X-Forwarded-For` entry (the one
+    /// the reverse proxy in front added). Off by default: anyone can send that header.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            idle_timeout: SESSION_IDLE,
+            login_per_email: LoginRate { burst: 10, period: Duration::from_secs(60) },
+            login_per_address: LoginRate { burst: 30, period: Duration::from_secs(10) },
+            max_password_checks: 4,
+            password_check_wait: Duration::from_secs(10),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Longest e-mail kept as a throttling key (longer ones cannot be an account anyway).
+const EMAIL_KEY_MAX: usize = 320;
+/// Keys kept by the sign-in limiters before the ones back at full allowance are dropped.
+const LIMITER_KEYS_MAX: usize = 10_000;
+
+/// The sign-in guard of a server process: attempt limiters per e-mail and per client address,
+/// and the bound on password checks running at once. Several processes each keep their own.
+pub struct Sessions {
+    pub settings: SessionSettings,
+    per_email: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    password_checks: Semaphore,
+}
+
+fn quota(rate: LoginRate) -> Quota {
+    Quota::with_period(rate.period.max(Duration::from_millis(1)))
+        .expect("a positive period")
+        .allow_burst(NonZeroU32::new(rate.burst.max(1)).expect("at least one"))
+}
+
+impl Sessions {
+    pub fn new(settings: SessionSettings) -> Self {
+        Sessions {
+            per_email: RateLimiter::keyed(quota(settings.login_per_email)),
+            per_address: RateLimiter::keyed(quota(settings.login_per_address)),
+            password_checks: Semaphore::new(settings.max_password_checks.max(1)),
+            settings,
+        }
+    }
+
+    /// Counts one sign-in attempt from `address` for `email`; `Err(wait)` when either limit is
+    /// reached (the caller answers 429 with `Retry-After`). Checked before the password is.
+    pub fn admit(&self, address: IpAddr, email: &str) -> Result<(), Duration> {
+        for limiter_len in [self.per_email.len(), self.per_address.len()] {
+            if limiter_len > LIMITER_KEYS_MAX {
+                self.per_email.retain_recent();
+                self.per_address.retain_recent();
+                self.per_email.shrink_to_fit();
+                self.per_address.shrink_to_fit();
+                break;
+            }
+        }
+        let now = self.per_address.clock().now();
+        self.per_address.check_key(&address).map_err(|not_until| not_until.wait_time_from(now))?;
+        let key: String = email.trim().to_lowercase().chars().take(EMAIL_KEY_MAX).collect();
+        let now = self.per_email.clock().now();
+        self.per_email.check_key(&key).map_err(|not_until| not_until.wait_time_from(now))
+    }
+
+    /// Runs a password check off the async workers, at most `max_password_checks` at once.
+    /// `None` when no check could start within `password_check_wait`.
+    async fn verify_password(&self, password: &str, hash: String) -> AppResult<Option<bool>> {
+        let Ok(Ok(_permit)) =
+            tokio::time::timeout(self.settings.password_check_wait, self.password_checks.acquire()).await
+        else {
+            return Ok(None);
+        };
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
+            .await
+            .map_err(AppError::internal)?;
+        Ok(Some(ok))
+    }
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions::new(SessionSettings::default())
+    }
+}
+
+/// Why a sign-in did not start a session.
+#[derive(Debug)]
+pub enum LoginError {
+    /// Wrong e-mail or password, or a disabled account: all answered alike.
+    Refused,
+    /// Too many password checks already running; try again shortly.
+    Busy,
+    Failed(AppError),
+}
+
+impl From<AppError> for LoginError {
+    fn from(e: AppError) -> Self {
+        LoginError::Failed(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for LoginError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        LoginError::Failed(e.into())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Permission {
@@ -30,6 +176,8 @@ pub struct Actor {
     pub email: Option<String>,
     pub role: Role,
     pub api_token_id: Option<i64>,
+    /// The session this request came with (a staff member signed in with the cookie).
+    pub session_id: Option<i64>,
     granted: Permission,
 }
 
@@ -58,6 +206,7 @@ impl Actor {
             email: None,
             role: Role::Admin,
             api_token_id: None,
+            session_id: None,
             granted: Permission::Admin,
         }
     }
@@ -91,56 +240,74 @@ fn staff_actor(s: &staff::Model) -> Actor {
         email: Some(s.email.clone()),
         role,
         api_token_id: None,
+        session_id: None,
         granted: role_permission(role),
     }
 }
 
-/// Checks e-mail and password; on success stores a new session and returns its secret.
+/// Checks e-mail and password; on success stores a new session and returns its secret. The
+/// caller has counted the attempt first ([`Sessions::admit`]).
 ///
 /// E-mail addresses are unique per tenant, so one address may have accounts in several
 /// tenants: the account is the one whose password matches (the oldest, if several do).
-pub async fn login(db: &DatabaseConnection, email: &str, password: &str) -> AppResult<(String, Actor)> {
-    let found = staff_with_password(db, email, password).await?;
+pub async fn login(state: &AppState, email: &str, password: &str) -> Result<(String, Actor), LoginError> {
+    let db = &state.db;
     // A disabled account (利用停止) fails exactly like a wrong password.
-    let Some(staff) = found.filter(|s| s.disabled_at.is_none()) else {
-        return Err(AppError::Unauthenticated);
+    let Some(staff) = staff_with_password(state, email, password).await? else {
+        return Err(LoginError::Refused);
     };
     let secret = crypto::new_secret("mds_");
     let now = clock::now();
-    session::Entity::insert(session::ActiveModel {
+    let row = session::Entity::insert(session::ActiveModel {
         tenant_id: Set(staff.tenant_id),
         staff_id: Set(staff.id),
         token_hash: Set(crypto::secret_hash(&secret)),
         created_at: Set(now),
         expires_at: Set(now + chrono::TimeDelta::days(SESSION_DAYS)),
+        last_seen_at: Set(Some(now)),
         ..Default::default()
     })
     .exec(db)
     .await?;
-    Ok((secret, staff_actor(&staff)))
+    let mut actor = staff_actor(&staff);
+    actor.session_id = Some(row.last_insert_id);
+    Ok((secret, actor))
 }
 
+/// Password checks one sign-in always makes, at least: an address with one account in another
+/// tenant takes as long to refuse as an address with none, so timing does not tell a tenant
+/// admin who added that address to their own tenant whether another tenant uses it.
+const CHECKS_PER_SIGN_IN: usize = 2;
+
 /// The enabled account of `email` whose password is `password`, among that address's accounts
-/// in every tenant (oldest first). Without any account, a dummy hash is verified, so timing does not tell.
-async fn staff_with_password(db: &DatabaseConnection, email: &str, password: &str) -> AppResult<Option<staff::Model>> {
+/// in every tenant (oldest first). Dummy hashes are verified up to [`CHECKS_PER_SIGN_IN`], so
+/// the number of accounts does not show in the time taken.
+async fn staff_with_password(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<Option<staff::Model>, LoginError> {
     use sea_orm::QueryOrder;
     let candidates = staff::Entity::find()
         .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
         .filter(staff::Column::DisabledAt.is_null())
         .order_by_asc(staff::Column::Id)
-        .all(db)
-        .await?;
-    let hashes: Vec<String> = if candidates.is_empty() {
-        vec![DUMMY_HASH.clone()]
-    } else {
-        candidates.iter().map(|s| s.password_hash.clone()).collect()
-    };
-    let matched = tokio::task::spawn_blocking({
-        let password = password.to_owned();
-        move || hashes.iter().position(|h| crypto::verify_password(&password, h))
-    })
-    .await
-    .map_err(AppError::internal)?;
+        .all(&state.db)
+        .await
+        .map_err(AppError::from)?;
+    let mut matched = None;
+    let checks = candidates.len().max(CHECKS_PER_SIGN_IN);
+    for i in 0..checks {
+        let hash = match candidates.get(i) {
+            Some(s) => s.password_hash.clone(),
+            // Made once, on first use: off the async workers too.
+            None => tokio::task::spawn_blocking(|| DUMMY_HASH.clone()).await.map_err(AppError::internal)?,
+        };
+        let ok = state.sessions.verify_password(password, hash).await?.ok_or(LoginError::Busy)?;
+        if ok && matched.is_none() && i < candidates.len() {
+            matched = Some(i);
+        }
+    }
     Ok(matched.and_then(|i| candidates.into_iter().nth(i)))
 }
 
@@ -180,18 +347,38 @@ impl Actor {
     }
 }
 
-pub async fn actor_from_session(db: &DatabaseConnection, secret: &str) -> AppResult<Option<Actor>> {
+/// The staff member a session cookie belongs to, if the session is still on: not past its 14
+/// days, used within the idle timeout, the member not disabled. Using it keeps it alive.
+pub async fn actor_from_session(state: &AppState, secret: &str) -> AppResult<Option<Actor>> {
+    let db = &state.db;
     let Some(sess) =
         session::Entity::find().filter(session::Column::TokenHash.eq(crypto::secret_hash(secret))).one(db).await?
     else {
         return Ok(None);
     };
-    if sess.expires_at < clock::now() {
+    let now = clock::now();
+    let idle = chrono::TimeDelta::from_std(state.sessions.settings.idle_timeout).unwrap_or(chrono::TimeDelta::MAX);
+    let seen = sess.last_seen_at.unwrap_or(sess.created_at);
+    if sess.expires_at < now || now - seen > idle {
+        session::Entity::delete_by_id(sess.id).exec(db).await?;
         return Ok(None);
+    }
+    // Written at most once a minute (more often only when the idle timeout is that short).
+    let touch = chrono::TimeDelta::from_std(SEEN_EVERY).unwrap_or_default().min(idle / 4);
+    if now - seen > touch {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+            .filter(session::Column::Id.eq(sess.id))
+            .exec(db)
+            .await?;
     }
     let staff = staff::Entity::find_by_id(sess.staff_id).one(db).await?;
     // Disabling deletes the sessions too; this also refuses one that raced with it.
-    Ok(staff.filter(|s| s.tenant_id == sess.tenant_id && s.disabled_at.is_none()).map(|s| staff_actor(&s)))
+    Ok(staff.filter(|s| s.tenant_id == sess.tenant_id && s.disabled_at.is_none()).map(|s| {
+        let mut actor = staff_actor(&s);
+        actor.session_id = Some(sess.id);
+        actor
+    }))
 }
 
 pub async fn actor_from_token(db: &DatabaseConnection, secret: &str) -> AppResult<Option<Actor>> {
@@ -221,6 +408,7 @@ pub async fn actor_from_token(db: &DatabaseConnection, secret: &str) -> AppResul
         email: None,
         role: if granted == Permission::Admin { Role::Admin } else { Role::Staff },
         api_token_id: Some(tok.id),
+        session_id: None,
         granted,
     }))
 }

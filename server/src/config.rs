@@ -82,6 +82,18 @@ pub struct ServeArgs {
     /// session cookie is `Secure`.
     #[arg(long, env = "MADOGUCHI_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Minutes a staff session may stay unused before it ends (sign in again).
+    #[arg(long, env = "MADOGUCHI_SESSION_IDLE_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+    /// Behind a reverse proxy that appends the client's address to `X-Forwarded-For`: count
+    /// sign-in attempts per that address (the last entry) instead of the proxy's. Without a
+    /// proxy that overwrites the header, clients could pick their own address.
+    #[arg(long, env = "MADOGUCHI_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Seconds running requests and reply deliveries may take to finish after SIGTERM or
+    /// Ctrl-C before the server exits anyway.
+    #[arg(long, env = "MADOGUCHI_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
+    pub shutdown_grace_seconds: u64,
     /// The built browser app (Trunk's output).
     #[arg(long, env = "MADOGUCHI_SPA_DIR", default_value = "web/dist")]
     pub spa_dir: PathBuf,

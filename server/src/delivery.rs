@@ -54,13 +54,19 @@ pub const LEASE: Duration = Duration::from_secs(40);
 pub const POLL: Duration = Duration::from_secs(2);
 const BATCH: u64 = 50;
 
-/// Starts the worker: it wakes on every inquiry change (a new reply) and every [`POLL`].
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Starts the worker: it wakes on every inquiry change (a new reply) and every [`POLL`]. When
+/// `stop` turns true it ends, after finishing the pass it is in (server shutdown).
+pub fn spawn(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut events = state.events.subscribe();
         let mut tick = tokio::time::interval(POLL);
         loop {
+            if *stop.borrow() {
+                return;
+            }
             tokio::select! {
+                // A dropped sender (an `App` taken apart, as the tests do) never stops it.
+                Ok(()) = stop.changed() => return,
                 ev = events.recv() => {
                     match ev {
                         Ok(Event { kind: EventKind::InquiryUpdated { .. }, .. }) => {}

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::http::MultipartOptions;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -87,7 +87,7 @@ async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) ->
         };
     }
     if allow_cookie && let Some(secret) = cookie_secret(headers) {
-        return auth::actor_from_session(&st.db, &secret).await.map_err(internal);
+        return auth::actor_from_session(st, &secret).await.map_err(internal);
     }
     Ok(None)
 }
@@ -181,8 +181,7 @@ async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Resp
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if !wants_ws {
-        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").finish())
-            .into_response();
+        return crate::graphiql::page();
     }
     let (mut parts, _) = req.into_parts();
     let Some(protocol) = socket::protocol(&parts.headers) else {
@@ -224,16 +223,63 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(h): State<Http>, headers: HeaderMap, Json(body): Json<LoginBody>) -> Response {
-    match auth::login(&h.state.db, &body.email, &body.password).await {
+/// The address a sign-in is counted against: the peer of the connection, or — only with
+/// `--trust-forwarded-for`, behind a reverse proxy — the last `X-Forwarded-For` entry (the one
+/// that proxy added; entries before it are whatever the client sent).
+fn client_address(h: &Http, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> std::net::IpAddr {
+    if h.state.sessions.settings.trust_forwarded_for
+        && let Some(ip) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
+    {
+        return ip;
+    }
+    peer.map(|a| a.ip()).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// `429` with `Retry-After` (whole seconds, rounded up) and code `RATE_LIMITED`.
+fn rate_limited(status: StatusCode, wait: std::time::Duration, message: &str) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut resp = (status, Json(json!({ "error": message, "code": "RATE_LIMITED" }))).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    resp
+}
+
+/// The session cookie is `Secure` when browsers reach the server over https: `--public-url
+/// https://…`, or a proxy in front saying so.
+fn cookie_secure(h: &Http, headers: &HeaderMap) -> bool {
+    let configured =
+        h.state.policy.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+    configured || headers.get("x-forwarded-proto").is_some_and(|v| v == "https")
+}
+
+async fn login(
+    State(h): State<Http>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> Response {
+    let address = client_address(&h, &headers, peer.map(|p| p.0.0));
+    if let Err(wait) = h.state.sessions.admit(address, &body.email) {
+        tracing::warn!(%address, "sign-in throttled");
+        return rate_limited(
+            StatusCode::TOO_MANY_REQUESTS,
+            wait,
+            "ログインの試行が多すぎます。しばらく待ってからもう一度お試しください (too many sign-in attempts; try again later)",
+        );
+    }
+    match auth::login(&h.state, &body.email, &body.password).await {
         Ok((secret, actor)) => {
-            let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
             let c = cookie::Cookie::build((auth::SESSION_COOKIE, secret))
                 .http_only(true)
                 .same_site(cookie::SameSite::Lax)
-                .secure(secure)
+                .secure(cookie_secure(&h, &headers))
                 .path("/")
-                .max_age(cookie::time::Duration::days(14))
+                .max_age(cookie::time::Duration::days(auth::SESSION_DAYS))
                 .build();
             let mut resp = Json(json!({ "name": actor.display_name, "email": actor.email, "role": actor.role })).into_response();
             if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
@@ -241,12 +287,17 @@ async fn login(State(h): State<Http>, headers: HeaderMap, Json(body): Json<Login
             }
             resp
         }
-        Err(crate::error::AppError::Unauthenticated) => (
+        Err(auth::LoginError::Refused) => (
             StatusCode::UNAUTHORIZED,
             Json(json!({ "error": "メールアドレスまたはパスワードが正しくありません (wrong e-mail or password)", "code": "UNAUTHENTICATED" })),
         )
             .into_response(),
-        Err(e) => {
+        Err(auth::LoginError::Busy) => rate_limited(
+            StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(5),
+            "ただいまログインが混み合っています。しばらく待ってからもう一度お試しください (sign-in is busy; try again shortly)",
+        ),
+        Err(auth::LoginError::Failed(e)) => {
             tracing::error!(error = ?e, "login failed");
             error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
         }
@@ -264,6 +315,8 @@ async fn logout(State(h): State<Http>, headers: HeaderMap) -> Response {
         .path("/")
         .max_age(cookie::time::Duration::ZERO)
         .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(cookie_secure(&h, &headers))
         .build();
     let mut resp = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = HeaderValue::from_str(&c.to_string()) {

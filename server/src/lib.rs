@@ -12,7 +12,9 @@ pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod graphiql;
 pub mod graphql;
+pub mod headers;
 pub mod http;
 pub mod inbox;
 pub mod marketplaces;
@@ -37,7 +39,7 @@ use crate::events::EventBus;
 use crate::state::AppState;
 
 /// Everything a server needs, resolved from the command line and environment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ServerConfig {
     pub database_url: String,
     pub data_dir: PathBuf,
@@ -49,11 +51,27 @@ pub struct ServerConfig {
     pub bootstrap_token: Option<String>,
     /// What the operator allows and how the server is reached (`--allow-private-urls`, `--public-url`).
     pub policy: state::Policy,
+    /// Sign-in throttling and the session idle timeout (`--session-idle-minutes`,
+    /// `--trust-forwarded-for`).
+    pub sessions: auth::SessionSettings,
 }
 
 pub struct App {
     pub state: AppState,
     pub router: axum::Router,
+    /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
+    stop: tokio::sync::watch::Sender<bool>,
+    delivery: tokio::task::JoinHandle<()>,
+}
+
+impl App {
+    /// Stops the reply outbox after the delivery it is sending (if any), waiting at most `grace`.
+    /// Whether it finished in time; a reply cut off stays claimed and is taken up again (and
+    /// looked for in the marketplace's thread first) by the next process.
+    pub async fn stop(self, grace: std::time::Duration) -> bool {
+        let _ = self.stop.send(true);
+        tokio::time::timeout(grace, self.delivery).await.is_ok()
+    }
 }
 
 fn secret_key(data_dir: &Path, configured: Option<String>) -> anyhow::Result<String> {
@@ -94,6 +112,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         files: Arc::new(files),
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
         policy: Arc::new(cfg.policy.clone()),
+        sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
     };
     if cfg.demo {
         demo::seed(&state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))?;
@@ -106,12 +125,14 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         delivery::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing reply claims: {e:?}"))?;
     }
     // Background work of this process: the reply outbox and the auto import/export schedule.
-    delivery::spawn(state.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let delivery = delivery::spawn(state.clone(), stopped);
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     let schema = graphql::build_schema(state.clone());
-    let router =
-        http::router(state.clone(), schema, cfg.spa_dir.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
-    Ok(App { state, router })
+    let router = http::router(state.clone(), schema, cfg.spa_dir.clone()).merge(graphiql::router());
+    let router = headers::apply(router, cfg.spa_dir.as_deref(), &cfg.policy)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(App { state, router, stop, delivery })
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -127,7 +148,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             allow_private_urls: args.allow_private_urls || args.demo,
             public_url: args.public_url.clone(),
         },
+        sessions: auth::SessionSettings {
+            idle_timeout: std::time::Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
+            trust_forwarded_for: args.trust_forwarded_for,
+            ..Default::default()
+        },
     };
+    // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
+    let mut terminate = shutdown_signal()?;
     let app = start(cfg).await?;
     if args.demo {
         // The marketplaces of the demo: the simulator, in this process, on a loopback port.
@@ -157,12 +185,65 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
     }
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
+    let (signalled, mut heard) = tokio::sync::watch::channel(false);
+    let server =
+        axum::serve(listener, app.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(async move {
+                terminate.recv().await;
+                tracing::info!(
+                    grace_seconds = grace.as_secs(),
+                    "stopping: no new connections; finishing running requests"
+                );
+                let _ = signalled.send(true);
+            });
+    // Requests still running `grace` after the signal (or a WebSocket that never ends) do not
+    // keep the process alive.
+    let overdue = async move {
+        let _ = heard.wait_for(|s| *s).await;
+        tokio::time::sleep(grace).await;
+    };
+    let started = tokio::time::Instant::now();
+    tokio::select! {
+        served = server => served?,
+        () = overdue => tracing::warn!("requests still running after the grace period; exiting anyway"),
+    }
+    let left = grace.saturating_sub(started.elapsed()).max(std::time::Duration::from_secs(1));
+    if !app.stop(left).await {
+        tracing::warn!(
+            "a reply delivery was still running after the grace period; it is taken up again at the next start"
+        );
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// The signals that stop the server gracefully: Ctrl-C (SIGINT) and SIGTERM, which service
+/// managers and container orchestrators send.
+pub struct ShutdownSignal {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Installs the handlers now, so a signal arriving during start-up is not lost.
+pub fn shutdown_signal() -> anyhow::Result<ShutdownSignal> {
+    Ok(ShutdownSignal {
+        #[cfg(unix)]
+        term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("installing the SIGTERM handler")?,
+    })
 }
 
 pub async fn migrate_only(db: DbArgs) -> anyhow::Result<()> {

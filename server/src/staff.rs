@@ -184,9 +184,9 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: StaffForSave)
         .map_err(taken)
 }
 
-/// Changes e-mail, name, role and (when given) the password. A new password set for someone
-/// else also ends that member's sessions. The member's open sockets check their access again
-/// (and close when it changed).
+/// Changes e-mail, name, role and (when given) the password. A new password ends the member's
+/// sessions, except the one it was changed from. The member's open sockets check their access
+/// again (and close when it changed).
 pub async fn update(state: &AppState, actor: &Actor, id: i64, input: StaffForSave) -> AppResult<staff::Model> {
     let saved = update_in(&state.db, actor, id, input).await?;
     state.events.access_changed(actor.scope.tenant_id(), Some(id), None);
@@ -214,8 +214,12 @@ async fn update_in(db: &DatabaseConnection, actor: &Actor, id: i64, input: Staff
         am.password_hash = Set(h);
     }
     let saved = actor.scope.update(&txn, am).await.map_err(taken)?;
-    if new_password && actor.staff_id != Some(id) {
-        end_sessions(&txn, actor, id).await?;
+    if new_password {
+        let mut others = actor.scope.delete_many::<session::Entity>().filter(session::Column::StaffId.eq(id));
+        if let Some(current) = actor.session_id {
+            others = others.filter(session::Column::Id.ne(current));
+        }
+        others.exec(&txn).await?;
     }
     txn.commit().await?;
     Ok(saved)

@@ -16,6 +16,8 @@ pub struct AppState {
     pub files: Arc<dyn ObjectStore>,
     pub sealer: Sealer,
     pub policy: Arc<Policy>,
+    /// Sign-in limits, the bound on password checks, the session idle timeout.
+    pub sessions: Arc<crate::auth::Sessions>,
 }
 
 /// What the operator decided at start.

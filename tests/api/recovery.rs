@@ -121,6 +121,7 @@ async fn three_processes_started_at_once_on_an_empty_postgresql_database_all_bec
                 secret_key: Some("test-secret-key".into()),
                 bootstrap_token: Some("mdg_bootstrap_shared_by_all".into()),
                 policy: server::state::Policy { allow_private_urls: true, public_url: None },
+                ..Default::default()
             })
             .await
         }

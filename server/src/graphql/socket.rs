@@ -65,10 +65,10 @@ pub enum Credential {
 }
 
 impl Credential {
-    async fn actor(&self, db: &sea_orm::DatabaseConnection) -> AppResult<Option<Actor>> {
+    async fn actor(&self, state: &AppState) -> AppResult<Option<Actor>> {
         match self {
-            Credential::Bearer(h) => auth::actor_from_authorization(db, h).await,
-            Credential::Session(s) => auth::actor_from_session(db, s).await,
+            Credential::Bearer(h) => auth::actor_from_authorization(&state.db, h).await,
+            Credential::Session(s) => auth::actor_from_session(state, s).await,
         }
     }
 }
@@ -123,7 +123,7 @@ impl Session {
             None => from_upgrade,
         };
         let Some(credential) = credential else { return Err(self.refuse(FORBIDDEN, "Forbidden")) };
-        let actor = match credential.actor(&state.db).await {
+        let actor = match credential.actor(state).await {
             Ok(Some(a)) => a,
             Ok(None) => return Err(self.refuse(FORBIDDEN, "Forbidden")),
             Err(e) => {
@@ -156,7 +156,7 @@ impl Session {
         let (Some(credential), Some(grant)) = (self.credential.get(), self.grant.get()) else {
             return Ok(None);
         };
-        Ok(credential.actor(&state.db).await?.filter(|a| Grant::of(a) == *grant))
+        Ok(credential.actor(state).await?.filter(|a| Grant::of(a) == *grant))
     }
 
     /// Whether the socket may stay open. A database error keeps it (each operation still

@@ -4,6 +4,7 @@
 mod cost;
 mod data;
 mod files;
+mod headers;
 mod outbound;
 mod requests;
 mod sessions;
