@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
     let shop = server::shops::save(
         &st.db,
         &st.sealer,
+        &st.policy,
         &actor,
         None,
         server::shops::ShopForSave {

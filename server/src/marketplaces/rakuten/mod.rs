@@ -83,7 +83,9 @@ impl Rakuten {
     }
 
     async fn get_inquiry_wire(&self, number: &str) -> MResult<Option<wire::Inquiry>> {
-        let a = self.client.call(Method::GET, &format!("{INQUIRY_BASE}/inquiry/{number}"), &[], None::<&()>).await?;
+        use super::http::{Part, path};
+        let url_path = path(&[Part::Fixed(INQUIRY_BASE), Part::Fixed("/inquiry"), Part::Value(number)])?;
+        let a = self.client.call(Method::GET, &url_path, &[], None::<&()>).await?;
         if a.status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
