@@ -695,3 +695,19 @@ pub fn delivery_of(m: &message::Model) -> DeliveryState {
 pub fn author_of(m: &message::Model) -> MessageAuthor {
     MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Customer)
 }
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_recognised_by_its_first_bytes() {
+        assert_eq!(sniffed_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniffed_type(b"\xff\xd8\xff\xe0..JFIF"), Some("image/jpeg"));
+        assert_eq!(sniffed_type(b"GIF89a...."), Some("image/gif"));
+        assert_eq!(sniffed_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniffed_type(b"<html>"), None);
+        assert_eq!(sniffed_type(b"MZ\x90\0"), None);
+        assert_eq!(sniffed_type(b""), None);
+    }
+}

@@ -791,3 +791,25 @@ async fn push_shop(
 pub fn server_id(state: &AppState) -> usize {
     std::sync::Arc::as_ptr(&state.policy) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a run's error list shows of a failure inside Madoguchi: a plain sentence, never the
+    /// database's or a library's own text (that goes to the log).
+    #[test]
+    fn internal_errors_reach_a_run_as_a_plain_sentence() {
+        let db = AppError::internal(anyhow::anyhow!(
+            "Query Error: error returned from database: relation \"order\" does not exist (code: 42P01)"
+        ));
+        let text = app_error_text(&db);
+        assert_eq!(text, INTERNAL_TEXT);
+        assert!(!text.contains("relation") && !text.contains("42P01"));
+        let fault = db_fault(sea_orm::DbErr::Custom("disk I/O error at /var/lib/madoguchi/db.sqlite".into()));
+        assert!(!fault.to_string().contains("disk I/O") && !fault.to_string().contains("/var/lib"), "{fault}");
+        // Application errors keep their own (plain) message.
+        let v = AppError::validation("from", "期間の開始が終了より後です (from is after to)");
+        assert_eq!(app_error_text(&v), v.message());
+    }
+}
