@@ -28,9 +28,9 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// Pushes one client address may send: a sustained rate per second…
-pub const PUSHES_PER_SECOND: u32 = 5;
+pub const PUSHES_PER_SECOND: u32 = 10;
 /// …after a burst of this many.
-pub const PUSH_BURST: u32 = 20;
+pub const PUSH_BURST: u32 = 50;
 
 /// Who sent a push, for the rate limit: the peer address when the server knows it, else one
 /// shared bucket for all.
