@@ -7,9 +7,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261123_000002_csv_and_staff;
-mod m20261201_000003_session_last_seen;
 mod m20261201_000003_staff_email_per_tenant;
-mod m20261201_000010_reply_failed;
+mod m20261201_000004_session_last_seen;
+mod m20261201_000005_shop_push_index;
+mod m20261201_000006_reply_failed;
 
 pub struct Migrator;
 
@@ -20,8 +21,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_csv_and_staff::Migration),
             Box::new(m20261201_000003_staff_email_per_tenant::Migration),
-            Box::new(m20261201_000003_session_last_seen::Migration),
-            Box::new(m20261201_000010_reply_failed::Migration),
+            Box::new(m20261201_000004_session_last_seen::Migration),
+            Box::new(m20261201_000005_shop_push_index::Migration),
+            Box::new(m20261201_000006_reply_failed::Migration),
         ]
     }
 }

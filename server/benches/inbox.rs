@@ -72,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
     let shop = server::shops::save(
         &st.db,
         &st.sealer,
+        &st.policy,
         &actor,
         None,
         server::shops::ShopForSave {

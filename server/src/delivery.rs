@@ -281,6 +281,11 @@ async fn send(
     msg: &message::Model,
 ) -> Result<Option<String>, String> {
     let connector = marketplaces::connector_for(state, shop).map_err(|e| e.to_string())?;
+    // What the staff see of a failure inside Madoguchi: plain words; the detail goes to the log.
+    let internal = |e: &dyn std::fmt::Display| {
+        tracing::warn!(error = %e, "an internal error while sending a reply");
+        crate::sync::INTERNAL_TEXT.to_owned()
+    };
     // `delivery_attempts` is the value before this claim: anything above 0 may have reached
     // the marketplace already.
     if msg.delivery_attempts > 0 {
@@ -289,7 +294,7 @@ async fn send(
             .filter(message::Column::InquiryId.eq(inq.id))
             .all(&state.db)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| internal(&e))?
             .into_iter()
             .filter_map(|m| m.marketplace_message_id)
             .collect();
@@ -307,7 +312,10 @@ async fn send(
             Err(e) => return Err(e.to_string()),
         }
     }
-    let files = files_of(state, scope, msg).await.map_err(|e| format!("{:?}", e.message()))?;
+    let files = files_of(state, scope, msg).await.map_err(|e| match e {
+        AppError::Internal(inner) => internal(&inner),
+        other => other.message(),
+    })?;
     match connector.send_reply(&inq.marketplace_inquiry_id, &msg.body, files).await {
         Ok(sent) => Ok(sent.marketplace_message_id),
         Err(e) => Err(e.to_string()),

@@ -131,6 +131,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         let s = shops::save(
             db,
             &state.sealer,
+            &state.policy,
             &actor,
             None,
             ShopForSave {
@@ -362,6 +363,7 @@ pub async fn connect_simulator(state: &AppState, sim_base: &str) -> AppResult<()
         shops::save(
             &state.db,
             &state.sealer,
+            &state.policy,
             &actor,
             Some(s.id),
             ShopForSave {

@@ -390,8 +390,28 @@ fn percent(s: &str) -> String {
 
 /// 問い合わせユーザアクション通知: Rakuten pushes each customer action; the inquiry is fetched
 /// and recorded once (see `sync::rakuten_push`). Answers in the push's own XML envelope.
-async fn rakuten_hook(State(h): State<Http>, headers: HeaderMap, body: String) -> Response {
-    let key = headers.get("x-auth-key").and_then(|v| v.to_str().ok());
+/// Rakuten's push: rate-limited per client address (the peer address when the server is served
+/// with connect info, else one bucket for all) before anything is parsed or looked up.
+async fn rakuten_hook(State(h): State<Http>, req: axum::extract::Request) -> Response {
+    use crate::marketplaces::rakuten::push;
+    let xml = |status: StatusCode, answer: String| {
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"))], answer).into_response()
+    };
+    let client = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    if let Err(wait) = push::admit(crate::sync::server_id(&h.state), client) {
+        let mut r = xml(StatusCode::TOO_MANY_REQUESTS, push::answer(push::UNEXPECTED));
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return xml(StatusCode::OK, push::answer(push::BAD_VALUES));
+    };
+    let body = String::from_utf8_lossy(&bytes);
+    let key = parts.headers.get("x-auth-key").and_then(|v| v.to_str().ok());
     let answer = crate::sync::rakuten_push(&h.state, key, &body).await;
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"))], answer).into_response()
+    xml(StatusCode::OK, answer)
 }

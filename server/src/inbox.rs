@@ -322,11 +322,12 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
         .collect();
     shared::marketplace::check_attachments(marketplace, &infos)
         .map_err(|e| AppError::validation("attachments", e.to_string()))?;
+    check_file_contents(&input.attachments)?;
 
     // Bytes first (a stray object is harmless; a row pointing at nothing is not).
     let mut stored = Vec::new();
     for a in &input.attachments {
-        stored.push((store_file(state, scope, &a.file_name, a.bytes.clone()).await?, a));
+        stored.push((store_file(state, scope, a.bytes.clone()).await?, a));
     }
 
     let txn = db.begin().await?;
@@ -384,20 +385,55 @@ pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> Ap
     Ok(msg)
 }
 
-/// Puts an attachment's bytes in the object store under a new key of the tenant; returns the key.
-pub(crate) async fn store_file(
-    state: &AppState,
-    scope: Scope,
-    file_name: &str,
-    bytes: bytes::Bytes,
-) -> AppResult<String> {
-    let key = format!("t{}/{}-{}", scope.tenant_id(), crate::crypto::new_secret(""), sanitise_file_name(file_name));
+/// Puts an attachment's bytes in the object store under a new, generated key of the tenant
+/// (`t{tenant}/{random}`); returns the key. The file's name is never part of the key — it is
+/// kept as the attachment's metadata — so a name of any length or script is stored alike.
+pub(crate) async fn store_file(state: &AppState, scope: Scope, bytes: bytes::Bytes) -> AppResult<String> {
+    let key = format!("t{}/{}", scope.tenant_id(), crate::crypto::new_secret(""));
     state.files.put(&object_store::path::Path::from(key.as_str()), bytes.into()).await.map_err(AppError::internal)?;
     Ok(key)
 }
 
-fn sanitise_file_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+/// The largest file a customer's message may bring in (downloaded from the marketplace by an
+/// import); a larger one is not stored and the run names it.
+pub const CUSTOMER_FILE_MAX_BYTES: usize = 10_000_000;
+
+/// The type the first bytes of a file show (its "magic number"), for the types replies may
+/// carry: PNG, JPEG, GIF and PDF.
+pub fn sniffed_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// An outgoing file's bytes must be what its name (and declared type) say: a `.png` that is
+/// really an HTML page or an executable is refused.
+fn check_file_contents(files: &[NewAttachment]) -> AppResult<()> {
+    for f in files {
+        let expected = shared::marketplace::file_extension(&f.file_name)
+            .and_then(|ext| shared::marketplace::content_type_for_extension(&ext));
+        let actual = sniffed_type(&f.bytes);
+        if expected.is_none() || actual != expected {
+            return Err(AppError::validation(
+                "attachments",
+                format!(
+                    "ファイル「{}」の中身がファイルの種類と一致しません (the bytes of {} are not a {} file)",
+                    f.file_name,
+                    f.file_name,
+                    expected.unwrap_or("known")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A failed reply goes back to `PENDING` for the delivery worker.
@@ -747,4 +783,20 @@ pub fn delivery_of(m: &message::Model) -> DeliveryState {
 
 pub fn author_of(m: &message::Model) -> MessageAuthor {
     MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Customer)
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_recognised_by_its_first_bytes() {
+        assert_eq!(sniffed_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniffed_type(b"\xff\xd8\xff\xe0..JFIF"), Some("image/jpeg"));
+        assert_eq!(sniffed_type(b"GIF89a...."), Some("image/gif"));
+        assert_eq!(sniffed_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniffed_type(b"<html>"), None);
+        assert_eq!(sniffed_type(b"MZ\x90\0"), None);
+        assert_eq!(sniffed_type(b""), None);
+    }
 }

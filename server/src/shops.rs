@@ -115,10 +115,55 @@ fn check_credentials(m: Marketplace, creds: &serde_json::Value) -> AppResult<()>
     Ok(())
 }
 
+const API_BASE_URL_FIELD: &str = "settings.apiBaseUrl";
+
+/// A shop's API base URL receives the shop's credentials. Unless the operator allows private
+/// URLs (`--allow-private-urls`), it must be `https://` and its host must resolve only to public
+/// addresses (no loopback, private, link-local / metadata, CGNAT, unique-local, …). The same
+/// rules are enforced again on the resolved address at every connection
+/// (`marketplaces::http`), so a name that later resolves elsewhere is refused there too.
+async fn check_api_base_url(raw: &str, allow_private_urls: bool) -> AppResult<()> {
+    use crate::marketplaces::http;
+    let bad = |why: &str| AppError::validation(API_BASE_URL_FIELD, why.to_owned());
+    let url = url::Url::parse(raw).map_err(|_| bad("APIのURLの形式が正しくありません (apiBaseUrl is not a URL)"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad("APIのURLは http:// か https:// で始めてください (apiBaseUrl must be an http(s) URL)"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("APIのURLに利用者名やパスワードを含めないでください (apiBaseUrl must not carry credentials)"));
+    }
+    if allow_private_urls {
+        return Ok(());
+    }
+    if let Some(why) = http::refusal(&url) {
+        return Err(bad(why));
+    }
+    if let Some(url::Host::Domain(host)) = url.host() {
+        let port = url.port_or_known_default().unwrap_or(443);
+        let resolved =
+            tokio::time::timeout(std::time::Duration::from_secs(5), tokio::net::lookup_host((host, port))).await;
+        let addrs: Vec<std::net::SocketAddr> = match resolved {
+            Ok(Ok(a)) => a.collect(),
+            _ => Vec::new(),
+        };
+        if addrs.is_empty() {
+            return Err(bad("APIのURLのホスト名を解決できません (the host of apiBaseUrl does not resolve)"));
+        }
+        if addrs.iter().any(|a| !http::is_public(a.ip())) {
+            tracing::warn!(%host, addresses = ?addrs, "refused an apiBaseUrl that resolves to a non-public address");
+            return Err(bad(
+                "APIのURLのホストがローカル・社内向けのアドレスを指しています (the host of apiBaseUrl resolves to a loopback, private or link-local address)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates or updates a shop (admin only).
 pub async fn save(
     db: &DatabaseConnection,
     sealer: &Sealer,
+    policy: &crate::state::Policy,
     actor: &Actor,
     id: Option<i64>,
     input: ShopForSave,
@@ -164,13 +209,8 @@ pub async fn save(
         ));
     }
     let api_base_url = optional(s.api_base_url.clone());
-    if let Some(u) = &api_base_url
-        && !(u.starts_with("http://") || u.starts_with("https://"))
-    {
-        return Err(AppError::validation(
-            "apiBaseUrl",
-            "APIのURLは http:// か https:// で始めてください (apiBaseUrl must be an http(s) URL)",
-        ));
+    if let Some(u) = &api_base_url {
+        check_api_base_url(u, policy.allow_private_urls).await?;
     }
     let sealed = match &s.credentials {
         Some(c) => {
@@ -179,6 +219,7 @@ pub async fn save(
         }
         None => None,
     };
+    let new_push_index = s.credentials.as_ref().map(push_index);
     let csv_mapping = match s.csv_mapping.clone() {
         None => None,
         Some(cols) if cols.is_empty() => Some(None),
@@ -209,6 +250,7 @@ pub async fn save(
                     registered_email: Set(optional(s.registered_email)),
                     credentials_sealed: Set(sealed),
                     csv_mapping: Set(csv_mapping.flatten()),
+                    push_index: Set(Some(new_push_index.unwrap_or_default())),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -242,6 +284,7 @@ pub async fn save(
             }
             if sealed.is_some() {
                 am.credentials_sealed = Set(sealed);
+                am.push_index = Set(new_push_index);
             }
             if let Some(m) = csv_mapping {
                 am.csv_mapping = Set(m);
@@ -250,6 +293,48 @@ pub async fn save(
             Ok(actor.scope.update(db, am).await?)
         }
     }
+}
+
+/// The index of a Rakuten push key (the `shopId` and `pushAuthKey` credentials): the SHA-256
+/// (hex) of both, so the push endpoint finds its shop with one indexed query instead of opening
+/// every shop's credentials. `""` when the shop has no push key.
+pub fn push_index(creds: &serde_json::Value) -> String {
+    let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    match (get("shopId"), get("pushAuthKey")) {
+        (Some(id), Some(key)) => push_index_of(id, key),
+        _ => String::new(),
+    }
+}
+
+/// [`push_index`] of one shop id and key.
+pub fn push_index_of(shop_id: &str, push_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"rakuten-push\0");
+    h.update(shop_id.as_bytes());
+    h.update(b"\0");
+    h.update(push_key.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Computes the push index of Rakuten shops saved before it existed (`push_index` NULL): their
+/// credentials are opened once, here, and never again by the push endpoint.
+pub async fn backfill_push_index(state: &crate::state::AppState) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let legacy = shop::Entity::find().filter(shop::Column::PushIndex.is_null()).all(&state.db).await?;
+    for row in legacy {
+        let index = match row.credentials_sealed.as_deref() {
+            Some(sealed) if row.marketplace == Marketplace::Rakuten.as_str() => {
+                open_credentials(&state.sealer, sealed).map(|c| push_index(&c)).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let scope = crate::store::Scope::of_tenant(row.tenant_id);
+        let mut am: shop::ActiveModel = row.into();
+        am.push_index = Set(Some(index));
+        scope.update(&state.db, am).await?;
+    }
+    Ok(())
 }
 
 /// The credentials JSON of a sealed value.
@@ -277,6 +362,7 @@ pub async fn merge_credentials(
     }
     let mut am: shop::ActiveModel = row.into();
     am.credentials_sealed = Set(Some(state.sealer.seal(&creds.to_string()).map_err(AppError::internal)?));
+    am.push_index = Set(Some(push_index(&creds)));
     am.updated_at = Set(clock::now());
     scope.update(&state.db, am).await?;
     Ok(())

@@ -325,11 +325,26 @@ fn is_busy(e: &anyhow::Error) -> bool {
     s.contains("database is locked") || s.contains("(code: 5)") || s.contains("(code: 517)")
 }
 
+/// What staff and API clients see of an application error in a run's error list: its plain
+/// message. An internal error (a database failure, …) is logged here with its detail and shown
+/// only as a plain sentence.
 pub(crate) fn app_error_text(e: &AppError) -> String {
     match e {
-        AppError::Internal(inner) => format!("{} ({inner})", e.message()),
+        AppError::Internal(inner) => {
+            tracing::warn!(error = ?inner, "an internal error during a sync run");
+            INTERNAL_TEXT.to_owned()
+        }
         other => other.message(),
     }
+}
+
+/// The plain text for a failure inside Madoguchi (never the database's or library's own text).
+pub(crate) const INTERNAL_TEXT: &str = "Madoguchi内部で問題が発生しました。時間をおいてもう一度お試しください (an internal error occurred; try again later)";
+
+/// A database failure during a run: logged with its detail, reported in plain words.
+fn db_fault(e: sea_orm::DbErr) -> MarketplaceError {
+    tracing::warn!(error = %e, "a database error during a sync run");
+    MarketplaceError::Protocol(INTERNAL_TEXT.to_owned())
 }
 
 async fn import_inquiries(
@@ -361,7 +376,7 @@ async fn import_inquiries(
         .limit(REREAD_OPEN_MAX)
         .all(&p.state.db)
         .await
-        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+        .map_err(db_fault)?;
     for row in older.into_iter().filter(|r| !seen.contains(&r.marketplace_inquiry_id)) {
         match c.fetch_inquiry(&row.marketplace_inquiry_id).await {
             Ok(Some(inq)) => match busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
@@ -388,7 +403,7 @@ async fn fetch_customer_files(
     c: &dyn Connector,
 ) -> Result<(), MarketplaceError> {
     use crate::store::entities::{attachment, message};
-    let db_err = |e: sea_orm::DbErr| MarketplaceError::Protocol(e.to_string());
+    let db_err = db_fault;
     let tenant = p.scope.tenant_id();
     let inquiries_of_shop = sea_orm::sea_query::Query::select()
         .column(inquiry::Column::Id)
@@ -426,7 +441,21 @@ async fn fetch_customer_files(
             }
         };
         let size = bytes.len() as i64;
-        let key = match inbox::store_file(p.state, p.scope, &a.file_name, bytes).await {
+        if bytes.len() > inbox::CUSTOMER_FILE_MAX_BYTES {
+            // Not stored, and not downloaded again: the run names it once.
+            p.fail(format!(
+                "添付ファイル「{}」は大きすぎるため取り込みませんでした(上限 {} MB) (the file is larger than {} bytes)",
+                a.file_name,
+                inbox::CUSTOMER_FILE_MAX_BYTES / 1_000_000,
+                inbox::CUSTOMER_FILE_MAX_BYTES
+            ));
+            let mut am: attachment::ActiveModel = a.into();
+            am.remote_path = Set(None);
+            am.size = Set(size);
+            p.scope.update(&p.state.db, am).await.map_err(db_err)?;
+            continue;
+        }
+        let key = match inbox::store_file(p.state, p.scope, bytes).await {
             Ok(key) => key,
             Err(e) => {
                 p.fail(format!("添付ファイル「{}」を保存できません ({})", a.file_name, app_error_text(&e)));
@@ -502,7 +531,7 @@ async fn export_shipments(
         .order_by_asc(order::Column::Id)
         .all(&p.state.db)
         .await
-        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+        .map_err(db_fault)?;
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
     let today = clock::now().with_timezone(&jst).date_naive();
     for row in rows {
@@ -550,7 +579,10 @@ async fn export_shipments(
                             kind: EventKind::OrderChanged { order_id: saved.id },
                         });
                     }
-                    Err(e) => p.fail(format!("受注 {}: {e}", row.order_number)),
+                    Err(e) => {
+                        tracing::warn!(order = %row.order_number, error = %e, "recording an export failed");
+                        p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number))
+                    }
                 }
             }
             Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
@@ -582,7 +614,7 @@ async fn export_evaluations(
         .order_by_asc(order::Column::Id)
         .all(&p.state.db)
         .await
-        .map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
+        .map_err(db_fault)?;
     for row in rows {
         // ASSUMED Rakuma states (shared::order_status::RAKUMA_STATUSES): shipped and awaiting
         // the shop's rating.
@@ -686,7 +718,7 @@ pub async fn run_due(state: &AppState, interval: Duration) -> AppResult<Vec<sync
 pub async fn rakuten_push(state: &AppState, header_key: Option<&str>, body: &str) -> String {
     use crate::marketplaces::rakuten::push;
     let Some(p) = push::parse(body, header_key) else { return push::answer(push::BAD_VALUES) };
-    if header_key.is_some_and(|h| h != p.auth_key) {
+    if header_key.is_some_and(|h| !push::same_key(h, &p.auth_key)) {
         return push::answer(push::AUTH_MISMATCH);
     }
     let shop = match push_shop(state, &p).await {
@@ -726,25 +758,58 @@ pub async fn rakuten_push(state: &AppState, header_key: Option<&str>, body: &str
     push::answer(push::OK)
 }
 
-/// The Rakuten shop whose RMS shop id and push key the push carries.
+/// The Rakuten shop whose RMS shop id and push key the push carries: found by the index of
+/// both (`shops::push_index`, one indexed query whatever the number of tenants), then the key
+/// compared in constant time with the shop's own.
 async fn push_shop(
     state: &AppState,
     p: &crate::marketplaces::rakuten::push::Push,
 ) -> AppResult<Option<(Scope, shop::Model, bool)>> {
-    for t in tenant::Entity::find().all(&state.db).await? {
-        let scope = Scope::of_tenant(t.id);
-        let shops = scope
-            .find::<shop::Entity>()
-            .filter(shop::Column::Marketplace.eq(Marketplace::Rakuten.as_str()))
-            .all(&state.db)
-            .await?;
-        for s in shops {
-            let id = marketplaces::credential(state, &s, "shopId");
-            let key = marketplaces::credential(state, &s, "pushAuthKey");
-            if id.as_deref() == Some(p.contract_id.as_str()) && key.as_deref() == Some(p.auth_key.as_str()) {
-                return Ok(Some((scope, s, t.api_option)));
-            }
+    use crate::marketplaces::rakuten::push;
+    crate::shops::backfill_push_index(state).await?;
+    let index = crate::shops::push_index_of(&p.contract_id, &p.auth_key);
+    // The push authenticates by its key, not as a tenant: the index is what scopes the lookup.
+    let candidates = shop::Entity::find()
+        .filter(shop::Column::PushIndex.eq(index))
+        .filter(shop::Column::Marketplace.eq(Marketplace::Rakuten.as_str()))
+        .order_by_asc(shop::Column::Id)
+        .all(&state.db)
+        .await?;
+    for s in candidates {
+        let id = marketplaces::credential(state, &s, "shopId");
+        let key = marketplaces::credential(state, &s, "pushAuthKey");
+        let key_matches = key.as_deref().is_some_and(|k| push::same_key(k, &p.auth_key));
+        if key_matches && id.as_deref() == Some(p.contract_id.as_str()) {
+            let Some(t) = tenant::Entity::find_by_id(s.tenant_id).one(&state.db).await? else { continue };
+            return Ok(Some((Scope::of_tenant(t.id), s, t.api_option)));
         }
     }
     Ok(None)
+}
+
+/// An id of this server's state (the same for every clone of it), for per-server limits.
+pub fn server_id(state: &AppState) -> usize {
+    std::sync::Arc::as_ptr(&state.policy) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a run's error list shows of a failure inside Madoguchi: a plain sentence, never the
+    /// database's or a library's own text (that goes to the log).
+    #[test]
+    fn internal_errors_reach_a_run_as_a_plain_sentence() {
+        let db = AppError::internal(anyhow::anyhow!(
+            "Query Error: error returned from database: relation \"order\" does not exist (code: 42P01)"
+        ));
+        let text = app_error_text(&db);
+        assert_eq!(text, INTERNAL_TEXT);
+        assert!(!text.contains("relation") && !text.contains("42P01"));
+        let fault = db_fault(sea_orm::DbErr::Custom("disk I/O error at /var/lib/madoguchi/db.sqlite".into()));
+        assert!(!fault.to_string().contains("disk I/O") && !fault.to_string().contains("/var/lib"), "{fault}");
+        // Application errors keep their own (plain) message.
+        let v = AppError::validation("from", "期間の開始が終了より後です (from is after to)");
+        assert_eq!(app_error_text(&v), v.message());
+    }
 }

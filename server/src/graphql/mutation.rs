@@ -149,13 +149,13 @@ pub struct MutationRoot;
 impl MutationRoot {
     async fn create_shop(&self, ctx: &Context<'_>, input: ShopInput) -> Result<Shop> {
         let st = state(ctx);
-        Ok(Shop(shops::save(&st.db, &st.sealer, actor(ctx)?, None, shop_for_save(input)).await?))
+        Ok(Shop(shops::save(&st.db, &st.sealer, &st.policy, actor(ctx)?, None, shop_for_save(input)).await?))
     }
 
     async fn update_shop(&self, ctx: &Context<'_>, id: ID, input: ShopInput) -> Result<Shop> {
         let st = state(ctx);
         let id = parse_id(&id, "店舗")?;
-        Ok(Shop(shops::save(&st.db, &st.sealer, actor(ctx)?, Some(id), shop_for_save(input)).await?))
+        Ok(Shop(shops::save(&st.db, &st.sealer, &st.policy, actor(ctx)?, Some(id), shop_for_save(input)).await?))
     }
 
     /// Stores the reply (`PENDING`) for delivery to the marketplace.

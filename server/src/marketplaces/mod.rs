@@ -27,7 +27,7 @@ use crate::orders::IncomingOrder;
 use crate::state::AppState;
 use crate::store::entities::shop;
 
-pub use http::{RetryPolicy, set_retry_policy};
+pub use http::{Outbound, RetryPolicy, is_public, set_retry_policy};
 
 /// What can go wrong talking to a marketplace. Every message names the shop, so a run's
 /// error list and the logs say plainly which shop needs attention.
@@ -175,8 +175,9 @@ fn credentials(state: &AppState, shop: &shop::Model) -> MResult<serde_json::Valu
         ))
     })?;
     crate::shops::open_credentials(&state.sealer, sealed).map_err(|e| {
+        tracing::warn!(shop = %shop.name, error = %e, "the shop's credentials cannot be opened");
         MarketplaceError::NotConfigured(format!(
-            "店舗「{}」のAPI認証情報を読み出せません (credentials of shop {} cannot be opened: {e})",
+            "店舗「{}」のAPI認証情報を読み出せません。認証情報を設定し直してください (credentials of shop {} cannot be opened; set them again)",
             shop.name, shop.name
         ))
     })
@@ -195,8 +196,9 @@ pub fn is_connected(shop: &shop::Model) -> bool {
 /// The connector for a shop, by its marketplace.
 pub fn connector_for(state: &AppState, shop: &shop::Model) -> MResult<Box<dyn Connector>> {
     let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    let out = http::Outbound::new(state.policy.allow_private_urls);
     match m {
-        Marketplace::Rakuten => Ok(Box::new(rakuten::Rakuten::new(shop, &credentials(state, shop)?)?)),
+        Marketplace::Rakuten => Ok(Box::new(rakuten::Rakuten::new(shop, &credentials(state, shop)?, out)?)),
         Marketplace::Yahoo => {
             let (st, s) = (state.clone(), shop.clone());
             let save: yahoo::client::OnRefresh = std::sync::Arc::new(move |token: String| {
@@ -208,11 +210,11 @@ pub fn connector_for(state: &AppState, shop: &shop::Model) -> MResult<Box<dyn Co
                     }
                 })
             });
-            Ok(Box::new(yahoo::Yahoo::new(shop, &credentials(state, shop)?, Some(save))?))
+            Ok(Box::new(yahoo::Yahoo::new(shop, &credentials(state, shop)?, Some(save), out)?))
         }
-        Marketplace::Amazon => Ok(Box::new(amazon::Amazon::new(shop, &credentials(state, shop)?)?)),
-        Marketplace::AuPay => Ok(Box::new(aupay::AuPay::new(shop, &credentials(state, shop)?)?)),
-        Marketplace::Rakuma => Ok(Box::new(rakuma::Rakuma::new(shop, &credentials(state, shop)?)?)),
+        Marketplace::Amazon => Ok(Box::new(amazon::Amazon::new(shop, &credentials(state, shop)?, out)?)),
+        Marketplace::AuPay => Ok(Box::new(aupay::AuPay::new(shop, &credentials(state, shop)?, out)?)),
+        Marketplace::Rakuma => Ok(Box::new(rakuma::Rakuma::new(shop, &credentials(state, shop)?, out)?)),
         other => Err(MarketplaceError::Unsupported(format!(
             "{}との連携はまだ利用できません (the {} connector is not available in this build)",
             other.label_ja(),

@@ -23,7 +23,7 @@ pub const LWA_ORIGIN: &str = "https://api.amazon.co.jp";
 pub const JP_MARKETPLACE_ID: &str = "A1VC38T7YXB528";
 
 pub struct Amazon {
-    http: reqwest::Client,
+    http: http::Outbound,
     origin: String,
     lwa_origin: String,
     client_id: String,
@@ -38,7 +38,7 @@ pub struct Amazon {
 }
 
 impl Amazon {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(id), Some(secret), Some(refresh)) = (get("clientId"), get("clientSecret"), get("refreshToken"))
         else {
@@ -49,7 +49,7 @@ impl Amazon {
         };
         let base = shop.api_base_url.as_deref().map(|b| b.trim_end_matches('/').to_owned());
         Ok(Amazon {
-            http: http::client(),
+            http: out,
             origin: base.clone().unwrap_or_else(|| ORIGIN.into()),
             // A configured base (a proxy, the simulator) serves the LWA token endpoint too.
             lwa_origin: base.unwrap_or_else(|| LWA_ORIGIN.into()),
@@ -134,8 +134,10 @@ impl Amazon {
     }
 
     fn decode<T: serde::de::DeserializeOwned>(&self, a: &Answer) -> MResult<T> {
-        serde_json::from_slice(&a.body)
-            .map_err(|e| MarketplaceError::Protocol(format!("{}: Amazonの応答を読めません ({e})", self.label)))
+        serde_json::from_slice(&a.body).map_err(|e| {
+            tracing::warn!(label = %self.label, error = %e, "an unreadable Amazon answer");
+            MarketplaceError::Protocol(format!("{}: Amazonの応答を読めません (unreadable answer)", self.label))
+        })
     }
 }
 
@@ -151,7 +153,12 @@ impl Connector for Amazon {
             let iso = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
             let mut orders = Vec::new();
             let mut next: Option<String> = None;
+            let mut pages = 0i64;
             loop {
+                pages += 1;
+                if pages > http::MAX_PAGES {
+                    return Err(http::too_many_pages(&self.label));
+                }
                 let mut q = vec![("MarketplaceIds", self.marketplace_id.clone())];
                 match &next {
                     Some(t) => q.push(("NextToken", t.clone())),
@@ -172,9 +179,23 @@ impl Connector for Amazon {
             for o in orders {
                 let mut items = Vec::new();
                 let mut next: Option<String> = None;
+                let mut pages = 0i64;
                 loop {
+                    pages += 1;
+                    if pages > http::MAX_PAGES {
+                        return Err(http::too_many_pages(&self.label));
+                    }
                     let q: Vec<(&str, String)> = next.iter().map(|t| ("NextToken", t.clone())).collect();
-                    let a = self.get(&format!("/orders/v0/orders/{}/orderItems", o.amazon_order_id), &q).await?;
+                    let a = self
+                        .get(
+                            &http::path(&[
+                                http::Part::Fixed("/orders/v0/orders"),
+                                http::Part::Value(&o.amazon_order_id),
+                                http::Part::Fixed("/orderItems"),
+                            ])?,
+                            &q,
+                        )
+                        .await?;
                     let r: wire::OrderItemsResponse = self.decode(&a)?;
                     items.extend(r.payload.order_items);
                     next = r.payload.next_token.filter(|t| !t.is_empty());

@@ -22,7 +22,7 @@ const BASE: &str = "/wmshopapi";
 const PAGE: usize = 1000;
 
 pub struct AuPay {
-    http: reqwest::Client,
+    http: http::Outbound,
     origin: String,
     api_key: String,
     shop_id: String,
@@ -106,7 +106,7 @@ fn order(x: &str) -> IncomingOrder {
 }
 
 impl AuPay {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(shop_id), Some(key)) = (get("shopId"), get("apiKey")) else {
             return Err(MarketplaceError::NotConfigured(format!(
@@ -115,7 +115,7 @@ impl AuPay {
             )));
         };
         Ok(AuPay {
-            http: http::client(),
+            http: out,
             origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             api_key: key.into(),
             shop_id: shop_id.into(),
@@ -171,7 +171,12 @@ impl Connector for AuPay {
             let url = format!("{}{BASE}/searchTradeInfoListProc", self.origin);
             let mut out = Vec::new();
             let mut start = 1usize;
+            let mut pages = 0i64;
             loop {
+                pages += 1;
+                if pages > http::MAX_PAGES {
+                    return Err(http::too_many_pages(&self.label));
+                }
                 let q = [
                     ("shopId", self.shop_id.clone()),
                     ("totalCount", PAGE.to_string()),

@@ -163,7 +163,7 @@ fn map_order(o: &Order) -> IncomingOrder {
 }
 
 pub struct Rakuma {
-    http: reqwest::Client,
+    http: http::Outbound,
     origin: String,
     email: String,
     password: String,
@@ -177,7 +177,7 @@ pub struct Rakuma {
 }
 
 impl Rakuma {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let email = get("email").or(shop.registered_email.as_deref());
         let (Some(email), Some(password), Some(id), Some(secret)) =
@@ -189,7 +189,7 @@ impl Rakuma {
             )));
         };
         Ok(Rakuma {
-            http: http::client(),
+            http: out,
             origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             email: email.into(),
             password: password.into(),
@@ -271,7 +271,9 @@ impl Rakuma {
     /// Sends the shop's rating of the buyer; `false` when Rakuma already has one.
     pub async fn evaluate(&self, order_number: &str, comment: &str) -> MResult<bool> {
         let body = serde_json::json!({"rating": RATING, "comment": comment});
-        let a = self.call(Some(body), &format!("/api/v1/orders/{order_number}/evaluation"), &[]).await?;
+        use http::Part::{Fixed, Value};
+        let path = http::path(&[Fixed("/api/v1/orders"), Value(order_number), Fixed("/evaluation")])?;
+        let a = self.call(Some(body), &path, &[]).await?;
         if a.status.is_success() {
             return Ok(true);
         }
@@ -304,11 +306,19 @@ impl Connector for Rakuma {
                     if !a.status.is_success() {
                         return Err(self.error(&a).1);
                     }
-                    let r: OrdersResponse = serde_json::from_slice(&a.body)
-                        .map_err(|e| MarketplaceError::Protocol(format!("{}: {e}", self.label)))?;
+                    let r: OrdersResponse = serde_json::from_slice(&a.body).map_err(|e| {
+                        tracing::warn!(label = %self.label, error = %e, "an unreadable Rakuma answer");
+                        MarketplaceError::Protocol(format!(
+                            "{}: ラクマの応答を読めません (unreadable answer)",
+                            self.label
+                        ))
+                    })?;
                     out.extend(r.orders.iter().map(map_order));
                     if page >= r.pagination.total_pages || r.orders.is_empty() {
                         break;
+                    }
+                    if page >= http::MAX_PAGES {
+                        return Err(http::too_many_pages(&self.label));
                     }
                     page += 1;
                 }
@@ -323,7 +333,9 @@ impl Connector for Rakuma {
                 "carrier": carrier_code(s.carrier.as_deref()),
                 "tracking_number": s.tracking_number.clone().unwrap_or_default(),
             });
-            let a = self.call(Some(body), &format!("/api/v1/orders/{}/shipping_notice", s.order_number), &[]).await?;
+            use http::Part::{Fixed, Value};
+            let path = http::path(&[Fixed("/api/v1/orders"), Value(&s.order_number), Fixed("/shipping_notice")])?;
+            let a = self.call(Some(body), &path, &[]).await?;
             if a.status.is_success() {
                 return Ok(());
             }

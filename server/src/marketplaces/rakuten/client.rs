@@ -17,7 +17,7 @@ pub const INQUIRY_BASE: &str = "/es/1.0/inquirymng-api";
 pub const ORDER_BASE: &str = "/es/2.0/order";
 
 pub struct Client {
-    http: reqwest::Client,
+    http: http::Outbound,
     origin: String,
     authorization: String,
     /// `楽天市場「shop name」`, for messages.
@@ -27,10 +27,17 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(origin: Option<&str>, service_secret: &str, license_key: &str, shop_id: i64, shop_name: &str) -> Self {
+    pub fn new(
+        out: http::Outbound,
+        origin: Option<&str>,
+        service_secret: &str,
+        license_key: &str,
+        shop_id: i64,
+        shop_name: &str,
+    ) -> Self {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{service_secret}:{license_key}"));
         Client {
-            http: http::client(),
+            http: out,
             origin: origin.unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             authorization: format!("ESA {token}"),
             label: format!("楽天市場の店舗「{shop_name}」"),
@@ -89,7 +96,8 @@ impl Client {
 
     pub fn decode<T: DeserializeOwned>(&self, a: &Answer) -> MResult<T> {
         serde_json::from_slice(&a.body).map_err(|e| {
-            MarketplaceError::Protocol(format!("{}: RMSの応答を読めません (unreadable RMS answer: {e})", self.label))
+            tracing::warn!(label = %self.label, error = %e, "an unreadable RMS answer");
+            MarketplaceError::Protocol(format!("{}: RMSの応答を読めません (unreadable RMS answer)", self.label))
         })
     }
 

@@ -54,7 +54,7 @@ pub fn windows(from: DateTime<Utc>, to: DateTime<Utc>, width: Duration) -> Vec<(
 }
 
 impl Rakuten {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value) -> MResult<Self> {
+    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: super::http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(secret), Some(license)) = (get("serviceSecret"), get("licenseKey")) else {
             return Err(MarketplaceError::NotConfigured(format!(
@@ -63,7 +63,7 @@ impl Rakuten {
             )));
         };
         Ok(Rakuten {
-            client: Client::new(shop.api_base_url.as_deref(), secret, license, shop.id, &shop.name),
+            client: Client::new(out, shop.api_base_url.as_deref(), secret, license, shop.id, &shop.name),
             shop_id: get("shopId").map(str::to_owned),
         })
     }
@@ -83,7 +83,9 @@ impl Rakuten {
     }
 
     async fn get_inquiry_wire(&self, number: &str) -> MResult<Option<wire::Inquiry>> {
-        let a = self.client.call(Method::GET, &format!("{INQUIRY_BASE}/inquiry/{number}"), &[], None::<&()>).await?;
+        use super::http::{Part, path};
+        let url_path = path(&[Part::Fixed(INQUIRY_BASE), Part::Fixed("/inquiry"), Part::Value(number)])?;
+        let a = self.client.call(Method::GET, &url_path, &[], None::<&()>).await?;
         if a.status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -252,6 +254,9 @@ impl Connector for Rakuten {
                     numbers.extend(got);
                     if empty || page >= pages {
                         break;
+                    }
+                    if page >= super::http::MAX_PAGES {
+                        return Err(super::http::too_many_pages(&self.client.label));
                     }
                     page += 1;
                 }

@@ -18,6 +18,52 @@
 //! Answer: `<responseModel><resultCode>N-000-000</resultCode></responseModel>`; `E-400-100`
 //! bad values, `E-400-101` auth key mismatch, `E-400-900` unexpected error.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// Pushes one client address may send: a sustained rate per second…
+pub const PUSHES_PER_SECOND: u32 = 10;
+/// …after a burst of this many.
+pub const PUSH_BURST: u32 = 50;
+
+/// Who sent a push, for the rate limit: the peer address when the server knows it, else one
+/// shared bucket for all.
+pub type PushClient = Option<IpAddr>;
+
+type Limiter = DefaultKeyedRateLimiter<PushClient>;
+
+/// Whether a push from `client` may be handled now; `Err(wait)` says how long until it may.
+/// Each server (`server` = an id of its state) has its own limiter, keyed by client address.
+pub fn admit(server: usize, client: PushClient) -> Result<(), Duration> {
+    static LIMITERS: OnceLock<Mutex<HashMap<usize, Arc<Limiter>>>> = OnceLock::new();
+    let limiter = {
+        let mut map = LIMITERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(server)
+            .or_insert_with(|| {
+                let per_second = NonZeroU32::new(PUSHES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
+                let burst = NonZeroU32::new(PUSH_BURST).unwrap_or(NonZeroU32::MIN);
+                Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)))
+            })
+            .clone()
+    };
+    if limiter.len() > 10_000 {
+        limiter.retain_recent();
+    }
+    limiter.check_key(&client).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+}
+
+/// Whether two keys are equal, in time that does not depend on where they differ.
+pub fn same_key(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 /// One push as Madoguchi needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Push {

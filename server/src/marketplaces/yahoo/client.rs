@@ -30,7 +30,7 @@ pub struct Refresh {
 pub type OnRefresh = std::sync::Arc<dyn Fn(String) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
 
 pub struct Client {
-    http: reqwest::Client,
+    http: http::Outbound,
     origin: String,
     auth_origin: String,
     token: tokio::sync::RwLock<String>,
@@ -61,9 +61,9 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Client {
-    pub fn new(origin: Option<&str>, token: &str, shop_id: i64, shop_name: &str) -> Self {
+    pub fn new(out: http::Outbound, origin: Option<&str>, token: &str, shop_id: i64, shop_name: &str) -> Self {
         Client {
-            http: http::client(),
+            http: out,
             origin: origin.unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             // A configured origin (a proxy, the simulator) serves the token endpoint too.
             auth_origin: origin.unwrap_or(AUTH_ORIGIN).trim_end_matches('/').to_owned(),
@@ -113,7 +113,12 @@ impl Client {
 
     /// A new access token from YConnect (unless another call renewed `stale` meanwhile).
     async fn renew(&self, stale: &str) -> MResult<String> {
-        let Some(r) = &self.refresh else { return Err(MarketplaceError::Protocol("no refresh token".into())) };
+        let Some(r) = &self.refresh else {
+            return Err(MarketplaceError::NotConfigured(format!(
+                "{}: リフレッシュトークンが設定されていません (no refresh token)",
+                self.label
+            )));
+        };
         let mut token = self.token.write().await;
         if *token != stale {
             return Ok(token.clone());
@@ -196,7 +201,8 @@ impl Client {
 
     pub fn decode<T: DeserializeOwned>(&self, a: &Answer) -> MResult<T> {
         serde_json::from_slice(&a.body).map_err(|e| {
-            MarketplaceError::Protocol(format!("{}: Yahoo!の応答を読めません (unreadable answer: {e})", self.label))
+            tracing::warn!(label = %self.label, error = %e, "an unreadable Yahoo! answer");
+            MarketplaceError::Protocol(format!("{}: Yahoo!の応答を読めません (unreadable answer)", self.label))
         })
     }
 

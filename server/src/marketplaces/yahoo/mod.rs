@@ -33,7 +33,12 @@ pub struct Yahoo {
 
 impl Yahoo {
     /// `on_refresh` stores a renewed access token with the shop.
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, on_refresh: Option<client::OnRefresh>) -> MResult<Self> {
+    pub fn new(
+        shop: &shop::Model,
+        creds: &serde_json::Value,
+        on_refresh: Option<client::OnRefresh>,
+        out: super::http::Outbound,
+    ) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(seller), Some(token)) = (get("sellerId"), get("accessToken")) else {
             return Err(MarketplaceError::NotConfigured(format!(
@@ -41,7 +46,7 @@ impl Yahoo {
                 shop.name, shop.name
             )));
         };
-        let mut client = Client::new(shop.api_base_url.as_deref(), token, shop.id, &shop.name);
+        let mut client = Client::new(out, shop.api_base_url.as_deref(), token, shop.id, &shop.name);
         if let (Some(client_id), Some(client_secret), Some(refresh_token)) =
             (get("clientId"), get("clientSecret"), get("refreshToken"))
         {
@@ -78,7 +83,12 @@ impl Connector for Yahoo {
         Box::pin(async move {
             let mut out = Vec::new();
             let mut start = 1;
+            let mut pages = 0i64;
             loop {
+                pages += 1;
+                if pages > super::http::MAX_PAGES {
+                    return Err(super::http::too_many_pages(&self.client.label));
+                }
                 let q = [
                     ("sellerId", self.seller_id.clone()),
                     ("start", start.to_string()),

@@ -111,7 +111,12 @@ impl Yahoo {
         let ts = |t: DateTime<Utc>| t.with_timezone(&jst()).format("%Y%m%d%H%M%S").to_string();
         let mut ids = Vec::new();
         let mut start = 1;
+        let mut pages = 0i64;
         loop {
+            pages += 1;
+            if pages > crate::marketplaces::http::MAX_PAGES {
+                return Err(crate::marketplaces::http::too_many_pages(&self.client.label));
+            }
             let req = format!(
                 "<Req><Search><Result>{PAGE}</Result><Start>{start}</Start><Sort>+order_time</Sort><Condition><OrderTimeFrom>{}</OrderTimeFrom><OrderTimeTo>{}</OrderTimeTo></Condition><Field>OrderId</Field></Search><SellerId>{}</SellerId></Req>",
                 ts(from),

@@ -23,6 +23,9 @@ pub struct Model {
     pub credentials_sealed: Option<String>,
     /// The custom-CSV column mapping (JSON of `shared::csv_orders::CsvMapping`); `None`: the default.
     pub csv_mapping: Option<String>,
+    /// SHA-256 (hex) of the Rakuten shop id and push key, to find the shop of a push without
+    /// opening credentials (`shops::push_index`); `""` without a push key; `None` not computed yet.
+    pub push_index: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,7 +7,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261201_000003_session_last_seen"
+        "m20261201_000004_session_last_seen"
     }
 }
 

@@ -8,7 +8,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261201_000010_reply_failed"
+        "m20261201_000006_reply_failed"
     }
 }
 
