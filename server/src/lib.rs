@@ -123,11 +123,16 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     if state.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         // One process by design: a claim still marked is left from a run that ended mid-send.
         delivery::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing reply claims: {e:?}"))?;
+        // Likewise a run still QUEUED or RUNNING was cut off when the previous process stopped.
+        sync::keep_runs(&state, std::time::Duration::ZERO)
+            .await
+            .map_err(|e| anyhow::anyhow!("marking interrupted sync runs: {e:?}"))?;
     }
     // Background work of this process: the reply outbox and the auto import/export schedule.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = delivery::spawn(state.clone(), stopped);
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
+    sync::spawn_run_keeper(state.clone());
     let schema = graphql::build_schema(state.clone());
     let router = http::router(state.clone(), schema, cfg.spa_dir.clone()).merge(graphiql::router());
     let router = headers::apply(router, cfg.spa_dir.as_deref(), &cfg.policy)

@@ -9,6 +9,11 @@
 //! Imports upsert through `inbox::upsert_inquiry` and `orders::upsert_order`, so importing
 //! the same data twice changes nothing. A run that fails part-way keeps what it stored; the
 //! next run continues from the marketplace's state.
+//!
+//! A run whose process dies (a crash, a kill) is not left QUEUED or RUNNING for ever: the
+//! process working on a run renews its heartbeat every [`RUN_HEARTBEAT`]; [`keep_runs`] marks
+//! a run whose heartbeat stopped for [`RUN_LEASE`] as FAILED with [`INTERRUPTED`]. On SQLite
+//! (one process) every such run left by the previous process is marked so at start.
 
 use std::time::Duration;
 
@@ -160,6 +165,99 @@ fn window(
     (from, to)
 }
 
+/// How often a process renews the heartbeat of the runs it works on.
+pub const RUN_HEARTBEAT: Duration = Duration::from_secs(10);
+/// A QUEUED or RUNNING run whose heartbeat is older than this was cut off by its process dying.
+pub const RUN_LEASE: Duration = Duration::from_secs(60);
+/// The error a cut-off run shows.
+pub const INTERRUPTED: &str =
+    "サーバーが停止したため中断されました。もう一度実行してください (the run was interrupted: the server stopped)";
+
+/// The runs this process has queued and not finished yet.
+static LIVE_RUNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<i64>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn live_runs() -> Vec<i64> {
+    LIVE_RUNS.lock().map(|l| l.iter().copied().collect()).unwrap_or_default()
+}
+
+fn set_live(id: i64, live: bool) {
+    if let Ok(mut l) = LIVE_RUNS.lock() {
+        if live {
+            l.insert(id);
+        } else {
+            l.remove(&id);
+        }
+    }
+}
+
+/// Renews the heartbeat of this process's runs and marks runs whose process died as FAILED
+/// ([`INTERRUPTED`]), every [`RUN_HEARTBEAT`].
+pub fn spawn_run_keeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(RUN_HEARTBEAT);
+        loop {
+            tick.tick().await;
+            if let Err(e) = keep_runs(&state, RUN_LEASE).await {
+                tracing::warn!(error = ?e, "keeping sync runs failed");
+            }
+        }
+    })
+}
+
+/// One pass of the keeper: heartbeats for this process's runs, then every other QUEUED or
+/// RUNNING run silent for `lease` is marked FAILED. Returns how many were marked.
+pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<usize> {
+    let now = clock::now();
+    let live = live_runs();
+    if !live.is_empty() {
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::HeartbeatAt, sea_orm::sea_query::Expr::value(now))
+            .filter(sync_run::Column::Id.is_in(live.iter().copied()))
+            .exec(&state.db)
+            .await?;
+    }
+    let silent_since = now - chrono::Duration::from_std(lease).unwrap_or_default();
+    let stale = sync_run::Entity::find()
+        .filter(sync_run::Column::State.is_in([SyncState::Queued.as_str(), SyncState::Running.as_str()]))
+        .filter(sync_run::Column::Id.is_not_in(live.iter().copied()))
+        .filter(
+            Condition::any().add(sync_run::Column::HeartbeatAt.lte(silent_since)).add(
+                Condition::all()
+                    .add(sync_run::Column::HeartbeatAt.is_null())
+                    .add(sync_run::Column::CreatedAt.lte(silent_since)),
+            ),
+        )
+        .all(&state.db)
+        .await?;
+    let mut marked = 0;
+    for run in stale {
+        let scope = Scope::of_tenant(run.tenant_id);
+        let mut errors: Vec<String> = serde_json::from_str(&run.errors).unwrap_or_default();
+        errors.push(INTERRUPTED.to_owned());
+        let done = scope
+            .update_many::<sync_run::Entity>()
+            .col_expr(sync_run::Column::State, sea_orm::sea_query::Expr::value(SyncState::Failed.as_str()))
+            .col_expr(sync_run::Column::FinishedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(
+                sync_run::Column::Errors,
+                sea_orm::sea_query::Expr::value(serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())),
+            )
+            .filter(sync_run::Column::Id.eq(run.id))
+            .filter(sync_run::Column::State.eq(run.state.as_str()))
+            .exec(&state.db)
+            .await?;
+        if done.rows_affected == 1 {
+            marked += 1;
+            if let Some(row) = scope.get::<sync_run::Entity>(&state.db, run.id).await? {
+                tracing::warn!(run = run.id, "a sync run was cut off by its process stopping; marked as failed");
+                publish(state, &row);
+            }
+        }
+    }
+    Ok(marked)
+}
+
 fn publish(state: &AppState, run: &sync_run::Model) {
     state.events.publish(Event {
         tenant_id: run.tenant_id,
@@ -189,10 +287,12 @@ pub(crate) async fn queue(
                 failed: Set(0),
                 errors: Set("[]".into()),
                 created_at: Set(clock::now()),
+                heartbeat_at: Set(Some(clock::now())),
                 ..Default::default()
             },
         )
         .await?;
+    set_live(run.id, true);
     publish(state, &run);
     Ok(run)
 }
@@ -297,6 +397,7 @@ async fn execute(
         }
     };
     p.save(Some(end)).await;
+    set_live(p.run.id, false);
     p.run
 }
 
@@ -694,6 +795,7 @@ pub async fn run_due(state: &AppState, interval: Duration) -> AppResult<Vec<sync
                     .one(&state.db)
                     .await?;
                 if !interval.is_zero() && earlier.is_some() {
+                    set_live(run.id, false);
                     scope
                         .delete_many::<sync_run::Entity>()
                         .filter(sync_run::Column::Id.eq(run.id))

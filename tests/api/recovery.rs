@@ -153,3 +153,47 @@ async fn three_processes_started_at_once_on_an_empty_postgresql_database_all_bec
     }
     first.finish().await;
 }
+
+#[tokio::test]
+async fn a_run_whose_process_stopped_is_marked_interrupted_once_its_heartbeat_is_a_minute_old() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天A店").await;
+        let finished = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        // Two runs left RUNNING by a process that is gone: one silent for two minutes, one whose
+        // heartbeat is fresh (its process may still work on it).
+        let db = &app.state.db;
+        let backend = db.get_database_backend();
+        for (id_shift, silent) in [(1000, "120"), (1001, "5")] {
+            let at = (chrono::Utc::now() - chrono::TimeDelta::seconds(silent.parse().unwrap())).to_rfc3339();
+            db.execute_raw(Statement::from_string(
+                backend,
+                format!(
+                    "INSERT INTO sync_run (id, tenant_id, shop_id, kind, state, trigger, created, updated, unchanged, failed, errors, created_at, heartbeat_at, started_at) \
+                     SELECT {id_shift}, tenant_id, shop_id, kind, 'RUNNING', trigger, 0, 0, 0, 0, '[]', created_at, '{at}', created_at FROM sync_run WHERE id = {}",
+                    finished["id"].as_str().unwrap()
+                ),
+            ))
+            .await
+            .expect("insert");
+        }
+        let marked = server::sync::keep_runs(&app.state, server::sync::RUN_LEASE).await.expect("keeper");
+        assert_eq!(marked, 1);
+        let runs = app
+            .gql_ok(
+                &token,
+                "query($s: ID) { syncRuns(shopId: $s, first: 10) { nodes { id state errors } } }",
+                json!({ "s": shop }),
+            )
+            .await;
+        let state_of =
+            |id: &str| runs["syncRuns"]["nodes"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        let silent = state_of("1000");
+        assert_eq!(silent["state"], "FAILED");
+        assert!(silent["errors"][0].as_str().unwrap().contains("中断"), "{silent}");
+        assert_eq!(state_of("1001")["state"], "RUNNING", "a run with a fresh heartbeat is left alone");
+        mall.task.abort();
+    });
+}

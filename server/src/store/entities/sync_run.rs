@@ -20,6 +20,8 @@ pub struct Model {
     /// JSON array of strings.
     pub errors: String,
     pub created_at: DateTimeUtc,
+    /// Renewed by the process working on a QUEUED or RUNNING run (see `sync::keep_runs`).
+    pub heartbeat_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,298 @@
+//! Crashes with real processes: the built `madoguchi` binary is killed with SIGKILL in the middle
+//! of its work and started again on the same database. Nothing is lost and nothing is done
+//! twice: every reply reaches the marketplace (the simulator) exactly once, an import completes
+//! with the right counts, and a run the crash cut off is not left looking as if it still ran.
+
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const SHOP_ID: &str = "123456";
+
+/// The marketplace simulator, in this test process (it outlives the server's crashes).
+struct Mall {
+    base: String,
+    http: reqwest::Client,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Mall {
+    async fn start() -> Mall {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let sim = mallsim::Sim::new(7);
+        let task = tokio::spawn(async move {
+            let _ = mallsim::serve(listener, sim).await;
+        });
+        let mall = Mall { base: format!("http://{addr}"), http: reqwest::Client::new(), task };
+        mall.control(
+            reqwest::Method::POST,
+            "/accounts",
+            json!({"marketplace": "rakuten", "shopId": SHOP_ID, "serviceSecret": "SP123456_secret", "licenseKey": "SL123456_key"}),
+        )
+        .await;
+        mall
+    }
+
+    async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let resp = self.http.request(method, format!("{}/_control{path}", self.base)).json(&body).send().await.unwrap();
+        assert!(resp.status().is_success(), "control {path}: {}", resp.status());
+        resp.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn latency(&self, ms: u64) {
+        self.control(reqwest::Method::PUT, "/faults/rakuten", json!({ "latencyMs": ms })).await;
+    }
+
+    async fn inquiries(&self, n: usize) {
+        let specs: Vec<Value> = (0..n)
+            .map(|i| json!({"message": format!("質問です {i}"), "at": chrono::Utc::now() - chrono::TimeDelta::hours(1 + i as i64), "userName": "楽天 太郎"}))
+            .collect();
+        self.control(
+            reqwest::Method::POST,
+            &format!("/accounts/rakuten/{SHOP_ID}/inquiries"),
+            json!({ "inquiries": specs }),
+        )
+        .await;
+    }
+
+    async fn replies_received(&self) -> i64 {
+        let c = self.control(reqwest::Method::GET, &format!("/accounts/rakuten/{SHOP_ID}/counters"), Value::Null).await;
+        c["replies"].as_i64().unwrap()
+    }
+}
+
+impl Drop for Mall {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One life of the server process on the test's database.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Process {
+    fn start(dir: &Path, database_url: &str) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--allow-private-urls", "--database-url", database_url])
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--spa-dir")
+            .arg(dir.join("no-app"))
+            .env_remove("MADOGUCHI_LISTEN")
+            .env_remove("MADOGUCHI_DEMO")
+            .env("MADOGUCHI_SECRET_KEY", "crash-test-key")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the madoguchi binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let _ = tx.send(rest.split('/').next().unwrap_or("").to_owned());
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(120)).expect("the server says where it listens");
+        Process { child, base: format!("http://{addr}") }
+    }
+
+    /// SIGKILL: no shutdown of any kind.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body: Value = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body:#}");
+        body["data"].clone()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Setup {
+    dir: PathBuf,
+    database_url: String,
+    token: String,
+}
+
+/// A fresh SQLite database with one tenant (API option on) and an admin token, made the way
+/// an operator's provisioning would, before the server first starts.
+async fn setup() -> Setup {
+    let dir = std::env::temp_dir().join(format!("madoguchi_crash_{}_{:x}", std::process::id(), rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database_url = format!("sqlite://{}?mode=rwc", dir.join("madoguchi.sqlite").display());
+    let db = server::store::connect(&database_url).await.unwrap();
+    server::store::migrate(&db).await.unwrap();
+    let actor = server::provision::create_tenant(&db, "クラッシュ商店", true).await.unwrap();
+    let (token, _) =
+        server::auth::create_api_token(&db, &actor, "crash", &["read".into(), "write".into(), "admin".into()])
+            .await
+            .unwrap();
+    db.close().await.unwrap();
+    Setup { dir, database_url, token }
+}
+
+async fn rakuten_shop(p: &Process, token: &str, mall: &Mall) -> String {
+    let d = p
+        .gql(
+            token,
+            "mutation($i: ShopInput!) { createShop(input: $i) { id } }",
+            json!({ "i": {
+                "marketplace": "RAKUTEN", "name": "楽天店",
+                "profile": { "mallShopName": "楽天店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": {
+                    "apiBaseUrl": format!("{}/rakuten", mall.base), "importDays": 7,
+                    "credentials": { "serviceSecret": "SP123456_secret", "licenseKey": "SL123456_key", "shopId": SHOP_ID }
+                }
+            }}),
+        )
+        .await;
+    d["createShop"]["id"].as_str().unwrap().to_owned()
+}
+
+const RUNS: &str =
+    "query($s: ID) { syncRuns(shopId: $s, first: 50) { nodes { id state created updated unchanged failed errors } } }";
+const THREADS: &str = "query($s: ID) { inquiries(filter: {shopId: $s}, first: 100) { totalCount nodes { id messages { author delivery } } } }";
+
+async fn start_import(p: &Process, token: &str, shop: &str) -> String {
+    let d = p
+        .gql(
+            token,
+            "mutation($i: ImportInput!) { importInquiries(input: $i) { id } }",
+            json!({ "i": { "shopId": shop } }),
+        )
+        .await;
+    d["importInquiries"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn wait_run(p: &Process, token: &str, shop: &str, id: &str, limit: Duration) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let runs = p.gql(token, RUNS, json!({ "s": shop })).await;
+        let run = runs["syncRuns"]["nodes"].as_array().unwrap().iter().find(|r| r["id"] == id).cloned().unwrap();
+        if matches!(run["state"].as_str(), Some("SUCCEEDED" | "FAILED")) {
+            return run;
+        }
+        assert!(Instant::now() < deadline, "run {id} still {run}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn replies_in_flight_when_the_process_is_killed_reach_the_customer_exactly_once_after_the_restart() {
+    let s = setup().await;
+    let mall = Mall::start().await;
+    mall.inquiries(3).await;
+    let first = Process::start(&s.dir, &s.database_url);
+    let shop = rakuten_shop(&first, &s.token, &mall).await;
+    let run = start_import(&first, &s.token, &shop).await;
+    wait_run(&first, &s.token, &shop, &run, Duration::from_secs(60)).await;
+    let threads = first.gql(&s.token, THREADS, json!({ "s": shop })).await;
+    let ids: Vec<String> = threads["inquiries"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3);
+
+    // The marketplace answers slowly: the replies are being sent when the process dies.
+    mall.latency(3_000).await;
+    for id in &ids {
+        first
+            .gql(
+                &s.token,
+                "mutation($i: ReplyInput!) { replyToInquiry(input: $i) { id } }",
+                json!({ "i": { "inquiryId": id, "body": "お問い合わせありがとうございます。" } }),
+            )
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    first.kill();
+
+    mall.latency(0).await;
+    let second = Process::start(&s.dir, &s.database_url);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let threads = second.gql(&s.token, THREADS, json!({ "s": shop })).await;
+        let sent = threads["inquiries"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|n| n["messages"].as_array().unwrap().iter())
+            .filter(|m| m["author"] == "SHOP" && m["delivery"] == "SENT")
+            .count();
+        if sent == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "replies resolved within 90 s of the restart: {threads}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Give a second delivery (if there were one) the time to arrive, then count.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(mall.replies_received().await, 3, "each reply reached the marketplace exactly once");
+    drop(second);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+#[tokio::test]
+async fn an_import_cut_off_by_a_crash_completes_on_the_next_run_and_the_cut_run_says_so() {
+    let s = setup().await;
+    let mall = Mall::start().await;
+    mall.inquiries(6).await;
+    let first = Process::start(&s.dir, &s.database_url);
+    let shop = rakuten_shop(&first, &s.token, &mall).await;
+    // Every marketplace call takes a while: the import is in the middle when the process dies.
+    mall.latency(4_000).await;
+    let cut = start_import(&first, &s.token, &shop).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    first.kill();
+
+    mall.latency(0).await;
+    let second = Process::start(&s.dir, &s.database_url);
+    // The run the crash cut off no longer shows as running: it failed, and says why.
+    let cut_run = wait_run(&second, &s.token, &shop, &cut, Duration::from_secs(90)).await;
+    assert_eq!(cut_run["state"], "FAILED", "{cut_run}");
+    assert!(cut_run["errors"].to_string().contains("中断"), "{cut_run}");
+    // The next run brings everything in: what the cut run stored is not stored twice.
+    let again = start_import(&second, &s.token, &shop).await;
+    let done = wait_run(&second, &s.token, &shop, &again, Duration::from_secs(60)).await;
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    let stored =
+        done["created"].as_i64().unwrap() + done["unchanged"].as_i64().unwrap() + done["updated"].as_i64().unwrap();
+    assert_eq!(stored, 6, "{done}");
+    let threads = second.gql(&s.token, THREADS, json!({ "s": shop })).await;
+    assert_eq!(threads["inquiries"]["totalCount"], 6, "every inquiry once");
+    for n in threads["inquiries"]["nodes"].as_array().unwrap() {
+        assert_eq!(n["messages"].as_array().unwrap().len(), 1, "no message twice: {n}");
+    }
+    drop(second);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
