@@ -1,0 +1,316 @@
+//! `scripts/soak [SECONDS]` — load and soak: prints figures, asserts nothing (BENCHMARKS.md).
+//!
+//! One server in this process on a fresh SQLite file (`MADOGUCHI_BENCH_DATABASE_URL=postgres://…`
+//! for PostgreSQL, on a database that may be emptied), four tenants with 500 inquiries each,
+//! 200 graphql-transport-ws subscribers (50 per tenant: inbox counts and inquiry updates) and
+//! an open-loop stream of mixed requests (`MADOGUCHI_SOAK_RATE`, default 300 a second: 45 %
+//! inbox pages, 25 % inbox counts, 15 % one inquiry with its thread, 15 % writes — a reply
+//! whose delivery waits, as the shop has no credentials) for `SECONDS` (default 60).
+//!
+//! Every 10 s it prints the requests done, errors, p50/p99 latency of that window, resident
+//! memory and open file descriptors (of this whole process: server and load together), and
+//! the events the subscribers received; at the end the totals.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, Utc};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use server::inbox::{self, IncomingInquiry, IncomingMessage};
+use shared::MessageAuthor;
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const TENANTS: usize = 4;
+const INQUIRIES_PER_TENANT: usize = 500;
+const SUBSCRIBERS_PER_TENANT: usize = 50;
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+struct Tenant {
+    token: String,
+    inquiry_ids: Vec<String>,
+}
+
+async fn seed(st: &server::state::AppState, n: usize) -> anyhow::Result<Tenant> {
+    let actor = server::provision::create_tenant(&st.db, &format!("soak{n}"), true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (token, _) = server::auth::create_api_token(&st.db, &actor, "soak", &["read".into(), "write".into()])
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let shop = server::shops::save(
+        &st.db,
+        &st.sealer,
+        &st.policy,
+        &actor,
+        None,
+        server::shops::ShopForSave {
+            marketplace: Some(shared::Marketplace::Rakuten),
+            name: format!("soak{n}"),
+            mall_shop_name: "soak".into(),
+            staff_name: "soak".into(),
+            phone: "0".into(),
+            email: "a@b.c".into(),
+            settings: None,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let now = Utc::now();
+    let mut inquiry_ids = Vec::new();
+    for k in 0..INQUIRIES_PER_TENANT {
+        let at = now - TimeDelta::minutes(k as i64);
+        let (inquiry_id, _) = inbox::upsert_inquiry(
+            st,
+            actor.scope,
+            &shop,
+            IncomingInquiry {
+                marketplace_inquiry_id: format!("s{n}-{k}"),
+                order_number: None,
+                customer_name: Some(format!("顧客{k}")),
+                subject: None,
+                created_at: at,
+                completed: false,
+                messages: vec![IncomingMessage {
+                    marketplace_message_id: "0".into(),
+                    author: MessageAuthor::Customer,
+                    staff_name: None,
+                    body: format!("注文{k}はいつ届きますか"),
+                    sent_at: at,
+                    files: Vec::new(),
+                }],
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        inquiry_ids.push(inquiry_id.to_string());
+    }
+    Ok(Tenant { token, inquiry_ids })
+}
+
+/// A subscriber: counts every `next` it receives until the socket closes.
+async fn subscribe(base: &str, token: &str, received: Arc<AtomicU64>, errors: Arc<AtomicU64>) -> anyhow::Result<()> {
+    let mut req = format!("ws://{base}/graphql").into_client_request()?;
+    req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    ws.send(WsMessage::text(
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}).to_string(),
+    ))
+    .await?;
+    for (id, query) in [
+        ("1", "subscription { inboxCountsChanged { needsReply } }"),
+        ("2", "subscription { inquiryUpdated { id status } }"),
+    ] {
+        ws.send(WsMessage::text(json!({"id": id, "type": "subscribe", "payload": {"query": query}}).to_string()))
+            .await?;
+    }
+    tokio::spawn(async move {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let WsMessage::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+                match v["type"].as_str() {
+                    Some("next") => {
+                        received.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some("error") => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some("ping") => {
+                        let _ = ws.send(WsMessage::text(json!({"type": "pong"}).to_string())).await;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
+    let rate: u64 = std::env::var("MADOGUCHI_SOAK_RATE").ok().and_then(|r| r.parse().ok()).unwrap_or(300);
+    let dir = std::env::temp_dir().join(format!("madoguchi-soak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = std::env::var("MADOGUCHI_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("soak.sqlite").display()));
+    let app = server::start(server::ServerConfig {
+        database_url: url.clone(),
+        data_dir: dir.clone(),
+        secret_key: Some("soak".into()),
+        policy: server::state::Policy { allow_private_urls: true, public_url: None },
+        ..Default::default()
+    })
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+    });
+    println!("database: {}", if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    let mut tenants = Vec::new();
+    for n in 0..TENANTS {
+        tenants.push(Arc::new(seed(&app.state, n).await?));
+    }
+    println!("seeded {TENANTS} tenants × {INQUIRIES_PER_TENANT} inquiries");
+
+    let events = Arc::new(AtomicU64::new(0));
+    let socket_errors = Arc::new(AtomicU64::new(0));
+    let base = addr.to_string();
+    for t in &tenants {
+        for _ in 0..SUBSCRIBERS_PER_TENANT {
+            subscribe(&base, &t.token, events.clone(), socket_errors.clone()).await?;
+        }
+    }
+    println!("{} subscribers connected", TENANTS * SUBSCRIBERS_PER_TENANT);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    println!("start: RSS {} MiB, {} open file descriptors", status_kib("VmRSS:") / 1024, open_fds());
+    println!("load: {rate} requests/s for {seconds} s");
+    println!(
+        "{:>5} {:>8} {:>7} {:>9} {:>9} {:>9} {:>6} {:>9}",
+        "t(s)", "requests", "errors", "p50 ms", "p99 ms", "RSS MiB", "fds", "events"
+    );
+
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let window: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
+    let all: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let first_error: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut next_report = Duration::from_secs(10);
+    let mut n: u64 = 0;
+    while started.elapsed() < Duration::from_secs(seconds) {
+        tick.tick().await;
+        n += 1;
+        let t = tenants[(n as usize) % TENANTS].clone();
+        let id = t.inquiry_ids[(n as usize * 7) % t.inquiry_ids.len()].clone();
+        let (query, variables) = match n % 20 {
+            0..=8 => (
+                "query { inquiries(first: 20, filter: {status: NEEDS_REPLY}) { totalCount nodes { id status preview customerName } } }",
+                json!({}),
+            ),
+            9..=13 => ("query { inboxCounts { needsReply failedDeliveries } }", json!({})),
+            14..=16 => (
+                "query($id: ID!) { inquiry(id: $id) { id status messages { id author body delivery } } }",
+                json!({ "id": id }),
+            ),
+            _ => (
+                "mutation($i: ReplyInput!) { replyToInquiry(input: $i) { id } }",
+                json!({ "i": { "inquiryId": id, "body": "ご連絡ありがとうございます。確認いたします。" } }),
+            ),
+        };
+        {
+            let (http, url, window, all, errors, done, first_error) = (
+                http.clone(),
+                format!("http://{base}/graphql"),
+                window.clone(),
+                all.clone(),
+                errors.clone(),
+                done.clone(),
+                first_error.clone(),
+            );
+            tokio::spawn(async move {
+                let t0 = Instant::now();
+                let result = http
+                    .post(&url)
+                    .bearer_auth(&t.token)
+                    .json(&json!({ "query": query, "variables": variables }))
+                    .send()
+                    .await;
+                let ok = match result {
+                    Ok(r) if r.status().is_success() => match r.json::<Value>().await {
+                        Ok(body) if body.get("errors").is_none() => true,
+                        Ok(body) => {
+                            first_error.lock().await.get_or_insert_with(|| body["errors"].to_string());
+                            false
+                        }
+                        Err(e) => {
+                            first_error.lock().await.get_or_insert_with(|| e.to_string());
+                            false
+                        }
+                    },
+                    Ok(r) => {
+                        first_error.lock().await.get_or_insert_with(|| format!("HTTP {}", r.status()));
+                        false
+                    }
+                    Err(e) => {
+                        first_error.lock().await.get_or_insert_with(|| e.to_string());
+                        false
+                    }
+                };
+                let took = t0.elapsed();
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+                window.lock().await.push(took);
+                all.lock().await.push(took);
+            });
+        }
+        if started.elapsed() >= next_report {
+            let mut w = std::mem::take(&mut *window.lock().await);
+            w.sort();
+            println!(
+                "{:>5} {:>8} {:>7} {:>9.2} {:>9.2} {:>9} {:>6} {:>9}",
+                next_report.as_secs(),
+                done.load(Ordering::Relaxed),
+                errors.load(Ordering::Relaxed),
+                percentile(&w, 50),
+                percentile(&w, 99),
+                status_kib("VmRSS:") / 1024,
+                open_fds(),
+                events.load(Ordering::Relaxed)
+            );
+            next_report += Duration::from_secs(10);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut everything = std::mem::take(&mut *all.lock().await);
+    everything.sort();
+    let total = done.load(Ordering::Relaxed);
+    println!(
+        "total: {total} requests in {seconds} s ({:.0}/s), {} errors, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        total as f64 / seconds as f64,
+        errors.load(Ordering::Relaxed),
+        percentile(&everything, 50),
+        percentile(&everything, 99),
+        everything.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    );
+    println!(
+        "subscribers: {} events received, {} socket errors; end: RSS {} MiB (peak {} MiB), {} open file descriptors",
+        events.load(Ordering::Relaxed),
+        socket_errors.load(Ordering::Relaxed),
+        status_kib("VmRSS:") / 1024,
+        status_kib("VmHWM:") / 1024,
+        open_fds()
+    );
+    if let Some(e) = first_error.lock().await.as_ref() {
+        println!("first error: {e}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
