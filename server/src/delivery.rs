@@ -266,11 +266,50 @@ async fn deliver(
     let span =
         tracing::info_span!("deliver_reply", shop = %shop.name, marketplace = %shop.marketplace, message = msg.id);
     let _enter = span.enter();
-    let outcome = send(state, scope, shop, inq, &msg).await;
-    if let Err(reason) = &outcome {
-        tracing::warn!(%reason, "reply not delivered");
-    }
+    let outcome = match send(state, scope, shop, inq, &msg).await {
+        Ok(sent) => Ok(sent),
+        // The reply may have arrived: back in the queue, where the next pass looks in the
+        // marketplace's thread before sending it again — a few times, then it shows as failed.
+        Err(Undelivered::Uncertain(reason)) if msg.delivery_attempts + 1 < UNCERTAIN_ATTEMPTS => {
+            tracing::warn!(%reason, "reply may have arrived; checked again on the next pass");
+            return release(state, scope, &msg).await;
+        }
+        Err(Undelivered::Uncertain(reason) | Undelivered::Reason(reason)) => {
+            tracing::warn!(%reason, "reply not delivered");
+            Err(reason)
+        }
+    };
     finish(state, scope, &msg, outcome).await
+}
+
+/// How many times a reply whose answer was lost is checked and sent again before it shows as
+/// failed.
+const UNCERTAIN_ATTEMPTS: i32 = 5;
+
+/// Why a reply did not go out this time.
+enum Undelivered {
+    /// The marketplace's (or a plain) reason: the reply is FAILED.
+    Reason(String),
+    /// It may have arrived (the answer was lost).
+    Uncertain(String),
+}
+
+impl From<String> for Undelivered {
+    fn from(reason: String) -> Self {
+        Undelivered::Reason(reason)
+    }
+}
+
+/// Puts a claimed reply back to `PENDING` (its attempts stay counted).
+async fn release(state: &AppState, scope: Scope, msg: &message::Model) -> AppResult<()> {
+    scope
+        .update_many::<message::Entity>()
+        .col_expr(message::Column::Delivery, Expr::value(DeliveryState::Pending.as_str()))
+        .filter(message::Column::Id.eq(msg.id))
+        .filter(message::Column::Delivery.eq(SENDING))
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 async fn send(
@@ -279,7 +318,7 @@ async fn send(
     shop: &shop::Model,
     inq: &inquiry::Model,
     msg: &message::Model,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, Undelivered> {
     let connector = marketplaces::connector_for(state, shop).map_err(|e| e.to_string())?;
     // What the staff see of a failure inside Madoguchi: plain words; the detail goes to the log.
     let internal = |e: &dyn std::fmt::Display| {
@@ -309,16 +348,17 @@ async fn send(
                 }
             }
             Ok(None) => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.to_string().into()),
         }
     }
     let files = files_of(state, scope, msg).await.map_err(|e| match e {
         AppError::Internal(inner) => internal(&inner),
         other => other.message(),
     })?;
-    match connector.send_reply(&inq.marketplace_inquiry_id, &msg.body, files).await {
+    match marketplaces::http::once_only(connector.send_reply(&inq.marketplace_inquiry_id, &msg.body, files)).await {
         Ok(sent) => Ok(sent.marketplace_message_id),
-        Err(e) => Err(e.to_string()),
+        Err(MarketplaceError::Uncertain(reason)) => Err(Undelivered::Uncertain(reason)),
+        Err(e) => Err(e.to_string().into()),
     }
 }
 

@@ -5,6 +5,7 @@ mod backup;
 mod contract;
 mod csv;
 mod failed_replies;
+mod faults;
 mod inbox;
 mod marketplaces;
 mod orders;

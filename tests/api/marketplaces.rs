@@ -26,7 +26,7 @@ fn fast_retries() {
 }
 
 pub(crate) struct Mall {
-    base: String,
+    pub(crate) base: String,
     http: reqwest::Client,
     sim: mallsim::Sim,
     pub(crate) task: tokio::task::JoinHandle<()>,
@@ -45,7 +45,7 @@ impl Mall {
         Mall { base: format!("http://{addr}"), http: reqwest::Client::new(), sim, task }
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+    pub(crate) async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let resp = self
             .http
             .request(method, format!("{}/_control{path}", self.base))
@@ -290,7 +290,9 @@ async fn timeouts_cost_retries_and_a_reply_whose_answer_was_lost_is_delivered_on
         assert_eq!(m["delivery"], "SENT", "{m}");
         let c = mall.counters().await;
         assert_eq!(c["replies"], 1, "the marketplace has the reply once: {c}");
-        assert_eq!(c["duplicateReplies"], 1, "the retry after the lost answer was recognised as a duplicate: {c}");
+        // A lost answer to a send is not retried blindly: the thread is looked at first, where
+        // the reply is found, so the marketplace never even sees a second attempt.
+        assert_eq!(c["duplicateReplies"], 0, "no second send after the lost answer: {c}");
         mall.task.abort();
     });
 }

@@ -50,6 +50,30 @@ impl RetryPolicy {
 
 static POLICY: RwLock<RetryPolicy> = RwLock::new(RetryPolicy::DEFAULT);
 
+tokio::task_local! {
+    static ONCE_ONLY: ();
+}
+
+/// Runs `f` with its marketplace calls made at most once past the point where they may have
+/// arrived: a refusal to serve (429, 5xx) or a connection that never opened is still retried,
+/// but a timeout or a connection lost after the request went out ends the call with
+/// [`MarketplaceError::Uncertain`], so the caller can look in the marketplace before sending
+/// again. For requests that are not idempotent (a reply), where a retry would answer the
+/// customer twice.
+pub async fn once_only<F: std::future::Future>(f: F) -> F::Output {
+    ONCE_ONLY.scope((), f).await
+}
+
+fn in_once_only() -> bool {
+    ONCE_ONLY.try_with(|_| ()).is_ok()
+}
+
+fn uncertain(label: &str) -> MarketplaceError {
+    MarketplaceError::Uncertain(format!(
+        "{label}: 送信の応答が届きませんでした。モールに届いたかを確かめてから送り直します (the answer to a send was lost; the marketplace is checked before sending again)"
+    ))
+}
+
 /// Sets the retry policy of every connector in this process (tests use short waits).
 pub fn set_retry_policy(p: RetryPolicy) {
     if let Ok(mut g) = POLICY.write() {
@@ -354,6 +378,10 @@ pub async fn send(
                 }
                 match read_capped(resp).await {
                     Ok(body) => return Ok(Answer { status, headers, body }),
+                    Err(e) if in_once_only() => {
+                        tracing::warn!(%label, error = %e, "the answer to a send was cut off; not sent again blindly");
+                        return Err(uncertain(label));
+                    }
                     Err(e) => {
                         tracing::warn!(%label, error = %e, "a marketplace answer was cut off or too large");
                         last = "応答が途中で切れたか大きすぎます (the answer was cut off or too large)".to_owned();
@@ -371,6 +399,10 @@ pub async fn send(
                 return Err(MarketplaceError::Refused(format!(
                     "{label}: 接続先のURLには接続できません (the URL cannot be called)"
                 )));
+            }
+            Err(e) if in_once_only() && !e.is_connect() => {
+                tracing::warn!(%label, error = ?e, "the answer to a send was lost; not sent again blindly");
+                return Err(uncertain(label));
             }
             Err(e) => {
                 tracing::debug!(%label, error = ?e, "a marketplace call failed");

@@ -45,6 +45,11 @@ pub enum MarketplaceError {
     /// Temporary failures that outlasted the retries (429, 5xx, timeouts, dropped connections).
     #[error("{0}")]
     Unavailable(String),
+    /// A request that must not be made twice (a reply) was sent, but its answer was lost (a
+    /// timeout, a dropped connection): it may have arrived. Not retried blindly — the caller
+    /// looks in the marketplace first (see [`http::once_only`]).
+    #[error("{0}")]
+    Uncertain(String),
     /// The answer could not be understood.
     #[error("{0}")]
     Protocol(String),
