@@ -49,13 +49,8 @@ impl Mall {
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .post(format!("{}/_control{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("control API");
+        let resp =
+            self.http.post(format!("{}/_control{path}", self.base)).json(&body).send().await.expect("control API");
         assert!(resp.status().is_success(), "control {path}: {}", resp.status());
         resp.json().await.unwrap_or(Value::Null)
     }
@@ -130,12 +125,12 @@ async fn record(app: &TestApp, marketplace: &str, key: &str, messages: &[(shared
     use server::inbox::{IncomingInquiry, IncomingMessage, upsert_inquiry};
     use server::store::entities::shop;
     let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
-    let shop_id: i64 = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == marketplace).unwrap()
-        ["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let shop_id: i64 =
+        shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == marketplace).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
     let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
     let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
     upsert_inquiry(
@@ -165,9 +160,7 @@ async fn record(app: &TestApp, marketplace: &str, key: &str, messages: &[(shared
     )
     .await
     .unwrap();
-    let list = app
-        .gql_ok(TOKEN, "{ inquiries(first: 50) { nodes { id marketplaceInquiryId } } }", json!({}))
-        .await;
+    let list = app.gql_ok(TOKEN, "{ inquiries(first: 50) { nodes { id marketplaceInquiryId } } }", json!({})).await;
     list["inquiries"]["nodes"].as_array().unwrap().iter().find(|n| n["marketplaceInquiryId"] == key).unwrap()["id"]
         .as_str()
         .unwrap()
@@ -339,7 +332,8 @@ async fn two_staff_drafting_at_once_are_warned_and_nothing_is_sent_twice() {
 #[tokio::test]
 async fn a_draft_survives_esc_leaving_and_returning_and_is_cleared_after_sending() {
     let Some((app, driver)) = setup().await else { return };
-    let id = record(&app, "RAKUTEN", "safety-draft", &[(shared::MessageAuthor::Customer, "のしは付けられますか？")]).await;
+    let id =
+        record(&app, "RAKUTEN", "safety-draft", &[(shared::MessageAuthor::Customer, "のしは付けられますか？")]).await;
     let c = browser(&driver).await;
     log_in(&c, &app.base).await;
     open_inquiry(&c, &app.base, &id).await;
@@ -400,7 +394,10 @@ async fn a_cut_connection_shows_a_banner_and_the_page_catches_up_when_it_returns
         &app,
         "RAKUTEN",
         "safety-live",
-        &[(shared::MessageAuthor::Customer, "届いていません"), (shared::MessageAuthor::Customer, "至急確認してください")],
+        &[
+            (shared::MessageAuthor::Customer, "届いていません"),
+            (shared::MessageAuthor::Customer, "至急確認してください"),
+        ],
     )
     .await;
     assert!(!text(&c, ".thread").await.contains("至急確認してください"));

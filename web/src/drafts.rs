@@ -18,7 +18,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 /// What is asked before leaving a page with an unsent draft.
-pub const LEAVE_QUESTION: &str = "送信していない返信があります。このページを離れますか？（下書きはこのブラウザに保存されています）";
+pub const LEAVE_QUESTION: &str =
+    "送信していない返信があります。このページを離れますか？（下書きはこのブラウザに保存されています）";
 
 #[derive(Serialize, Deserialize, Debug, Default, Clone, PartialEq, Eq)]
 pub struct Draft {
