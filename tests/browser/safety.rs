@@ -90,7 +90,7 @@ async fn rakuten_inquiry_on(app: &TestApp, mall: &Mall, question: &str) -> Strin
         .to_owned();
     mall.post(
         &format!("/accounts/rakuten/{RAKUTEN_SHOP}/inquiries"),
-        json!({"inquiries": [{"message": question, "at": Utc::now(), "userName": "楽天 太郎"}]}),
+        json!({"inquiries": [{"message": question, "at": Utc::now() - chrono::TimeDelta::hours(3), "userName": "楽天 太郎"}]}),
     )
     .await;
     let started = app
