@@ -376,8 +376,7 @@ async fn a_cut_connection_shows_a_banner_and_the_page_catches_up_when_it_returns
     let c = browser(&driver).await;
     log_in_with_socket_switch(&c, &app.base).await;
     // Open the inquiry inside the app (a page load would drop the socket switch).
-    js(&c, &format!("history.pushState(null, '', '/inquiries/{id}'); dispatchEvent(new PopStateEvent('popstate'));"))
-        .await;
+    go_within_app(&c, &format!("/inquiries/{id}")).await;
     find(&c, ".reply textarea").await;
     eventually("live updates are on", || async { live_connected(&c).await }).await;
     assert!(c.find(Locator::Css(".connection-banner")).await.is_err(), "no banner while connected");
@@ -432,6 +431,96 @@ async fn completing_a_yahoo_inquiry_asks_first_because_it_cannot_be_reopened() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_ne!(inquiry(&app, &id).await["status"], "COMPLETED", "nothing changes without a yes");
     screenshot(&c, "34-yahoo-complete-asks").await;
+    c.close().await.ok();
+    app.finish().await;
+}
+
+/// Signs in with two switches a test controls, installed before the app starts its live
+/// connection: `window.__silent` swallows everything the server sends on the page's sockets
+/// (a connection that looks open while nothing gets through), `window.__offline` makes the
+/// page's HTTP requests fail as without a network.
+async fn log_in_with_network_switches(c: &Client, base: &str) {
+    c.goto(&format!("{base}/")).await.expect("open the app");
+    find(c, "input[name=email]").await;
+    js(
+        c,
+        r#"
+        window.__silent = false;
+        window.__offline = false;
+        const Native = window.WebSocket;
+        window.WebSocket = class extends Native {
+            addEventListener(type, handler, options) {
+                if (type === 'message') {
+                    const inner = handler;
+                    handler = (e) => { if (!window.__silent) inner(e); };
+                }
+                return super.addEventListener(type, handler, options);
+            }
+        };
+        const nativeFetch = window.fetch.bind(window);
+        window.fetch = (...args) =>
+            window.__offline ? Promise.reject(new TypeError('Failed to fetch')) : nativeFetch(...args);
+        "#,
+    )
+    .await;
+    find(c, "input[name=email]").await.send_keys(server::demo::DEMO_EMAIL).await.expect("type e-mail");
+    find(c, "input[name=password]").await.send_keys(server::demo::DEMO_PASSWORD).await.expect("type password");
+    find(c, "button[type=submit]").await.click().await.expect("log in");
+    find(c, ".tabs").await;
+}
+
+/// Opens a page inside the app (a page load would drop the switches).
+async fn go_within_app(c: &Client, path: &str) {
+    js(c, &format!("history.pushState(null, '', '{path}'); dispatchEvent(new PopStateEvent('popstate'));")).await;
+}
+
+#[tokio::test]
+async fn a_socket_that_stops_answering_pings_counts_as_dropped_and_reconnects() {
+    let Some((app, driver)) = setup().await else { return };
+    let c = browser(&driver).await;
+    log_in_with_network_switches(&c, &app.base).await;
+    eventually("live updates are on", || async { live_connected(&c).await }).await;
+
+    // The socket stays open but nothing comes through: the missing pong gives it away
+    // (a ping every 15 s, 10 s for its pong).
+    js(&c, "window.__silent = true;").await;
+    eventually_within(40, "the banner says the connection dropped", || async {
+        text(&c, ".connection-banner").await.contains("接続が切れています")
+    })
+    .await;
+
+    js(&c, "window.__silent = false;").await;
+    eventually_within(40, "reconnected, the banner is gone", || async {
+        live_connected(&c).await && c.find(Locator::Css(".connection-banner")).await.is_err()
+    })
+    .await;
+    c.close().await.ok();
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_page_that_failed_to_load_offers_retry_and_recovers_when_the_network_returns() {
+    let Some((app, driver)) = setup().await else { return };
+    let first = record(&app, "RAKUTEN", "safety-offline-1", &[(shared::MessageAuthor::Customer, "一件目の質問")]).await;
+    let second =
+        record(&app, "RAKUTEN", "safety-offline-2", &[(shared::MessageAuthor::Customer, "二件目の質問")]).await;
+    let c = browser(&driver).await;
+    log_in_with_network_switches(&c, &app.base).await;
+
+    // Offline: the page says so and offers 再試行, which works once the network is back.
+    js(&c, "window.__offline = true;").await;
+    go_within_app(&c, &format!("/inquiries/{first}")).await;
+    let retry = find_text(&c, "button", "再試行").await;
+    js(&c, "window.__offline = false;").await;
+    retry.click().await.expect("再試行");
+    eventually("the inquiry loaded", || async { text(&c, ".thread").await.contains("一件目の質問") }).await;
+
+    // Offline again: when the browser says the network is back, the page loads by itself.
+    js(&c, "window.__offline = true;").await;
+    go_within_app(&c, &format!("/inquiries/{second}")).await;
+    find_text(&c, "button", "再試行").await;
+    js(&c, "window.__offline = false; window.dispatchEvent(new Event('online'));").await;
+    eventually("the inquiry loaded by itself", || async { text(&c, ".thread").await.contains("二件目の質問") }).await;
     c.close().await.ok();
     app.finish().await;
 }
