@@ -307,10 +307,6 @@ async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, a
     let mut awaiting_pong = false;
     loop {
         let now = js_sys::Date::now();
-        if awaiting_pong && now - last_ping > PONG_WITHIN_MS {
-            // Nothing comes back: the connection is gone even if the socket does not say so.
-            break;
-        }
         if !awaiting_pong && now - last_ping >= PING_EVERY_MS {
             if tx.send(Message::Text(json!({"type": "ping"}).to_string())).await.is_err() {
                 break;
@@ -354,6 +350,12 @@ async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, a
             Either::Left((Some(Err(_)) | None, _)) => break,
             Either::Right(_) => {
                 if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                // Checked only when nothing is waiting to be read (a pong queued while the
+                // tab was frozen is read first): nothing came back, so the connection is gone
+                // even if the socket does not say so.
+                if awaiting_pong && js_sys::Date::now() - last_ping > PONG_WITHIN_MS {
                     break;
                 }
             }
