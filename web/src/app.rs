@@ -44,9 +44,15 @@ pub fn App() -> impl IntoView {
 /// Everything a signed-in staff member sees.
 #[component]
 fn Shell(session: Session) -> impl IntoView {
-    Live::provide(session);
+    let live = Live::provide(session);
+    crate::drafts::guard_leaving();
     view! {
         <Nav/>
+        <Show when=move || live.dropped.get()>
+            <div class="connection-banner" role="status">
+                "接続が切れています。再接続しています…"
+            </div>
+        </Show>
         <main class="main">
             <Routes fallback=|| view! { <p class="empty">"ページが見つかりません。"</p> }>
                 <Route path=path!("/") view=InboxPage/>

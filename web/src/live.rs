@@ -21,6 +21,9 @@ pub struct Live {
     pub reconnects: RwSignal<u64>,
     /// Whether the live connection is up.
     pub connected: RwSignal<bool>,
+    /// The connection dropped (or could not be opened) and is being re-established: the shell
+    /// shows 「接続が切れています。再接続しています…」 until it is back.
+    pub dropped: RwSignal<bool>,
     /// A list re-query is scheduled (events arriving together cause one re-query).
     bump_pending: RwSignal<bool>,
 }
@@ -38,6 +41,7 @@ impl Live {
             last_inquiry_event: RwSignal::new(None),
             reconnects: RwSignal::new(0),
             connected: RwSignal::new(false),
+            dropped: RwSignal::new(false),
             bump_pending: RwSignal::new(false),
         };
         provide_context(live);
@@ -46,6 +50,13 @@ impl Live {
         let connection = ws::connect(ws::endpoint(), move |event| live.apply(event, session));
         let stopper = connection.stopper();
         on_cleanup(move || stopper.store(true, std::sync::atomic::Ordering::Relaxed));
+        // The network is back: reconnect now rather than after the backoff, and re-query what
+        // is on screen (a page that failed to load recovers by itself).
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            ws::wake();
+            live.retry();
+        });
+        on_cleanup(move || online.remove());
         live
     }
 
@@ -53,6 +64,7 @@ impl Live {
         match event {
             LiveEvent::Connected { again } => {
                 self.connected.try_set(true);
+                self.dropped.try_set(false);
                 if again {
                     self.refresh_counts();
                     self.reconnects.try_update(|n| *n += 1);
@@ -61,6 +73,7 @@ impl Live {
             }
             LiveEvent::Disconnected => {
                 self.connected.try_set(false);
+                self.dropped.try_set(true);
             }
             LiveEvent::Unauthorized => session.reload(),
             LiveEvent::InquiryReceived(e) | LiveEvent::InquiryUpdated(e) => {
@@ -92,6 +105,13 @@ impl Live {
                 self.counts.try_set(Some(data.inbox_counts));
             }
         });
+    }
+
+    /// Everything on screen re-queries (a page's 再試行, the network coming back).
+    pub fn retry(self) {
+        self.refresh_counts();
+        self.reconnects.try_update(|n| *n += 1);
+        self.inbox_version.try_update(|n| *n += 1);
     }
 
     /// Marks the inbox as changed by this tab (after its own reply or completion).

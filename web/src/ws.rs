@@ -8,6 +8,11 @@
 //! The client reconnects with exponential backoff (1 s doubling to 30 s) and tells its owner
 //! each time it is connected again, so the owner re-queries what it shows: events missed while
 //! disconnected are never replayed.
+//!
+//! A socket can look open while nothing gets through (a sleeping laptop, a dead Wi-Fi, a
+//! proxy that forgot it): the client sends `ping` every [`PING_EVERY_MS`] and treats a missing
+//! `pong` after [`PONG_WITHIN_MS`] as a drop. [`wake`] cuts a reconnect wait short (the
+//! browser says the network is back).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -103,6 +108,23 @@ fn extra_handler(id: &str) -> Option<Handler> {
     EXTRA.with(|extra| extra.borrow().subscriptions.get(id).map(|(_, h)| h.clone()))
 }
 const ACK_TIMEOUT_MS: u32 = 10_000;
+/// How often the client pings an open connection.
+pub const PING_EVERY_MS: f64 = 15_000.0;
+/// How long a ping may go unanswered before the connection counts as dropped.
+pub const PONG_WITHIN_MS: f64 = 10_000.0;
+
+thread_local! {
+    static WAKE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Ends a running reconnect wait now (e.g. on the browser's `online` event).
+pub fn wake() {
+    WAKE.with(|w| w.set(true));
+}
+
+fn take_wake() -> bool {
+    WAKE.with(|w| w.replace(false))
+}
 const MAX_BACKOFF_MS: u32 = 30_000;
 
 /// What the live connection reports.
@@ -189,14 +211,18 @@ fn backoff_ms(failures: u32) -> u32 {
     base + jitter
 }
 
-/// Sleeps in short steps; false if stopped meanwhile.
+/// Sleeps in short steps (ended early by [`wake`]); false if stopped meanwhile.
 async fn sleep_unless_stopped(ms: u32, stop: &AtomicBool) -> bool {
     let mut left = ms;
+    take_wake();
     while left > 0 {
         if stop.load(Ordering::Relaxed) {
             return false;
         }
-        let step = left.min(500);
+        if take_wake() {
+            break;
+        }
+        let step = left.min(250);
         TimeoutFuture::new(step).await;
         left -= step;
     }
@@ -276,7 +302,18 @@ async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, a
     }
     on_event(LiveEvent::Connected { again });
 
+    // When the last ping went out, and whether its pong is still awaited.
+    let mut last_ping = js_sys::Date::now();
+    let mut awaiting_pong = false;
     loop {
+        let now = js_sys::Date::now();
+        if !awaiting_pong && now - last_ping >= PING_EVERY_MS {
+            if tx.send(Message::Text(json!({"type": "ping"}).to_string())).await.is_err() {
+                break;
+            }
+            last_ping = now;
+            awaiting_pong = true;
+        }
         for message in take_extra_outbox() {
             if tx.send(Message::Text(message)).await.is_err() {
                 break;
@@ -301,6 +338,7 @@ async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, a
                     "ping" => {
                         let _ = tx.send(Message::Text(json!({"type": "pong"}).to_string())).await;
                     }
+                    "pong" => awaiting_pong = false,
                     // One subscription failed or ended (e.g. refused for this tenant); the
                     // others go on, and the next reconnect tries it again.
                     "error" | "complete" => {}
@@ -312,6 +350,12 @@ async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, a
             Either::Left((Some(Err(_)) | None, _)) => break,
             Either::Right(_) => {
                 if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                // Checked only when nothing is waiting to be read (a pong queued while the
+                // tab was frozen is read first): nothing came back, so the connection is gone
+                // even if the socket does not say so.
+                if awaiting_pong && js_sys::Date::now() - last_ping > PONG_WITHIN_MS {
                     break;
                 }
             }

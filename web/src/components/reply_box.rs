@@ -4,6 +4,11 @@
 //!
 //! The reply carries the id of the last message shown (`lastSeenMessageId`): if a newer one
 //! arrived meanwhile the server answers `CONFLICT`, the thread reloads and the draft stays.
+//! A new message arriving while a draft is open (a colleague's reply, the customer's) is said
+//! at once; the next send is then the explicit 「このまま送信」.
+//!
+//! The draft (text and template) is kept in the browser per inquiry ([`crate::drafts`]),
+//! restored when the inquiry is opened again and removed after a successful send.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,9 +24,14 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::template_preview::TemplatePreview;
+use crate::drafts::{self, Draft};
 use crate::format;
+use crate::session::use_session;
 
 pub const CONFLICT_MESSAGE: &str = "新しいメッセージが届いています。内容を確認してから送信してください";
+/// Shown when a message arrived while a draft was open; the send button becomes 「このまま送信」.
+pub const COLLISION_MESSAGE: &str =
+    "入力中に新しいメッセージが届きました。内容を確認し、このまま送る場合は「このまま送信」を押してください。";
 
 #[component]
 pub fn ReplyBox(
@@ -41,13 +51,73 @@ pub fn ReplyBox(
     #[prop(optional)]
     on_typing: Option<Callback<()>>,
 ) -> impl IntoView {
-    let draft = RwSignal::new(String::new());
+    let session = use_session();
+    let draft_key = Memo::new(move |_| {
+        let (tenant, staff) = session.viewer().map(|v| (v.tenant_name, v.id)).unwrap_or_default();
+        drafts::key(&tenant, &staff, &inquiry_id.get())
+    });
+    let saved = draft_key.with_untracked(|k| drafts::load(k)).unwrap_or_default();
+    let draft = RwSignal::new(saved.text);
     let category = RwSignal::new(String::new());
-    let template_id = RwSignal::new(None::<String>);
+    let template_id = RwSignal::new(saved.template_id);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let conflict = RwSignal::new(false);
+    // A message arrived while the draft was open: the next send is 「このまま送信」.
+    let collided = RwSignal::new(false);
     let files = RwSignal::new_local(Vec::<web_sys::File>::new());
+
+    // Kept in the browser on every change (not the files).
+    let store_draft = move || {
+        let d = Draft { text: draft.get_untracked(), template_id: template_id.get_untracked() };
+        draft_key.with_untracked(|k| drafts::save(k, &d));
+    };
+    // Another inquiry shown in the same box: its own draft, nothing of this one.
+    Effect::watch(
+        move || draft_key.get(),
+        move |key, _, _| {
+            let saved = drafts::load(key).unwrap_or_default();
+            draft.set(saved.text);
+            template_id.set(saved.template_id);
+            files.set(Vec::new());
+            collided.set(false);
+            conflict.set(false);
+            error.set(None);
+        },
+        false,
+    );
+    // Leaving the page with unsent text asks first.
+    let registered = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        let id = inquiry_id.get();
+        let unsent = draft.with(|d| !d.trim().is_empty());
+        let before = registered.get_value();
+        if before != id {
+            drafts::set_unsent(&before, false);
+            registered.set_value(id.clone());
+        }
+        drafts::set_unsent(&id, unsent);
+    });
+    on_cleanup(move || {
+        if let Some(id) = registered.try_get_value() {
+            drafts::set_unsent(&id, false);
+        }
+    });
+    // A new last message on the same inquiry while a draft is open (not our own send).
+    Effect::watch(
+        move || (inquiry_id.get(), last_message_id.get()),
+        move |(id, last), previous, _| {
+            let Some((previous_id, Some(previous_last))) = previous else { return };
+            if previous_id == id
+                && last.as_ref() != Some(previous_last)
+                && !busy.get_untracked()
+                && draft.with_untracked(|d| !d.trim().is_empty())
+            {
+                collided.set(true);
+            }
+        },
+        false,
+    );
 
     // Files are checked against the marketplace's limits before anything is sent.
     let attachment_error = Memo::new(move |_| {
@@ -98,6 +168,7 @@ pub fn ReplyBox(
         if replace {
             draft.set(chosen.body);
             template_id.set(Some(chosen.id));
+            store_draft();
         }
     };
 
@@ -129,6 +200,7 @@ pub fn ReplyBox(
             template_id: template_id.get_untracked(),
             last_seen_message_id: last_message_id.get_untracked(),
         };
+        let key = draft_key.get_untracked();
         busy.set(true);
         error.set(None);
         conflict.set(false);
@@ -141,13 +213,17 @@ pub fn ReplyBox(
             };
             match result {
                 Ok(_) => {
+                    drafts::remove(&key);
+                    let _ = collided.try_set(false);
                     let _ = draft.try_set(String::new());
                     let _ = files.try_set(Vec::new());
                     let _ = template_id.try_set(None);
                     on_sent.run(());
                 }
                 Err(e) if e.is("CONFLICT") => {
+                    // The draft stays; the thread reloads and the next send is explicit.
                     let _ = conflict.try_set(true);
+                    let _ = collided.try_set(true);
                     on_conflict.run(());
                 }
                 Err(e) => {
@@ -198,6 +274,7 @@ pub fn ReplyBox(
                 prop:value=move || draft.get()
                 on:input=move |ev| {
                     draft.set(event_target_value(&ev));
+                    store_draft();
                     if let Some(cb) = on_typing {
                         cb.run(());
                     }
@@ -254,15 +331,25 @@ pub fn ReplyBox(
                 </div>
                 {move || attachment_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
             </Show>
-            <Show when=move || conflict.get()>
-                <p class="notice" role="alert">{CONFLICT_MESSAGE}</p>
+            <Show when=move || collided.get()>
+                <p class="notice collision" role="alert">
+                    {move || if conflict.get() { CONFLICT_MESSAGE } else { COLLISION_MESSAGE }}
+                </p>
             </Show>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
             <div class="reply-actions">
                 <button class="primary" on:click=send disabled=move || {
                     busy.get() || rendered_is_empty.get() || attachment_error.get().is_some() || !body_problems.with(Vec::is_empty)
                 }>
-                    {move || if busy.get() { "送信中…" } else { "送信" }}
+                    {move || {
+                        if busy.get() {
+                            "送信中…"
+                        } else if collided.get() {
+                            "このまま送信"
+                        } else {
+                            "送信"
+                        }
+                    }}
                 </button>
             </div>
         </section>

@@ -473,7 +473,17 @@ pub fn InboxPage() -> impl IntoView {
             }}
             {move || match state.get() {
                 ListState::Loading => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-                ListState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                ListState::Failed(e) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {e}
+                            <button class="retry" on:click=move |_| live.retry()>
+                                "再試行"
+                            </button>
+                        </p>
+                    }
+                        .into_any()
+                }
                 ListState::Empty => {
                     let text = if current.get_untracked().filtered() {
                         "条件に一致するお問い合わせはありません。"

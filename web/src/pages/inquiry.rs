@@ -35,6 +35,10 @@ pub fn InquiryPage() -> impl IntoView {
         }
         "Escape" => {
             ev.prevent_default();
+            // An unsent draft is kept, but leaving still asks.
+            if !crate::drafts::confirm_leave() {
+                return;
+            }
             navigate(&crate::pages::inbox::last_inbox_href(), Default::default());
         }
         _ => {}
@@ -98,7 +102,19 @@ pub fn InquiryPage() -> impl IntoView {
         <A href="/" attr:class="back">
             "← お問い合わせ一覧"
         </A>
-        {move || load_error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        {move || {
+            load_error()
+                .map(|m| {
+                    view! {
+                        <p class="error" role="alert">
+                            {m}
+                            <button class="retry" on:click=move |_| resource.refetch()>
+                                "再試行"
+                            </button>
+                        </p>
+                    }
+                })
+        }}
         <Show
             when=move || loaded.get()
             fallback=move || (resource.get().is_none()).then(|| view! { <p class="loading">"読み込み中…"</p> })
@@ -130,6 +146,12 @@ pub fn InquiryPage() -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// What 完了する asks where completion cannot be undone.
+pub fn one_way_question(marketplace: shared::Marketplace) -> String {
+    let name = marketplace.label_ja();
+    format!("{name}の仕様上、対応完了にしたお問い合わせは再開できません（「返信が必要」に戻せません）。完了しますか？")
 }
 
 /// Who, where, status, and the 完了する / 対応完了 / 再開する actions.
@@ -165,9 +187,14 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
         });
     };
     let reply_failed = detail.reply_failed;
+    // Yahoo! Shopping: a completed inquiry can never go back to 返信が必要.
+    let one_way = matches!(rules::check_reopen(marketplace, true), Err(rules::ReopenRefusal::OneWay { .. }));
     let complete = {
         let run = run.clone();
         move |_| {
+            if one_way && !window().confirm_with_message(&one_way_question(marketplace)).unwrap_or(false) {
+                return;
+            }
             // Completing with an undelivered reply closes an inquiry whose customer was never answered.
             if reply_failed
                 && !window()

@@ -61,7 +61,19 @@ pub fn OrderPage() -> impl IntoView {
             "← 受注一覧"
         </A>
         {move || match resource.get() {
-            Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()),
+            Some(Err(e)) => {
+                Some(
+                    view! {
+                        <p class="error" role="alert">
+                            {e.to_string()}
+                            <button class="retry" on:click=move |_| resource.refetch()>
+                                "再試行"
+                            </button>
+                        </p>
+                    }
+                        .into_any(),
+                )
+            }
             Some(Ok(None)) => Some(view! { <p class="error">"受注が見つかりません。"</p> }.into_any()),
             None if order.with(Option::is_none) => Some(view! { <p class="loading">"読み込み中…"</p> }.into_any()),
             _ => None,

@@ -74,6 +74,9 @@ pub fn OrdersPage() -> impl IntoView {
         };
         async move { api::gql::<Orders>(vars).await.map(|d| d.orders) }
     });
+    // After a reconnect or the network coming back (and on 再試行), the list is asked again.
+    let live = crate::live::use_live();
+    Effect::watch(move || live.reconnects.get(), move |_, _, _| list.refetch(), false);
 
     let search_text = RwSignal::new(current.get_untracked().search.unwrap_or_default());
     let on_search = {
@@ -154,7 +157,17 @@ pub fn OrdersPage() -> impl IntoView {
         </div>
         {move || match list.get() {
             None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            Some(Err(e)) => {
+                view! {
+                    <p class="error" role="alert">
+                        {e.to_string()}
+                        <button class="retry" on:click=move |_| list.refetch()>
+                            "再試行"
+                        </button>
+                    </p>
+                }
+                    .into_any()
+            }
             Some(Ok(conn)) if conn.nodes.is_empty() => view! { <p class="empty">"該当する受注はありません。"</p> }.into_any(),
             Some(Ok(conn)) => {
                 view! {
