@@ -41,15 +41,28 @@ pub async fn create_staff(
         ));
     }
     let hash = crypto::hash_password(password).map_err(AppError::internal)?;
+    create_staff_with_hash(db, tenant, &email, name, role, hash).await
+}
+
+/// Like [`create_staff`] with the password hashed already (so a transaction holding a lock
+/// does not wait for Argon2). The e-mail is checked by the caller.
+pub async fn create_staff_with_hash(
+    db: &impl ConnectionTrait,
+    tenant: &Actor,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: String,
+) -> AppResult<i64> {
     let row = tenant
         .scope
         .insert(
             db,
             staff::ActiveModel {
-                email: Set(email),
+                email: Set(email.trim().to_lowercase()),
                 name: Set(name.trim().to_owned()),
                 role: Set(role.as_str().into()),
-                password_hash: Set(hash),
+                password_hash: Set(password_hash),
                 created_at: Set(clock::now()),
                 ..Default::default()
             },

@@ -139,6 +139,11 @@ pub async fn run(db: &DatabaseConnection, code: &SetupCode, form: &SetupForm) ->
         return Err(SetupError::CodeInvalid);
     }
     check_admin(&form.company_name, &form.admin_name, &form.email, &form.password)?;
+    let password = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || crate::crypto::hash_password(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let txn = db.begin().await?;
     match txn.get_database_backend() {
         DbBackend::Postgres => {
@@ -159,7 +164,7 @@ pub async fn run(db: &DatabaseConnection, code: &SetupCode, form: &SetupForm) ->
         return Err(SetupError::AlreadySetUp);
     }
     let tenant = provision::create_tenant(&txn, form.company_name.trim(), false).await?;
-    provision::create_staff(&txn, &tenant, &form.email, &form.admin_name, Role::Admin, &form.password).await?;
+    provision::create_staff_with_hash(&txn, &tenant, &form.email, &form.admin_name, Role::Admin, hash).await?;
     txn.commit().await?;
     Ok(tenant.scope.tenant_id())
 }

@@ -5,6 +5,7 @@ mod backup;
 mod contract;
 mod csv;
 mod failed_replies;
+mod first_start;
 mod inbox;
 mod marketplaces;
 mod orders;
