@@ -125,7 +125,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         let code = setup::SetupCode::generate();
         tracing::warn!(
             setup_code = code.code().unwrap_or(""),
-            "no tenant yet: open the browser app and enter this setup code (or run `madoguchi tenant create`)"
+            "first start: no tenant yet; set up the first company in the browser app with this setup_code (or run `madoguchi tenant create`)"
         );
         state.setup = Arc::new(code);
     }
