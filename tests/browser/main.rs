@@ -9,4 +9,5 @@ mod admin;
 mod csv;
 mod harness;
 mod inbox;
+mod setup;
 mod staff;
