@@ -168,3 +168,42 @@ pub async fn run(db: &DatabaseConnection, code: &SetupCode, form: &SetupForm) ->
     txn.commit().await?;
     Ok(tenant.scope.tenant_id())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_code_matches_itself_typed_loosely_and_nothing_else() {
+        let code = SetupCode::generate();
+        let c = code.code().unwrap().to_owned();
+        assert_eq!(c.len(), 16);
+        assert!(code.matches(&c));
+        assert!(code.matches(&format!(" {}-{} ", c[..8].to_lowercase(), &c[8..])));
+        assert!(!code.matches(&c[..15]));
+        assert!(!code.matches(""));
+        assert!(!code.matches(&format!("{c}A")));
+    }
+
+    #[test]
+    fn without_a_code_nothing_matches() {
+        assert!(!SetupCode::none().matches(""));
+        assert!(!SetupCode::none().matches("ABCDEFGHJKMNPQRS"));
+    }
+
+    #[test]
+    fn admin_details_follow_the_staff_rules() {
+        assert!(check_admin("会社", "名前", "a@example.jp", "0123456789").is_ok());
+        for (company, name, email, password, field) in [
+            ("", "名前", "a@example.jp", "0123456789", "companyName"),
+            ("会社", " ", "a@example.jp", "0123456789", "adminName"),
+            ("会社", "名前", "@example.jp", "0123456789", "email"),
+            ("会社", "名前", "a@example.jp", "012345678", "password"),
+        ] {
+            match check_admin(company, name, email, password) {
+                Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+}
