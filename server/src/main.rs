@@ -112,23 +112,25 @@ async fn staff(c: StaffCommand) -> anyhow::Result<()> {
     match c {
         StaffCommand::ResetPassword(a) => {
             let db = database(&a.db).await?;
-            let password = new_password()?;
-            match provision::reset_password(&db, &a.email, a.tenant, &password).await {
-                Ok((tenant, staff)) => {
-                    println!(
-                        "password changed for {} (tenant {tenant}, staff {staff}); their sessions ended",
-                        a.email.trim().to_lowercase()
-                    );
-                    Ok(())
-                }
+            // Which account it is for is settled before the password is asked for.
+            let member = match provision::staff_to_reset(&db, &a.email, a.tenant).await {
+                Ok(m) => m,
                 Err(ResetError::NoSuchStaff) => anyhow::bail!("no staff member with e-mail {}", a.email.trim()),
                 Err(ResetError::SeveralTenants(ids)) => anyhow::bail!(
                     "{} has accounts in several tenants ({}): name one with --tenant ID",
                     a.email.trim(),
                     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
                 ),
-                Err(ResetError::Failed(e)) => Err(failed(e)),
-            }
+                Err(ResetError::Failed(e)) => return Err(failed(e)),
+            };
+            let (tenant, staff) = (member.tenant_id, member.id);
+            let password = new_password()?;
+            provision::set_password(&db, member, &password).await.map_err(failed)?;
+            println!(
+                "password changed for {} (tenant {tenant}, staff {staff}); their sessions ended",
+                a.email.trim().to_lowercase()
+            );
+            Ok(())
         }
     }
 }

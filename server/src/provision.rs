@@ -106,51 +106,51 @@ impl From<sea_orm::DbErr> for ResetError {
     }
 }
 
-/// Sets a staff member's password (`madoguchi staff reset-password`) and ends their sessions.
-/// E-mail addresses are unique per tenant: when `tenant_id` is not given, the address must
-/// belong to one tenant only. Returns the member's (tenant id, staff id).
-pub async fn reset_password(
+/// The account `madoguchi staff reset-password` is for. E-mail addresses are unique per tenant:
+/// when `tenant_id` is not given, the address must belong to one tenant only.
+pub async fn staff_to_reset(
     db: &sea_orm::DatabaseConnection,
     email: &str,
     tenant_id: Option<i64>,
-    password: &str,
-) -> Result<(i64, i64), ResetError> {
+) -> Result<staff::Model, ResetError> {
     let email = email.trim().to_lowercase();
-    let n = password.chars().count();
-    if n < crate::setup::PASSWORD_MIN {
-        return Err(AppError::validation(
-            "password",
-            "パスワードは10文字以上にしてください (password must be at least 10 characters)",
-        )
-        .into());
-    } else if n > crate::setup::PASSWORD_MAX {
-        return Err(AppError::validation(
-            "password",
-            "パスワードは128文字以内にしてください (password must be at most 128 characters)",
-        )
-        .into());
-    }
     let mut q = staff::Entity::find().filter(staff::Column::Email.eq(email.as_str()));
     if let Some(t) = tenant_id {
         q = q.filter(staff::Column::TenantId.eq(t));
     }
     let found = q.order_by_asc(staff::Column::TenantId).all(db).await?;
-    let member = match found.as_slice() {
-        [] => return Err(ResetError::NoSuchStaff),
-        [one] => one.clone(),
-        several => return Err(ResetError::SeveralTenants(several.iter().map(|s| s.tenant_id).collect())),
-    };
+    match found.as_slice() {
+        [] => Err(ResetError::NoSuchStaff),
+        [one] => Ok(one.clone()),
+        several => Err(ResetError::SeveralTenants(several.iter().map(|s| s.tenant_id).collect())),
+    }
+}
+
+/// Sets a staff member's password (10–128 characters) and ends their sessions.
+pub async fn set_password(db: &sea_orm::DatabaseConnection, member: staff::Model, password: &str) -> AppResult<()> {
+    let n = password.chars().count();
+    if n < crate::setup::PASSWORD_MIN {
+        return Err(AppError::validation(
+            "password",
+            "パスワードは10文字以上にしてください (password must be at least 10 characters)",
+        ));
+    } else if n > crate::setup::PASSWORD_MAX {
+        return Err(AppError::validation(
+            "password",
+            "パスワードは128文字以内にしてください (password must be at most 128 characters)",
+        ));
+    }
     let pw = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&pw))
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     let txn = db.begin().await?;
-    let (tenant_id, staff_id) = (member.tenant_id, member.id);
+    let staff_id = member.id;
     let mut am: staff::ActiveModel = member.into();
     am.password_hash = Set(hash);
     staff::Entity::update(am).exec(&txn).await?;
     session::Entity::delete_many().filter(session::Column::StaffId.eq(staff_id)).exec(&txn).await?;
     txn.commit().await?;
-    Ok((tenant_id, staff_id))
+    Ok(())
 }
