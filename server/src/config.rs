@@ -27,6 +27,72 @@ pub enum Command {
     /// Replace the database with a backup (stop the server first): SQLite file copy after an
     /// integrity check, PostgreSQL with `pg_restore --clean`.
     Restore(RestoreArgs),
+    /// Tenants (companies): create one with its first admin, list them, switch the API option.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Staff accounts: reset a password.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TenantCommand {
+    /// Create a tenant and its first ADMIN. The password is read from `MADOGUCHI_ADMIN_PASSWORD`,
+    /// or asked on the terminal (not echoed); it is printed nowhere.
+    Create(TenantCreateArgs),
+    /// List the tenants: id, API option, name.
+    List(DbArgs),
+    /// Change a tenant's settings.
+    Set(TenantSetArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TenantCreateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The company name.
+    #[arg(long)]
+    pub name: String,
+    /// The first admin's e-mail address (their sign-in).
+    #[arg(long)]
+    pub admin_email: String,
+    /// The first admin's name, as shown to colleagues.
+    #[arg(long)]
+    pub admin_name: String,
+    /// Give the tenant the API option (API tokens, webhooks).
+    #[arg(long)]
+    pub api_option: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TenantSetArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The tenant's id (see `madoguchi tenant list`).
+    #[arg(long)]
+    pub id: i64,
+    /// Switch the API option on or off.
+    #[arg(long, action = clap::ArgAction::Set)]
+    pub api_option: Option<bool>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Set a new password for a staff member and end their sessions. The password is read from
+    /// `MADOGUCHI_ADMIN_PASSWORD`, or asked on the terminal (not echoed).
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ResetPasswordArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The member's e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// The tenant's id: required when the address has accounts in several tenants.
+    #[arg(long)]
+    pub tenant: Option<i64>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -42,6 +42,8 @@ pub fn router(state: AppState, schema: AppSchema, spa_dir: Option<PathBuf>) -> R
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/setup", get(setup_status).post(setup))
         .route("/files/{id}", get(download))
         .route("/hooks/rakuten", post(rakuten_hook))
         .with_state(Http { state, schema });
@@ -414,4 +416,127 @@ async fn rakuten_hook(State(h): State<Http>, req: axum::extract::Request) -> Res
     let key = parts.headers.get("x-auth-key").and_then(|v| v.to_str().ok());
     let answer = crate::sync::rakuten_push(&h.state, key, &body).await;
     xml(StatusCode::OK, answer)
+}
+
+/// `/readyz`: 200 when the database answers and every migration this build knows is applied;
+/// else 503 with the reason (a load balancer sends no traffic here yet). `/healthz` only says
+/// the process is alive.
+async fn readyz(State(h): State<Http>) -> Response {
+    use migrations::MigratorTrait as _;
+    let unready = |reason: String| (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "ready": false, "reason": reason })));
+    if let Err(e) = store::ping(&h.state.db).await {
+        tracing::warn!(error = %e, "readyz: the database does not answer");
+        return unready("database unavailable".into()).into_response();
+    }
+    match migrations::Migrator::get_pending_migrations(&h.state.db).await {
+        Ok(pending) if pending.is_empty() => (StatusCode::OK, Json(json!({ "ready": true }))).into_response(),
+        Ok(pending) => unready(format!(
+            "migrations not applied: {}",
+            pending.iter().map(|m| m.name().to_owned()).collect::<Vec<_>>().join(", ")
+        ))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readyz: cannot read the migration table");
+            unready("migration status unavailable".into()).into_response()
+        }
+    }
+}
+
+/// `GET /setup`: `{"needed": true}` while the database has no tenant (the browser app then shows
+/// the first-start form).
+async fn setup_status(State(h): State<Http>) -> Response {
+    match crate::setup::needed(&h.state.db).await {
+        Ok(needed) => Json(json!({ "needed": needed })).into_response(),
+        Err(_) => error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error"),
+    }
+}
+
+fn setup_refused(status: StatusCode, code: &str, message: &str, field: Option<&str>) -> Response {
+    let mut body = json!({ "error": message, "code": code });
+    if let Some(f) = field {
+        body["field"] = json!(f);
+    }
+    (status, Json(body)).into_response()
+}
+
+/// `POST /setup`: creates the first tenant and its admin with the setup code printed at start,
+/// once, and signs the admin in: 201 with the session cookie; 403 `SETUP_CODE_INVALID`; 409
+/// `ALREADY_SET_UP`; 400 `VALIDATION` with `field`. Sent by a page of this site only (as
+/// logout), and counted like sign-ins.
+async fn setup(
+    State(h): State<Http>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    body: Result<Json<crate::setup::SetupForm>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    use crate::setup::SetupError;
+    if !sent_by_this_site(&headers, &h.state.policy) {
+        return cross_site();
+    }
+    let address = client_address(&h, &headers, peer.map(|p| p.0.0));
+    if let Err(wait) = h.state.sessions.admit(address, "\u{0}setup") {
+        tracing::warn!(%address, "setup throttled");
+        return rate_limited(
+            StatusCode::TOO_MANY_REQUESTS,
+            wait,
+            "試行が多すぎます。しばらく待ってからもう一度お試しください (too many attempts; try again later)",
+        );
+    }
+    let Ok(Json(form)) = body else {
+        return setup_refused(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            "会社名・管理者の名前・メールアドレス・パスワード・セットアップコードを送ってください (send companyName, adminName, email, password and setupCode as JSON)",
+            None,
+        );
+    };
+    match crate::setup::run(&h.state.db, &h.state.setup, &form).await {
+        Ok(tenant_id) => {
+            tracing::info!(tenant_id, "first start: the first tenant and its admin were set up");
+            match auth::login(&h.state, &form.email, &form.password).await {
+                Ok((secret, actor)) => {
+                    let c = cookie::Cookie::build((auth::SESSION_COOKIE, secret))
+                        .http_only(true)
+                        .same_site(cookie::SameSite::Lax)
+                        .secure(cookie_secure(&h, &headers))
+                        .path("/")
+                        .max_age(cookie::time::Duration::days(auth::SESSION_DAYS))
+                        .build();
+                    let mut resp = (
+                        StatusCode::CREATED,
+                        Json(json!({ "tenantId": tenant_id, "name": actor.display_name, "email": actor.email, "role": actor.role })),
+                    )
+                        .into_response();
+                    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+                        resp.headers_mut().insert(header::SET_COOKIE, v);
+                    }
+                    resp
+                }
+                Err(e) => {
+                    // Set up, but not signed in: the admin signs in on the login screen.
+                    tracing::warn!(error = ?e, "first start: signing the new admin in failed");
+                    (StatusCode::CREATED, Json(json!({ "tenantId": tenant_id }))).into_response()
+                }
+            }
+        }
+        Err(SetupError::CodeInvalid) => setup_refused(
+            StatusCode::FORBIDDEN,
+            "SETUP_CODE_INVALID",
+            "セットアップコードが正しくありません。サーバーの起動時に表示されたコードを入力してください (the setup code is wrong; use the one the server printed at start)",
+            Some("setupCode"),
+        ),
+        Err(SetupError::AlreadySetUp) => setup_refused(
+            StatusCode::CONFLICT,
+            "ALREADY_SET_UP",
+            "セットアップは完了しています。ログインしてください (already set up; sign in)",
+            None,
+        ),
+        Err(SetupError::Failed(crate::error::AppError::Validation { field, message, .. })) => {
+            setup_refused(StatusCode::BAD_REQUEST, "VALIDATION", &message, Some(&field))
+        }
+        Err(SetupError::Failed(e)) => {
+            tracing::error!(error = ?e, "first start failed");
+            error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
+    }
 }

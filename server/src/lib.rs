@@ -21,6 +21,7 @@ pub mod marketplaces;
 pub mod orders;
 pub mod paging;
 pub mod provision;
+pub mod setup;
 pub mod shops;
 pub mod staff;
 pub mod state;
@@ -113,9 +114,20 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
         policy: Arc::new(cfg.policy.clone()),
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
+        setup: Arc::new(setup::SetupCode::none()),
     };
     if cfg.demo {
         demo::seed(&state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))?;
+    }
+    let mut state = state;
+    if setup::needed(&state.db).await.map_err(|e| anyhow::anyhow!("looking for tenants: {e:?}"))? {
+        // First start: the setup form in the browser app works once, with this code.
+        let code = setup::SetupCode::generate();
+        tracing::warn!(
+            setup_code = code.code().unwrap_or(""),
+            "first start: no tenant yet; set up the first company in the browser app with this setup_code (or run `madoguchi tenant create`)"
+        );
+        state.setup = Arc::new(code);
     }
     if let Some(t) = cfg.bootstrap_token.as_deref().filter(|t| !t.is_empty()) {
         auth::ensure_bootstrap_token(&state.db, t).await.map_err(|e| anyhow::anyhow!("bootstrap token: {e:?}"))?;
@@ -187,6 +199,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     println!("Madoguchi is listening on http://{addr}/  (GraphiQL: http://{addr}/graphql)");
+    if let Some(code) = app.state.setup.code() {
+        println!("First start: open http://{addr}/ and set up the first company with setup code {code}");
+    }
     if args.demo {
         println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
     }

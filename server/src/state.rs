@@ -18,6 +18,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     /// Sign-in limits, the bound on password checks, the session idle timeout.
     pub sessions: Arc<crate::auth::Sessions>,
+    /// The first-start setup code of this process (none when the database had a tenant).
+    pub setup: Arc<crate::setup::SetupCode>,
 }
 
 /// What the operator decided at start.

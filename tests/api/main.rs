@@ -6,6 +6,7 @@ mod contract;
 mod csv;
 mod failed_replies;
 mod faults;
+mod first_start;
 mod inbox;
 mod marketplaces;
 mod orders;

@@ -10,4 +10,5 @@ mod csv;
 mod harness;
 mod inbox;
 mod safety;
+mod setup;
 mod staff;

@@ -8,8 +8,8 @@ use leptos_router::path;
 use crate::components::nav::Nav;
 use crate::live::Live;
 use crate::pages::{
-    inbox::InboxPage, inquiry::InquiryPage, login::LoginPage, order::OrderPage, orders::OrdersPage, shops::ShopsPage,
-    sync::SyncPage, templates::TemplatesPage, tokens::TokensPage,
+    inbox::InboxPage, inquiry::InquiryPage, order::OrderPage, orders::OrdersPage, setup::SignedOutPage,
+    shops::ShopsPage, sync::SyncPage, templates::TemplatesPage, tokens::TokensPage,
 };
 use crate::session::{Phase, Session, SessionState};
 
@@ -21,7 +21,7 @@ pub fn App() -> impl IntoView {
         <Router>
             {move || match phase.get() {
                 Phase::Loading => view! { <p class="page-loading">"読み込み中…"</p> }.into_any(),
-                Phase::SignedOut => view! { <LoginPage/> }.into_any(),
+                Phase::SignedOut => view! { <SignedOutPage/> }.into_any(),
                 Phase::Failed => {
                     let message = move || match session.state.get() {
                         SessionState::Failed(m) => m,

@@ -5,6 +5,7 @@ pub mod inquiry;
 pub mod login;
 pub mod order;
 pub mod orders;
+pub mod setup;
 pub mod shops;
 pub mod staff;
 pub mod sync;
