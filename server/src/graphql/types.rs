@@ -515,12 +515,12 @@ macro_rules! connection {
             pub total_count: i32,
         }
 
-        impl<M> From<crate::paging::Page<M>> for $conn
+        impl<M, K: crate::paging::Key> From<crate::paging::Page<M, K>> for $conn
         where
             $node: From<M>,
             M: Clone,
         {
-            fn from(p: crate::paging::Page<M>) -> Self {
+            fn from(p: crate::paging::Page<M, K>) -> Self {
                 let cursors: Vec<String> = p.items.iter().map(|(c, _)| c.encode()).collect();
                 $conn {
                     page_info: PageInfo {
