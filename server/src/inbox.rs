@@ -813,4 +813,39 @@ pub async fn upsert_inquiry(
     let outcome = if created {
         UpsertOutcome::Created
     } else if changed {
-        U
+        UpsertOutcome::Updated
+    } else {
+        UpsertOutcome::Unchanged
+    };
+    let row = if outcome != UpsertOutcome::Unchanged { summarise(&txn, scope, row).await? } else { row };
+    txn.commit().await?;
+    if outcome != UpsertOutcome::Unchanged {
+        publish_change(state, &row, created || new_customer > 0);
+    }
+    Ok((row.id, outcome))
+}
+
+/// Makes sure `DeliveryState` parsing of stored rows never panics.
+pub fn delivery_of(m: &message::Model) -> DeliveryState {
+    DeliveryState::parse(&m.delivery).unwrap_or(DeliveryState::Pending)
+}
+
+pub fn author_of(m: &message::Model) -> MessageAuthor {
+    MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Customer)
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_recognised_by_its_first_bytes() {
+        assert_eq!(sniffed_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniffed_type(b"\xff\xd8\xff\xe0..JFIF"), Some("image/jpeg"));
+        assert_eq!(sniffed_type(b"GIF89a...."), Some("image/gif"));
+        assert_eq!(sniffed_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniffed_type(b"<html>"), None);
+        assert_eq!(sniffed_type(b"MZ\x90\0"), None);
+        assert_eq!(sniffed_type(b""), None);
+    }
+}

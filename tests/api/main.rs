@@ -15,3 +15,4 @@ mod subscriptions;
 mod templates;
 mod tenancy;
 mod transport;
+mod teams;

@@ -134,6 +134,7 @@ impl InboxView {
             search: self.search.clone(),
             from: self.from.as_deref().and_then(|d| format::parse_day(d, false)),
             to: self.to.as_deref().and_then(|d| format::parse_day(d, true)),
+            ..InquiryFilter::default()
         }
     }
 
@@ -225,7 +226,7 @@ pub fn InboxPage() -> impl IntoView {
     let list = LocalResource::new(move || {
         let view = current.get();
         live.inbox_version.track();
-        let vars = InquiriesVariables { filter: Some(view.filter()), page: view.cursor.page(PAGE_SIZE) };
+        let vars = InquiriesVariables { filter: Some(view.filter()), page: view.cursor.page(PAGE_SIZE), sort: None };
         async move { api::gql::<Inquiries>(vars).await.map(|d| d.inquiries) }
     });
 
