@@ -23,7 +23,10 @@ const WAITING_SINCE: &str = "UPDATE inquiry SET waiting_since = (SELECT MIN(m.se
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
-            Table::alter().table(Alias::new("inquiry")).add_column(big_integer_null(Alias::new("assignee_id"))).to_owned(),
+            Table::alter()
+                .table(Alias::new("inquiry"))
+                .add_column(big_integer_null(Alias::new("assignee_id")))
+                .to_owned(),
         )
         .await?;
         m.alter_table(

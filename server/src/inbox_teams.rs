@@ -67,7 +67,9 @@ pub async fn add_note(state: &AppState, actor: &Actor, inquiry_id: i64, body: &s
     if body.chars().count() > NOTE_MAX_CHARS {
         return Err(AppError::validation(
             "body",
-            format!("メモは{NOTE_MAX_CHARS}文字以内で入力してください (body must be at most {NOTE_MAX_CHARS} characters)"),
+            format!(
+                "メモは{NOTE_MAX_CHARS}文字以内で入力してください (body must be at most {NOTE_MAX_CHARS} characters)"
+            ),
         ));
     }
     let row = crate::inbox::must_get(&state.db, scope, inquiry_id).await?;

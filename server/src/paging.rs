@@ -210,10 +210,9 @@ impl AscCursor {
 /// Rows after the cursor in (time asc nulls last, id asc) order.
 fn later<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
     match c.at {
-        Some(t) => Condition::any()
-            .add(time.gt(t))
-            .add(Condition::all().add(time.eq(t)).add(id.gt(c.id)))
-            .add(time.is_null()),
+        Some(t) => {
+            Condition::any().add(time.gt(t)).add(Condition::all().add(time.eq(t)).add(id.gt(c.id))).add(time.is_null())
+        }
         None => Condition::all().add(time.is_null()).add(id.gt(c.id)),
     }
 }
@@ -299,12 +298,8 @@ where
     }
 
     let n = first.unwrap_or(DEFAULT_PAGE);
-    let mut rows = window
-        .order_by_with_nulls(time, Order::Asc, NullOrdering::Last)
-        .order_by_asc(id)
-        .limit(n + 1)
-        .all(db)
-        .await?;
+    let mut rows =
+        window.order_by_with_nulls(time, Order::Asc, NullOrdering::Last).order_by_asc(id).limit(n + 1).all(db).await?;
     let has_next_page = rows.len() as u64 > n;
     rows.truncate(n as usize);
     let has_previous_page = match after {

@@ -13,7 +13,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::{
-    DeliveryState, InquirySort, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind, SyncState,
+    DeliveryState, InquirySort, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind,
+    SyncState,
 };
 
 /// A GraphQL timestamp (`DateTime` scalar): RFC 3339 with offset.

@@ -12,8 +12,7 @@ use crate::marketplaces::{Mall, REPLY, rakuten_shop, run, wait_delivered_on};
 use crate::seed::{self, Thread};
 
 const ASSIGN: &str = "mutation($id: ID!, $s: ID) { assignInquiry(id: $id, staffId: $s) { id assignee { id name } assignedBy assignedAt } }";
-const NOTE: &str =
-    "mutation($id: ID!, $b: String!) { addInquiryNote(inquiryId: $id, body: $b) { id body author authorStaff { id name } createdAt } }";
+const NOTE: &str = "mutation($id: ID!, $b: String!) { addInquiryNote(inquiryId: $id, body: $b) { id body author authorStaff { id name } createdAt } }";
 const DETAIL: &str = "query($id: ID!) { inquiry(id: $id) { id assignee { id name } assignedBy waitingSince status notes { id body author createdAt } messages { id body } } }";
 const LIST: &str = "query($f: InquiryFilter, $sort: InquirySort, $first: Int, $after: String, $last: Int, $before: String) { inquiries(filter: $f, sort: $sort, first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id waitingSince assignee { id } } } }";
 
@@ -289,7 +288,8 @@ async fn waiting_since_is_the_first_customer_message_no_reply_answered() {
             t("w1", vec![(Customer, "質問"), (Shop, "回答"), (Customer, "追加1"), (Customer, "追加2")], false),
         )
         .await;
-        let answered = seed::inquiry(&app, &actor, &shop, t("w2", vec![(Customer, "質問"), (Shop, "回答")], false)).await;
+        let answered =
+            seed::inquiry(&app, &actor, &shop, t("w2", vec![(Customer, "質問"), (Shop, "回答")], false)).await;
         let done = seed::inquiry(&app, &actor, &shop, t("w3", vec![(Customer, "質問")], true)).await;
 
         let at = |id: &str| {
@@ -334,7 +334,14 @@ async fn oldest_waiting_lists_the_longest_wait_first_and_its_pages_cover_every_i
                 &app,
                 &actor,
                 &shop,
-                Thread { mid, order_number: None, customer: "佐藤", created_minutes: minutes, messages, completed: false },
+                Thread {
+                    mid,
+                    order_number: None,
+                    customer: "佐藤",
+                    created_minutes: minutes,
+                    messages,
+                    completed: false,
+                },
             )
             .await;
             made.push((id.parse::<i64>().unwrap(), minutes, answered));
@@ -344,15 +351,16 @@ async fn oldest_waiting_lists_the_longest_wait_first_and_its_pages_cover_every_i
         waiting.sort();
         let mut rest: Vec<_> = made.iter().filter(|m| m.2).map(|m| m.0).collect();
         rest.sort();
-        let expected: Vec<String> =
-            waiting.into_iter().map(|(_, id)| id.to_string()).chain(rest.into_iter().map(|id| id.to_string())).collect();
+        let expected: Vec<String> = waiting
+            .into_iter()
+            .map(|(_, id)| id.to_string())
+            .chain(rest.into_iter().map(|id| id.to_string()))
+            .collect();
 
         let mut seen = Vec::new();
         let mut after = Value::Null;
         loop {
-            let page = app
-                .gql_ok(&token, LIST, json!({ "sort": "OLDEST_WAITING", "first": 3, "after": after }))
-                .await;
+            let page = app.gql_ok(&token, LIST, json!({ "sort": "OLDEST_WAITING", "first": 3, "after": after })).await;
             assert_eq!(page["inquiries"]["totalCount"], 8);
             seen.extend(ids(&page));
             let info = &page["inquiries"]["pageInfo"];
@@ -368,9 +376,7 @@ async fn oldest_waiting_lists_the_longest_wait_first_and_its_pages_cover_every_i
         let mut back: Vec<String> = Vec::new();
         let mut before = Value::Null;
         loop {
-            let page = app
-                .gql_ok(&token, LIST, json!({ "sort": "OLDEST_WAITING", "last": 3, "before": before }))
-                .await;
+            let page = app.gql_ok(&token, LIST, json!({ "sort": "OLDEST_WAITING", "last": 3, "before": before })).await;
             let mut chunk = ids(&page);
             chunk.extend(back);
             back = chunk;
