@@ -10,3 +10,4 @@ mod csv;
 mod harness;
 mod inbox;
 mod staff;
+mod teams;

@@ -3,9 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{
-    AssignInquiry, AssignInquiryVariables, AssignableStaff, NoVariables, StaffRef, Timestamp,
-};
+use shared::ops::{AssignInquiry, AssignInquiryVariables, AssignableStaff, NoVariables, StaffRef, Timestamp};
 
 use crate::api::{self, ApiError};
 
@@ -18,9 +16,8 @@ pub fn AssigneeSelect(
     #[prop(into)] can_write: Signal<bool>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    let staff = LocalResource::new(|| async {
-        api::gql::<AssignableStaff>(NoVariables {}).await.map(|d| d.assignable_staff)
-    });
+    let staff =
+        LocalResource::new(|| async { api::gql::<AssignableStaff>(NoVariables {}).await.map(|d| d.assignable_staff) });
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let current = assignee.as_ref().map(|a| a.id.clone()).unwrap_or_default();
