@@ -164,7 +164,7 @@ impl Inquiry {
         let Some(id) = self.0.assignee_id else {
             return Ok(None);
         };
-        Ok(crate::inbox_teams::staff_member(&state(ctx).db, actor(ctx)?.scope, id).await?.map(StaffMember))
+        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
     }
     /// Who last assigned or unassigned it (staff name or API token name).
     async fn assigned_by(&self) -> Option<&str> {
@@ -207,7 +207,7 @@ impl InquiryNote {
         let Some(id) = self.0.author_staff_id else {
             return Ok(None);
         };
-        Ok(crate::inbox_teams::staff_member(&state(ctx).db, actor(ctx)?.scope, id).await?.map(StaffMember))
+        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
     }
     async fn created_at(&self) -> DateTime<FixedOffset> {
         jst(self.0.created_at)
