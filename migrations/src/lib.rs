@@ -12,6 +12,7 @@ mod m20261201_000004_session_last_seen;
 mod m20261201_000005_shop_push_index;
 mod m20261201_000006_reply_failed;
 mod m20261201_000007_sync_run_heartbeat;
+mod m20261201_000020_assignment_notes_waiting;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_shop_push_index::Migration),
             Box::new(m20261201_000006_reply_failed::Migration),
             Box::new(m20261201_000007_sync_run_heartbeat::Migration),
+            Box::new(m20261201_000020_assignment_notes_waiting::Migration),
         ]
     }
 }

@@ -140,9 +140,10 @@ async fn main() -> anyhow::Result<()> {
     let needs = InquiryFilter { status: Some(InquiryStatus::NeedsReply), ..Default::default() };
     time("返信が必要 page (50)", 50, || inbox::list(&st.db, &actor, &needs, &first)).await;
     let page = inbox::list(&st.db, &actor, &needs, &first).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let after =
-        PageRequest { first: Some(50), after: page.items.last().map(|(c, _)| c.encode()), ..Default::default() };
+    let after = PageRequest { first: Some(50), after: page.items.last().map(|(c, _)| c.clone()), ..Default::default() };
     time("返信が必要 second page (cursor)", 50, || inbox::list(&st.db, &actor, &needs, &after)).await;
+    let waiting = InquiryFilter { sort: Some(shared::InquirySort::OldestWaiting), ..Default::default() };
+    time("inbox page (50, oldest waiting first)", 50, || inbox::list(&st.db, &actor, &waiting, &first)).await;
     let search = InquiryFilter { search: Some("注文番号4242の".into()), ..Default::default() };
     time("text search over message bodies", 20, || inbox::list(&st.db, &actor, &search, &first)).await;
     time("needs-reply counts (total and per shop)", 50, || inbox::counts(&st.db, actor.scope)).await;

@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, FromQueryResult, QueryFilter,
     QueryOrder, TransactionTrait,
 };
-use shared::{DeliveryState, InquiryStatus, Marketplace, MessageAuthor};
+use shared::{DeliveryState, InquirySort, InquiryStatus, Marketplace, MessageAuthor};
 
 use crate::auth::{Actor, Permission};
 use crate::clock;
@@ -34,6 +34,12 @@ pub struct InquiryFilter {
     /// On the inquiry's creation time, inclusive.
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Assigned to this staff member (「自分の担当」 is the caller's own id).
+    pub assignee_id: Option<i64>,
+    /// Only inquiries nobody is assigned to.
+    pub unassigned: bool,
+    /// `None`: newest activity first.
+    pub sort: Option<InquirySort>,
 }
 
 pub fn status_of(row: &inquiry::Model) -> InquiryStatus {
@@ -55,10 +61,16 @@ pub async fn list(
     actor: &Actor,
     f: &InquiryFilter,
     page: &PageRequest,
-) -> AppResult<Page<inquiry::Model>> {
+) -> AppResult<Page<inquiry::Model, String>> {
     actor.require(Permission::Read)?;
     let scope = actor.scope;
     let mut q = scope.find::<inquiry::Entity>();
+    if let Some(id) = f.assignee_id {
+        q = q.filter(inquiry::Column::AssigneeId.eq(id));
+    }
+    if f.unassigned {
+        q = q.filter(inquiry::Column::AssigneeId.is_null());
+    }
     if let Some(s) = f.status {
         q = q.filter(inquiry::Column::Status.eq(s.as_str()));
     }
@@ -90,15 +102,29 @@ pub async fn list(
                 .add(inquiry::Column::Id.in_subquery(in_messages)),
         );
     }
-    paging::paginate(
-        db,
-        q,
-        inquiry::Column::LastMessageAt,
-        inquiry::Column::Id,
-        |r| Cursor { at: r.last_message_at, id: r.id },
-        page,
-    )
-    .await
+    match f.sort.unwrap_or(InquirySort::NewestActivity) {
+        InquirySort::NewestActivity => Ok(paging::paginate(
+            db,
+            q,
+            inquiry::Column::LastMessageAt,
+            inquiry::Column::Id,
+            |r| Cursor { at: r.last_message_at, id: r.id },
+            page,
+        )
+        .await?
+        .encoded()),
+        // Who waits longest first; inquiries nobody waits on follow, oldest id first.
+        InquirySort::OldestWaiting => Ok(paging::paginate_ascending(
+            db,
+            q,
+            inquiry::Column::WaitingSince,
+            inquiry::Column::Id,
+            |r| paging::AscCursor { at: r.waiting_since, id: r.id },
+            page,
+        )
+        .await?
+        .encoded()),
+    }
 }
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<inquiry::Model>> {
@@ -106,7 +132,7 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<O
     Ok(actor.scope.get::<inquiry::Entity>(db, id).await?)
 }
 
-async fn must_get(db: &impl ConnectionTrait, scope: Scope, id: i64) -> AppResult<inquiry::Model> {
+pub(crate) async fn must_get(db: &impl ConnectionTrait, scope: Scope, id: i64) -> AppResult<inquiry::Model> {
     scope.get::<inquiry::Entity>(db, id).await?.ok_or(AppError::NotFound("お問い合わせ"))
 }
 
@@ -251,6 +277,28 @@ async fn summarise(db: &impl ConnectionTrait, scope: Scope, row: inquiry::Model)
         .order_by_desc(message::Column::Id)
         .one(db)
         .await?;
+    // Waiting since the first customer message after the latest shop reply that did not fail.
+    let answered = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+        .filter(message::Column::Delivery.ne(DeliveryState::Failed.as_str()))
+        .order_by_desc(message::Column::SentAt)
+        .one(db)
+        .await?
+        .map(|m| m.sent_at);
+    let waiting_since = if row.completed {
+        None
+    } else {
+        let mut q = scope
+            .find::<message::Entity>()
+            .filter(message::Column::InquiryId.eq(row.id))
+            .filter(message::Column::Author.eq(MessageAuthor::Customer.as_str()));
+        if let Some(t) = answered {
+            q = q.filter(message::Column::SentAt.gt(t));
+        }
+        q.order_by_asc(message::Column::SentAt).one(db).await?.map(|m| m.sent_at)
+    };
     let reply_failed = shared::inquiry::reply_failed(last_shop.and_then(|m| DeliveryState::parse(&m.delivery)));
     let last_author = last.as_ref().map(|m| m.author.clone());
     let status =
@@ -262,6 +310,7 @@ async fn summarise(db: &impl ConnectionTrait, scope: Scope, row: inquiry::Model)
     am.preview =
         Set(last_customer.map(|m| shared::inquiry::first_line_preview(&m.body, PREVIEW_CHARS)).unwrap_or_default());
     am.status = Set(status.as_str().to_owned());
+    am.waiting_since = Set(waiting_since);
     am.updated_at = Set(clock::now());
     Ok(scope.update(db, am).await?)
 }

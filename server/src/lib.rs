@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod headers;
 pub mod http;
 pub mod inbox;
+pub mod inbox_teams;
 pub mod marketplaces;
 pub mod orders;
 pub mod paging;

@@ -42,8 +42,37 @@ impl Cursor {
     }
 }
 
-pub struct Page<T> {
-    pub items: Vec<(Cursor, T)>,
+/// A page cursor as the API shows it.
+pub trait Key {
+    fn encode(&self) -> String;
+}
+
+impl Key for Cursor {
+    fn encode(&self) -> String {
+        Cursor::encode(self)
+    }
+}
+
+impl Key for String {
+    fn encode(&self) -> String {
+        self.clone()
+    }
+}
+
+impl<T, K: Key> Page<T, K> {
+    /// The same page with its cursors as the API shows them (to return pages of two sorts).
+    pub fn encoded(self) -> Page<T, String> {
+        Page {
+            items: self.items.into_iter().map(|(k, t)| (k.encode(), t)).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        }
+    }
+}
+
+pub struct Page<T, K = Cursor> {
+    pub items: Vec<(K, T)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
     pub total_count: u64,
@@ -145,6 +174,141 @@ where
     Ok(Page { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page, total_count })
 }
 
+/// The key of an ascending sort on a time that may be absent (absent times after every
+/// present one), then the id: 「待ち時間の長い順」 (`waiting_since`, then id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AscCursor {
+    pub at: Option<DateTime<Utc>>,
+    pub id: i64,
+}
+
+impl Key for AscCursor {
+    fn encode(&self) -> String {
+        let at = self.at.map(|t| t.timestamp_millis().to_string()).unwrap_or_else(|| "-".into());
+        URL_SAFE_NO_PAD.encode(format!("a:{at}:{}", self.id))
+    }
+}
+
+impl AscCursor {
+    /// `VALIDATION` on `cursor` for anything else, a cursor of the other sort included.
+    pub fn decode(s: &str) -> AppResult<Self> {
+        let bad = || AppError::validation("cursor", "カーソルが不正です (invalid cursor)");
+        let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
+        let mut parts = raw.splitn(3, ':');
+        if parts.next() != Some("a") {
+            return Err(bad());
+        }
+        let at = match parts.next().ok_or_else(bad)? {
+            "-" => None,
+            ms => Some(DateTime::from_timestamp_millis(ms.parse().map_err(|_| bad())?).ok_or_else(bad)?),
+        };
+        let id = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        Ok(AscCursor { at, id })
+    }
+}
+
+/// Rows after the cursor in (time asc nulls last, id asc) order.
+fn later<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
+    match c.at {
+        Some(t) => {
+            Condition::any().add(time.gt(t)).add(Condition::all().add(time.eq(t)).add(id.gt(c.id))).add(time.is_null())
+        }
+        None => Condition::all().add(time.is_null()).add(id.gt(c.id)),
+    }
+}
+
+/// Rows before the cursor in (time asc nulls last, id asc) order.
+fn earlier<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
+    match c.at {
+        Some(t) => Condition::any().add(time.lt(t)).add(Condition::all().add(time.eq(t)).add(id.lt(c.id))),
+        None => Condition::any().add(time.is_not_null()).add(id.lt(c.id)),
+    }
+}
+
+fn at<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
+    let t = match c.at {
+        Some(t) => Condition::all().add(time.eq(t)),
+        None => Condition::all().add(time.is_null()),
+    };
+    t.add(id.eq(c.id))
+}
+
+/// Pages `select` (already filtered and tenant-scoped) by `(time, id)` ascending, rows without
+/// a time last — the same guarantees as [`paginate`]: a cursor is a row's key, so every row
+/// is listed once while rows are added or their time changes between pages.
+pub async fn paginate_ascending<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    time: E::Column,
+    id: E::Column,
+    key: impl Fn(&E::Model) -> AscCursor,
+    req: &PageRequest,
+) -> AppResult<Page<E::Model, AscCursor>>
+where
+    E: EntityTrait<Column = C>,
+    C: ColumnTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::Order;
+    use sea_orm::sea_query::NullOrdering;
+    let first = size(req.first, "first")?;
+    let last = size(req.last, "last")?;
+    if first.is_some() && last.is_some() {
+        return Err(AppError::validation(
+            "first",
+            "first と last は同時に指定できません (first and last cannot be combined)",
+        ));
+    }
+    let after = req.after.as_deref().map(AscCursor::decode).transpose()?;
+    let before = req.before.as_deref().map(AscCursor::decode).transpose()?;
+    let total_count = select.clone().count(db).await?;
+
+    let mut window = select.clone();
+    if let Some(c) = after {
+        window = window.filter(later(time, id, c));
+    }
+    if let Some(c) = before {
+        window = window.filter(earlier(time, id, c));
+    }
+    let exists = |cond: Condition| {
+        let q = select.clone().filter(cond);
+        async move { Ok::<bool, AppError>(q.limit(1).one(db).await?.is_some()) }
+    };
+
+    if let Some(n) = last {
+        let mut rows = window
+            .order_by_with_nulls(time, Order::Desc, NullOrdering::First)
+            .order_by_desc(id)
+            .limit(n + 1)
+            .all(db)
+            .await?;
+        let has_previous_page = rows.len() as u64 > n;
+        rows.truncate(n as usize);
+        rows.reverse();
+        let has_next_page = match before {
+            Some(c) => exists(Condition::any().add(later(time, id, c)).add(at(time, id, c))).await?,
+            None => false,
+        };
+        return Ok(Page {
+            items: rows.into_iter().map(|r| (key(&r), r)).collect(),
+            has_next_page,
+            has_previous_page,
+            total_count,
+        });
+    }
+
+    let n = first.unwrap_or(DEFAULT_PAGE);
+    let mut rows =
+        window.order_by_with_nulls(time, Order::Asc, NullOrdering::Last).order_by_asc(id).limit(n + 1).all(db).await?;
+    let has_next_page = rows.len() as u64 > n;
+    rows.truncate(n as usize);
+    let has_previous_page = match after {
+        Some(c) => exists(Condition::any().add(earlier(time, id, c)).add(at(time, id, c))).await?,
+        None => false,
+    };
+    Ok(Page { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page, total_count })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +318,16 @@ mod tests {
         let c = Cursor { at: DateTime::from_timestamp_millis(1_790_000_000_123).unwrap(), id: 42 };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("not-a-cursor").is_err());
+    }
+
+    #[test]
+    fn ascending_cursors_round_trip_with_and_without_a_time_and_refuse_the_other_sort() {
+        for at in [Some(DateTime::from_timestamp_millis(1_790_000_000_123).unwrap()), None] {
+            let c = AscCursor { at, id: 7 };
+            assert_eq!(AscCursor::decode(&Key::encode(&c)).unwrap(), c);
+        }
+        let newest = Cursor { at: DateTime::from_timestamp_millis(1).unwrap(), id: 1 };
+        assert!(AscCursor::decode(&newest.encode()).is_err());
+        assert!(Cursor::decode(&Key::encode(&AscCursor { at: None, id: 1 })).is_err());
     }
 }

@@ -63,6 +63,14 @@ contract_enum!(
 );
 
 contract_enum!(
+    /// The inbox's order.
+    InquirySort {
+        NewestActivity = "NEWEST_ACTIVITY" / "新しい順",
+        OldestWaiting = "OLDEST_WAITING" / "待ち時間の長い順",
+    }
+);
+
+contract_enum!(
     /// 受注ステータス.
     OrderStatus {
         New = "NEW" / "新規受付",

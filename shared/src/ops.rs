@@ -13,7 +13,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::{
-    DeliveryState, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind, SyncState,
+    DeliveryState, InquirySort, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind,
+    SyncState,
 };
 
 /// A GraphQL timestamp (`DateTime` scalar): RFC 3339 with offset.
@@ -122,6 +123,9 @@ pub const ALL: &[(&str, &str)] = &[
     (UpdateShopCsvMapping::NAME, UpdateShopCsvMapping::DOCUMENT),
     (ImportOrdersCsv::NAME, ImportOrdersCsv::DOCUMENT),
     (ExportOrdersCsv::NAME, ExportOrdersCsv::DOCUMENT),
+    (AssignInquiry::NAME, AssignInquiry::DOCUMENT),
+    (AddInquiryNote::NAME, AddInquiryNote::DOCUMENT),
+    (AssignableStaff::NAME, AssignableStaff::DOCUMENT),
 ];
 
 /// Variables of an operation that takes none; serialises as `{}`.
@@ -310,6 +314,12 @@ pub struct InquiryFilter {
     pub from: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Timestamp>,
+    /// 「自分の担当」: the viewer's own id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee_id: Option<String>,
+    /// 未割り当て only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unassigned: Option<bool>,
 }
 
 /// Cursor arguments of a Relay connection (`first`/`after` forwards, `last`/`before` backwards).
@@ -348,6 +358,9 @@ pub struct InquiriesVariables {
     pub filter: Option<InquiryFilter>,
     #[serde(flatten)]
     pub page: Page,
+    /// `None`: newest activity first.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sort: Option<InquirySort>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -382,13 +395,38 @@ pub struct InquirySummary {
     /// The shop's latest reply failed to send (送信失敗).
     pub reply_failed: bool,
     pub shop: ShopRef,
+    /// Since when the customer has waited (「○時間待ち」); none when nobody waits.
+    #[serde(default)]
+    pub waiting_since: Option<Timestamp>,
+    /// 担当者.
+    #[serde(default)]
+    pub assignee: Option<StaffRef>,
+}
+
+/// A staff member as the inbox names them (担当者, a note's author).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// 社内メモ: internal, never sent to the customer.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryNote {
+    pub id: String,
+    pub body: String,
+    /// The staff member's name, or the API token's name.
+    pub author: String,
+    pub created_at: Timestamp,
 }
 
 impl Operation for Inquiries {
     const NAME: &'static str = "Inquiries";
-    const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String) { \
-        inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before) { \
-        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } } \
+    const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String, $sort: InquirySort) { \
+        inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before, sort: $sort) { \
+        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } waitingSince assignee { id name } } \
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
     type Variables = InquiriesVariables;
     type Data = InquiriesData;
@@ -433,6 +471,17 @@ pub struct InquiryDetail {
     pub order: Option<InquiryOrder>,
     /// Oldest first.
     pub messages: Vec<Message>,
+    /// 担当者.
+    #[serde(default)]
+    pub assignee: Option<StaffRef>,
+    /// Who last assigned or unassigned it.
+    #[serde(default)]
+    pub assigned_by: Option<String>,
+    #[serde(default)]
+    pub waiting_since: Option<Timestamp>,
+    /// 社内メモ, oldest first.
+    #[serde(default)]
+    pub notes: Vec<InquiryNote>,
 }
 
 /// The order panel beside the thread.
@@ -455,10 +504,80 @@ impl Operation for Inquiry {
         "order { id orderNumber orderedAt requestedDelivery items { name sku unitPrice quantity } } ",
         "messages { ",
         message_fields!(),
-        " } } }"
+        " } assignee { id name } assignedBy waitingSince notes { id body author createdAt } } }"
     );
     type Variables = IdVariables;
     type Data = InquiryData;
+}
+
+/// 担当者を設定する / 外す (`staff_id` none).
+pub struct AssignInquiry;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignInquiryVariables {
+    pub id: String,
+    pub staff_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignInquiryData {
+    pub assign_inquiry: AssignedInquiry,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedInquiry {
+    pub id: String,
+    pub assignee: Option<StaffRef>,
+    pub assigned_by: Option<String>,
+}
+
+impl Operation for AssignInquiry {
+    const NAME: &'static str = "AssignInquiry";
+    const DOCUMENT: &'static str = "mutation AssignInquiry($id: ID!, $staffId: ID) { assignInquiry(id: $id, staffId: $staffId) { id assignee { id name } assignedBy } }";
+    type Variables = AssignInquiryVariables;
+    type Data = AssignInquiryData;
+}
+
+/// 社内メモを追加する.
+pub struct AddInquiryNote;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AddInquiryNoteVariables {
+    pub inquiry_id: String,
+    pub body: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AddInquiryNoteData {
+    pub add_inquiry_note: InquiryNote,
+}
+
+impl Operation for AddInquiryNote {
+    const NAME: &'static str = "AddInquiryNote";
+    const DOCUMENT: &'static str = "mutation AddInquiryNote($inquiryId: ID!, $body: String!) { addInquiryNote(inquiryId: $inquiryId, body: $body) { id body author createdAt } }";
+    type Variables = AddInquiryNoteVariables;
+    type Data = AddInquiryNoteData;
+}
+
+/// Who an inquiry can be assigned to (every role may read it).
+pub struct AssignableStaff;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignableStaffData {
+    pub assignable_staff: Vec<StaffRef>,
+}
+
+impl Operation for AssignableStaff {
+    const NAME: &'static str = "AssignableStaff";
+    const DOCUMENT: &'static str = "query AssignableStaff { assignableStaff { id name } }";
+    type Variables = NoVariables;
+    type Data = AssignableStaffData;
 }
 
 /// `ReplyInput` without attachments (those go as a multipart request).
@@ -1772,6 +1891,7 @@ mod tests {
                 ..InquiryFilter::default()
             }),
             page: Page::after(20, "c1"),
+            sort: None,
         };
         let json = serde_json::to_value(request::<Inquiries>(vars)).unwrap();
         assert_eq!(json["operationName"], "Inquiries");

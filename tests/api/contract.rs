@@ -186,6 +186,17 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::DisableStaff, json!({ "id": member }));
         check!(ops::EnableStaff, json!({ "id": member }));
         check!(ops::StaffMembers, json!({}));
+        // Assignment, internal notes, who waits longest.
+        check!(ops::AssignableStaff, json!({}));
+        check!(ops::AssignInquiry, json!({ "id": inquiry, "staffId": member }));
+        check!(ops::AddInquiryNote, json!({ "inquiryId": inquiry, "body": "社内メモ" }));
+        run::<ops::AssignInquiry>(&app, &token, json!({ "id": inquiry, "staffId": null })).await;
+        run::<ops::Inquiries>(
+            &app,
+            &token,
+            json!({ "filter": { "assigneeId": member, "unassigned": false }, "sort": "OLDEST_WAITING", "first": 20 }),
+        )
+        .await;
         check!(ops::SyncRuns, json!({ "shopId": shop, "first": 20 }));
         // Manual runs: a run, or a refusal for a business reason (no connector, no credentials,
         // not offered on this marketplace); never an invalid document.

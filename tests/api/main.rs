@@ -14,6 +14,7 @@ mod recovery;
 mod seed;
 mod staff;
 mod subscriptions;
+mod teams;
 mod templates;
 mod tenancy;
 mod transport;

@@ -12,3 +12,4 @@ mod inbox;
 mod safety;
 mod setup;
 mod staff;
+mod teams;

@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::graphql::loaders::{
     AttachmentsLoader, InquiriesOfOrderLoader, ItemsLoader, MessagesLoader, OrderByNumberLoader, ShopLoader,
+    StaffLoader,
 };
 use crate::state::AppState;
 
@@ -18,6 +19,7 @@ pub struct Loaders {
     pub items: DataLoader<ItemsLoader>,
     pub order_by_number: DataLoader<OrderByNumberLoader>,
     pub inquiries_of_order: DataLoader<InquiriesOfOrderLoader>,
+    pub staff: DataLoader<StaffLoader>,
 }
 
 impl Loaders {
@@ -30,7 +32,8 @@ impl Loaders {
             attachments: DataLoader::new(AttachmentsLoader { db: db.clone(), scope }, tokio::spawn),
             items: DataLoader::new(ItemsLoader { db: db.clone(), scope }, tokio::spawn),
             order_by_number: DataLoader::new(OrderByNumberLoader { db: db.clone(), scope }, tokio::spawn),
-            inquiries_of_order: DataLoader::new(InquiriesOfOrderLoader { db, scope }, tokio::spawn),
+            inquiries_of_order: DataLoader::new(InquiriesOfOrderLoader { db: db.clone(), scope }, tokio::spawn),
+            staff: DataLoader::new(StaffLoader { db, scope }, tokio::spawn),
         }
     }
 }

@@ -7,7 +7,7 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, QueryFilter, QueryOrder};
 
 use crate::store::Scope;
-use crate::store::entities::{attachment, inquiry, message, order, order_item, shop};
+use crate::store::entities::{attachment, inquiry, message, order, order_item, shop, staff};
 use crate::{inbox, orders};
 
 pub struct ShopLoader {
@@ -24,6 +24,28 @@ impl Loader<i64> for ShopLoader {
             .scope
             .find::<shop::Entity>()
             .filter(shop::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// Staff members by id (an inquiry's assignee, a note's author).
+pub struct StaffLoader {
+    pub db: DatabaseConnection,
+    pub scope: Scope,
+}
+
+impl Loader<i64> for StaffLoader {
+    type Value = staff::Model;
+    type Error = String;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, staff::Model>, String> {
+        let rows = self
+            .scope
+            .find::<staff::Entity>()
+            .filter(staff::Column::Id.is_in(keys.iter().copied()))
             .all(&self.db)
             .await
             .map_err(|e| e.to_string())?;

@@ -209,6 +209,23 @@ impl MutationRoot {
         Ok(Inquiry(inbox::withdraw_message(state(ctx), actor(ctx)?, parse_id(&id, "メッセージ")?).await?))
     }
 
+    /// 担当者を設定する: `staffId` null unassigns. VIEWER and read tokens: `FORBIDDEN`; another
+    /// tenant's inquiry or staff member: `NOT_FOUND`; a disabled account: `VALIDATION` on `staffId`.
+    async fn assign_inquiry(&self, ctx: &Context<'_>, id: ID, staff_id: Option<ID>) -> Result<Inquiry> {
+        let a = actor(ctx)?;
+        let inquiry_id = parse_id(&id, "お問い合わせ")?;
+        let staff_id = opt_id(staff_id.as_ref(), "スタッフ")?;
+        Ok(Inquiry(crate::inbox_teams::assign(state(ctx), a, inquiry_id, staff_id).await?))
+    }
+
+    /// 社内メモを追加する (1–2000 characters): internal, never sent to the customer. Its author is
+    /// the staff member, or the API token's name.
+    async fn add_inquiry_note(&self, ctx: &Context<'_>, inquiry_id: ID, body: String) -> Result<InquiryNote> {
+        let a = actor(ctx)?;
+        let inquiry_id = parse_id(&inquiry_id, "お問い合わせ")?;
+        Ok(InquiryNote(crate::inbox_teams::add_note(state(ctx), a, inquiry_id, &body).await?))
+    }
+
     /// 完了する.
     async fn complete_inquiry(&self, ctx: &Context<'_>, id: ID) -> Result<Inquiry> {
         let a = actor(ctx)?;

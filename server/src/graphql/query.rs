@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, FixedOffset, Utc};
-use shared::{InquiryStatus, Marketplace, OrderStatus};
+use shared::{InquirySort, InquiryStatus, Marketplace, OrderStatus};
 
 use crate::error::AppError;
 use crate::graphql::context::{actor, state};
@@ -21,6 +21,10 @@ pub struct InquiryFilter {
     pub from: Option<DateTime<FixedOffset>>,
     /// Inquiry created at or before.
     pub to: Option<DateTime<FixedOffset>>,
+    /// Assigned to this staff member (「自分の担当」: the viewer's id). Another tenant's id is `NOT_FOUND`.
+    pub assignee_id: Option<ID>,
+    /// true: only inquiries nobody is assigned to.
+    pub unassigned: Option<bool>,
 }
 
 #[derive(InputObject, Default)]
@@ -72,8 +76,11 @@ impl QueryRoot {
         })
     }
 
-    /// The inbox, newest activity first.
+    /// The inbox: newest activity first, or with `sort: OLDEST_WAITING` the longest-waiting
+    /// customer first (by `waitingSince`; inquiries nobody waits on follow). A cursor belongs
+    /// to its sort.
     #[graphql(complexity = "cost::page(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn inquiries(
         &self,
         ctx: &Context<'_>,
@@ -82,9 +89,20 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        sort: Option<InquirySort>,
     ) -> Result<InquiryConnection> {
         let f = filter.unwrap_or_default();
+        let a = actor(ctx)?;
+        let assignee_id = opt_id(f.assignee_id.as_ref(), "スタッフ")?;
+        if let Some(id) = assignee_id {
+            crate::inbox_teams::staff_member(&state(ctx).db, a.scope, id)
+                .await?
+                .ok_or(AppError::NotFound("スタッフ"))?;
+        }
         let filter = inbox::InquiryFilter {
+            assignee_id,
+            unassigned: f.unassigned.unwrap_or(false),
+            sort,
             status: f.status,
             shop_id: opt_id(f.shop_id.as_ref(), "店舗")?,
             marketplace: f.marketplace,
@@ -184,6 +202,13 @@ impl QueryRoot {
     #[graphql(complexity = "cost::list(cost::API_TOKENS, child_complexity)")]
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         Ok(crate::auth::list_api_tokens(&state(ctx).db, actor(ctx)?).await?.into_iter().map(ApiToken).collect())
+    }
+
+    /// The staff an inquiry can be assigned to (every account not 利用停止), by name; for
+    /// every role, unlike `staffMembers`.
+    #[graphql(complexity = "cost::list(cost::STAFF, child_complexity)")]
+    async fn assignable_staff(&self, ctx: &Context<'_>) -> Result<Vec<StaffMember>> {
+        Ok(crate::inbox_teams::assignable(&state(ctx).db, actor(ctx)?).await?.into_iter().map(StaffMember).collect())
     }
 
     /// The tenant's staff accounts, disabled ones included, oldest first (admin).

@@ -159,6 +159,59 @@ impl Inquiry {
         let rows = loaders(ctx)?.messages.load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Message).collect())
     }
+    /// 担当者: the staff member the inquiry is assigned to.
+    async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<StaffMember>> {
+        let Some(id) = self.0.assignee_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
+    }
+    /// Who last assigned or unassigned it (staff name or API token name).
+    async fn assigned_by(&self) -> Option<&str> {
+        self.0.assigned_by.as_deref()
+    }
+    async fn assigned_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.assigned_at.map(jst)
+    }
+    /// Since when the customer has waited: their first message no reply answered yet (a failed
+    /// reply does not count). Null when nothing waits or the inquiry is 対応完了.
+    async fn waiting_since(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.waiting_since.map(jst)
+    }
+    /// 社内メモ, oldest first: internal, never sent to the customer or the marketplace.
+    #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
+    async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<InquiryNote>> {
+        let mut map = crate::inbox_teams::notes_of(&state(ctx).db, actor(ctx)?.scope, &[self.0.id]).await?;
+        Ok(map.remove(&self.0.id).unwrap_or_default().into_iter().map(InquiryNote).collect())
+    }
+}
+
+/// 社内メモ: an internal note on an inquiry, never sent to the customer.
+pub struct InquiryNote(pub crate::store::entities::inquiry_note::Model);
+
+#[Object]
+impl InquiryNote {
+    async fn id(&self) -> ID {
+        id(self.0.id)
+    }
+    /// Plain text, never HTML.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// Who wrote it: the staff member's name, or the API token's name, as it was then.
+    async fn author(&self) -> &str {
+        &self.0.author_name
+    }
+    /// The staff member who wrote it; null when it came through an API token.
+    async fn author_staff(&self, ctx: &Context<'_>) -> Result<Option<StaffMember>> {
+        let Some(id) = self.0.author_staff_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
+    }
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        jst(self.0.created_at)
+    }
 }
 
 pub struct Message(pub message::Model);
@@ -515,12 +568,12 @@ macro_rules! connection {
             pub total_count: i32,
         }
 
-        impl<M> From<crate::paging::Page<M>> for $conn
+        impl<M, K: crate::paging::Key> From<crate::paging::Page<M, K>> for $conn
         where
             $node: From<M>,
             M: Clone,
         {
-            fn from(p: crate::paging::Page<M>) -> Self {
+            fn from(p: crate::paging::Page<M, K>) -> Self {
                 let cursors: Vec<String> = p.items.iter().map(|(c, _)| c.encode()).collect();
                 $conn {
                     page_info: PageInfo {

@@ -22,7 +22,20 @@ macro_rules! tenant_owned {
         }
     )+};
 }
-tenant_owned!(staff, session, api_token, shop, order, order_item, inquiry, message, attachment, template, sync_run);
+tenant_owned!(
+    staff,
+    session,
+    api_token,
+    shop,
+    order,
+    order_item,
+    inquiry,
+    inquiry_note,
+    message,
+    attachment,
+    template,
+    sync_run
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scope {

@@ -1,9 +1,11 @@
 //! Pieces several screens share.
 
+pub mod assignee;
 pub mod badges;
 pub mod csv_panel;
 pub mod error;
 pub mod nav;
+pub mod notes;
 pub mod order_panel;
 pub mod pager;
 pub mod presence;

@@ -5,11 +5,19 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{IdVariables, Message, RetryMessage, RetryMessageVariables, WithdrawMessage};
+use shared::ops::{IdVariables, InquiryNote, Message, RetryMessage, RetryMessageVariables, WithdrawMessage};
 use shared::{DeliveryState, Marketplace, MessageAuthor, reply_rules};
 
 use crate::api::{self, ApiError};
+use crate::components::notes::NoteItem;
 use crate::format;
+
+/// One entry of the thread: a message, or an internal note (merged in by time).
+#[derive(Clone)]
+enum Entry {
+    Message(Message),
+    Note(InquiryNote),
+}
 
 #[component]
 pub fn Thread(
@@ -23,13 +31,34 @@ pub fn Thread(
     /// The inquiry's marketplace (whose rules a corrected reply must meet).
     #[prop(into)]
     marketplace: Signal<Option<Marketplace>>,
+    /// 社内メモ, shown among the messages by time.
+    #[prop(optional, into)]
+    notes: Option<Signal<Vec<InquiryNote>>>,
 ) -> impl IntoView {
+    let entries = move || {
+        let mut all: Vec<(shared::ops::Timestamp, Entry)> =
+            messages.get().into_iter().map(|m| (m.sent_at, Entry::Message(m))).collect();
+        if let Some(notes) = notes {
+            all.extend(notes.get().into_iter().map(|n| (n.created_at, Entry::Note(n))));
+        }
+        // Stable: a message and a note at the same time keep messages first.
+        all.sort_by_key(|(at, _)| *at);
+        all.into_iter().map(|(_, e)| e).collect::<Vec<_>>()
+    };
     view! {
         <ol class="thread">
             <For
-                each=move || messages.get()
-                key=|m| (m.id.clone(), m.delivery, m.delivery_error.clone())
-                children=move |m| view! { <MessageItem message=m customer on_changed can_write marketplace/> }
+                each=entries
+                key=|e| match e {
+                    Entry::Message(m) => (m.id.clone(), Some((m.delivery, m.delivery_error.clone()))),
+                    Entry::Note(n) => (format!("note-{}", n.id), None),
+                }
+                children=move |e| match e {
+                    Entry::Message(m) => {
+                        view! { <MessageItem message=m customer on_changed can_write marketplace/> }.into_any()
+                    }
+                    Entry::Note(n) => view! { <NoteItem note=n/> }.into_any(),
+                }
             />
         </ol>
         {move || {

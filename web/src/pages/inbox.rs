@@ -12,9 +12,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, NoVariables, ShopInfo, Shops};
-use shared::{InquiryStatus, Marketplace};
+use shared::{InquirySort, InquiryStatus, Marketplace};
 
 use crate::api;
+use crate::components::assignee::waiting_label;
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
 use crate::components::pager::{Cursor, Pager};
 use crate::format::{self, url_encode};
@@ -105,6 +106,10 @@ struct InboxView {
     from: Option<String>,
     /// Last day of the period, up to 23:59:59.999 JST.
     to: Option<String>,
+    /// 「自分の担当」: only the viewer's inquiries (`mine=1`).
+    mine: bool,
+    /// 並び順 (`sort=OLDEST_WAITING`); none: newest activity first.
+    sort: Option<InquirySort>,
     cursor: Cursor,
 }
 
@@ -121,12 +126,14 @@ impl InboxView {
         param("q", &self.search);
         param("from", &self.from);
         param("to", &self.to);
+        param("mine", &self.mine.then(|| "1".to_string()));
+        param("sort", &self.sort.map(|s| s.as_str().to_string()));
         url.push_str(&self.cursor.to_param());
         url
     }
 
-    /// The API filter for this view.
-    fn filter(&self) -> InquiryFilter {
+    /// The API filter for this view; `me` is the viewer's staff id (for 「自分の担当」).
+    fn filter(&self, me: Option<String>) -> InquiryFilter {
         InquiryFilter {
             status: Some(self.status),
             shop_id: self.shop.clone(),
@@ -134,6 +141,8 @@ impl InboxView {
             search: self.search.clone(),
             from: self.from.as_deref().and_then(|d| format::parse_day(d, false)),
             to: self.to.as_deref().and_then(|d| format::parse_day(d, true)),
+            assignee_id: if self.mine { me } else { None },
+            ..InquiryFilter::default()
         }
     }
 
@@ -144,6 +153,7 @@ impl InboxView {
             || self.search.is_some()
             || self.from.is_some()
             || self.to.is_some()
+            || self.mine
     }
 
     /// The same tab with no other filter, on its first page.
@@ -155,6 +165,8 @@ impl InboxView {
             search: None,
             from: None,
             to: None,
+            mine: false,
+            sort: self.sort,
             cursor: Cursor::First,
         }
     }
@@ -201,6 +213,8 @@ pub fn InboxPage() -> impl IntoView {
                 search: non_empty("q"),
                 from: day_param(q.get("from")),
                 to: day_param(q.get("to")),
+                mine: q.get("mine").is_some_and(|v| v == "1"),
+                sort: q.get("sort").and_then(|s| InquirySort::parse(s.trim())),
                 cursor: Cursor::from_params(q.get("after"), q.get("before")),
             }
         })
@@ -222,10 +236,15 @@ pub fn InboxPage() -> impl IntoView {
 
     let shops = LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops) });
     let known_shops = move || shops.get().and_then(|r| r.ok());
+    let me = use_session().viewer().map(|v| v.id);
     let list = LocalResource::new(move || {
         let view = current.get();
         live.inbox_version.track();
-        let vars = InquiriesVariables { filter: Some(view.filter()), page: view.cursor.page(PAGE_SIZE) };
+        let vars = InquiriesVariables {
+            filter: Some(view.filter(me.clone())),
+            page: view.cursor.page(PAGE_SIZE),
+            sort: view.sort,
+        };
         async move { api::gql::<Inquiries>(vars).await.map(|d| d.inquiries) }
     });
 
@@ -285,6 +304,20 @@ pub fn InboxPage() -> impl IntoView {
         move |ev: leptos::ev::Event| {
             let to = day_param(Some(event_target_value(&ev)));
             go(InboxView { to, cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_mine = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let mine = event_target_checked(&ev);
+            go(InboxView { mine, cursor: Cursor::First, ..current.get_untracked() });
+        }
+    };
+    let on_sort = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let sort = InquirySort::parse(&event_target_value(&ev)).filter(|s| *s != InquirySort::NewestActivity);
+            go(InboxView { sort, cursor: Cursor::First, ..current.get_untracked() });
         }
     };
     let on_clear = {
@@ -354,9 +387,17 @@ pub fn InboxPage() -> impl IntoView {
             .filter(|shop| marketplace.is_none_or(|m| shop.marketplace == m) || chosen_shop.as_ref() == Some(&shop.id))
             .map(|shop| {
                 let selected = chosen_shop.as_deref() == Some(shop.id.as_str());
+                // 返信が必要 of this shop, next to its name.
+                let waiting = live
+                    .counts
+                    .get()
+                    .and_then(|c| c.by_shop.iter().find(|b| b.shop.id == shop.id).map(|b| b.needs_reply))
+                    .filter(|n| *n > 0)
+                    .map(|n| format!(" {n}件"))
+                    .unwrap_or_default();
                 view! {
                     <option value=shop.id selected=selected>
-                        {format!("{}（{}）", shop.name, shop.marketplace.label_ja())}
+                        {format!("{}（{}）{waiting}", shop.name, shop.marketplace.label_ja())}
                     </option>
                 }
             })
@@ -461,6 +502,26 @@ pub fn InboxPage() -> impl IntoView {
                         on:change=on_to
                     />
                 </div>
+                <label class="mine">
+                    <input
+                        type="checkbox"
+                        name="mine"
+                        prop:checked=move || current.get().mine
+                        on:change=on_mine
+                    />
+                    "自分の担当"
+                </label>
+                <select
+                    name="sort"
+                    aria-label="並び順"
+                    on:change=on_sort
+                    prop:value=move || current.get().sort.unwrap_or(InquirySort::NewestActivity).as_str()
+                >
+                    {InquirySort::ALL
+                        .iter()
+                        .map(|s| view! { <option value=s.as_str()>{s.label_ja()}</option> })
+                        .collect_view()}
+                </select>
                 <button type="button" class="clear-filters" on:click=on_clear disabled=move || !current.get().filtered()>
                     "条件をクリア"
                 </button>
@@ -504,6 +565,8 @@ pub fn InboxPage() -> impl IntoView {
                                         i.status,
                                         i.customer_name.clone(),
                                         i.order_number.clone(),
+                                        i.waiting_since,
+                                        i.assignee.as_ref().map(|a| a.id.clone()),
                                     )
                                 }
                                 children=move |i| view! { <InquiryRow inquiry=i selected/> }
@@ -563,6 +626,10 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
                     <span class="preview">{inquiry.preview}</span>
                 </span>
                 <time class="cell-time" title=full_time>{time}</time>
+                <span class="cell-waiting">
+                    {inquiry.waiting_since.map(|w| waiting_label(&w, js_sys::Date::now()))}
+                </span>
+                <span class="cell-assignee">{inquiry.assignee.map(|a| format!("担当: {}", a.name))}</span>
                 <span class="cell-status">
                     <InquiryStatusBadge status=inquiry.status/>
                     {inquiry.reply_failed.then(|| view! { <FailedReplyMark/> })}

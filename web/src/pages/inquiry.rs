@@ -10,7 +10,9 @@ use shared::ops::{CompleteInquiry, IdVariables, Inquiry, InquiryDetail, ReopenIn
 use shared::{InquiryStatus, MessageAuthor, inquiry as rules};
 
 use crate::api::{self, ApiError};
+use crate::components::assignee::{AssigneeSelect, waiting_label};
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
+use crate::components::notes::NoteBox;
 use crate::components::order_panel::OrderPanel;
 use crate::components::presence::PresenceBar;
 use crate::components::reply_box::ReplyBox;
@@ -83,6 +85,7 @@ pub fn InquiryPage() -> impl IntoView {
     let on_typing = Callback::new(move |()| typed.update(|n| *n += 1));
 
     let messages = Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.messages.clone()).unwrap_or_default()));
+    let notes = Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.notes.clone()).unwrap_or_default()));
     let customer = Signal::derive(move || {
         detail.with(|d| {
             d.as_ref()
@@ -129,7 +132,11 @@ pub fn InquiryPage() -> impl IntoView {
                         on_changed=refetch
                         can_write
                         marketplace=Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.shop.marketplace)))
+                        notes
                     />
+                    <Show when=move || can_write.get()>
+                        <NoteBox inquiry_id=id on_added=refetch/>
+                    </Show>
                     <Show when=move || can_reply.get()>
                         <ReplyBox
                             inquiry_id=id
@@ -251,7 +258,17 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
                 {(!completed).then(|| view! { <InquiryStatusBadge status=detail.status/> })}
                 {(!completed && detail.reply_failed).then(|| view! { <FailedReplyMark/> })}
                 <span class="muted">{format!("お問い合わせ番号 {}", detail.marketplace_inquiry_id)}</span>
+                {detail
+                    .waiting_since
+                    .map(|w| view! { <span class="waiting">{waiting_label(&w, js_sys::Date::now())}</span> })}
             </div>
+            <AssigneeSelect
+                inquiry_id=detail.id.clone()
+                assignee=detail.assignee.clone()
+                assigned_by=detail.assigned_by.clone()
+                can_write
+                on_changed
+            />
             <div class="inquiry-actions">{actions}</div>
             {detail.subject.clone().filter(|s| !s.is_empty()).map(|s| view! { <p class="subject">{s}</p> })}
             {(!completed && supports_completion)

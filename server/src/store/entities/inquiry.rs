@@ -26,6 +26,14 @@ pub struct Model {
     /// The shop's latest reply failed to send (送信失敗); written with `status` by `inbox::summarise`.
     pub reply_failed: bool,
     pub updated_at: DateTimeUtc,
+    /// The staff member the inquiry is assigned to (担当者), of the same tenant.
+    pub assignee_id: Option<i64>,
+    /// Who assigned it (staff name or API token name), with when.
+    pub assigned_by: Option<String>,
+    pub assigned_at: Option<DateTimeUtc>,
+    /// The first customer message not yet answered (open inquiries only); written with
+    /// `status` by `inbox::summarise`.
+    pub waiting_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

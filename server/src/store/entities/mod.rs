@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod attachment;
 pub mod inquiry;
+pub mod inquiry_note;
 pub mod message;
 pub mod order;
 pub mod order_item;
