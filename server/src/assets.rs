@@ -268,7 +268,8 @@ fn none_match(headers: &HeaderMap, etag: &str) -> bool {
 /// quality above zero.
 pub fn accepted(headers: &HeaderMap) -> (bool, bool) {
     let (mut br, mut gzip, mut any) = (None, None, None);
-    for item in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
+    for item in
+        headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
     {
         let mut parts = item.split(';');
         let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();

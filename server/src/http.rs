@@ -14,8 +14,8 @@ use axum::{Json, Router};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 use serde_json::json;
-use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
 use crate::assets::Assets;
 use crate::auth::{self, Actor};

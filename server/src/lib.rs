@@ -136,8 +136,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let spa_dir = cfg.spa_dir.clone();
     let assets = Arc::new(tokio::task::spawn_blocking(move || assets::Assets::load(spa_dir.as_deref())).await?);
     let router = http::router(state.clone(), schema, Arc::clone(&assets)).merge(graphiql::router());
-    let router = headers::apply(router, &assets.index_html(), &cfg.policy)
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+    let router =
+        headers::apply(router, &assets.index_html(), &cfg.policy).layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(App { state, router, assets, stop, delivery })
 }
 

@@ -11,6 +11,7 @@ mod orders;
 mod recovery;
 mod seed;
 mod staff;
+mod static_assets;
 mod subscriptions;
 mod templates;
 mod tenancy;
