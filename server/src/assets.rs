@@ -128,6 +128,9 @@ impl Assets {
     pub fn load(spa_dir: Option<&Path>) -> Assets {
         let (source, raw) = match spa_dir {
             Some(dir) => (Source::Folder(dir.to_owned()), read_folder(dir)),
+            // Debug builds: rust-embed would read the same folder, hashing every file on the
+            // way (slow unoptimised, and every test server starts here).
+            None if cfg!(debug_assertions) => (Source::Embedded, read_folder(&embedded_folder())),
             None => (Source::Embedded, read_embedded()),
         };
         let mut files = HashMap::new();
@@ -345,6 +348,11 @@ fn compressible(content_type: &str) -> bool {
         || content_type.starts_with("application/manifest+json")
         || content_type.starts_with("image/svg+xml")
         || content_type.starts_with("image/x-icon")
+}
+
+/// The folder rust-embed embeds (release) or reads (debug builds).
+fn embedded_folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
 }
 
 fn read_embedded() -> HashMap<String, Bytes> {
