@@ -44,6 +44,7 @@ use crate::state::AppState;
 pub struct ServerConfig {
     pub database_url: String,
     pub data_dir: PathBuf,
+    /// A build folder of the browser app (`--spa-dir`); `None`: the one inside the binary.
     pub spa_dir: Option<PathBuf>,
     pub demo: bool,
     /// `MADOGUCHI_SECRET_KEY`; without it a key file is made in the data folder.
