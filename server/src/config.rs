@@ -160,7 +160,8 @@ pub struct ServeArgs {
     /// Ctrl-C before the server exits anyway.
     #[arg(long, env = "MADOGUCHI_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,
-    /// The built browser app (Trunk's output).
-    #[arg(long, env = "MADOGUCHI_SPA_DIR", default_value = "web/dist")]
-    pub spa_dir: PathBuf,
+    /// Serve the browser app from this build folder (Trunk's output, e.g. `web/dist`) instead
+    /// of the one inside the binary: for developing the app.
+    #[arg(long, env = "MADOGUCHI_SPA_DIR")]
+    pub spa_dir: Option<PathBuf>,
 }

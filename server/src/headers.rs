@@ -8,8 +8,6 @@
 //! - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`
 //!   (for browsers that predate `frame-ancestors`).
 
-use std::path::Path;
-
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use base64::Engine as _;
@@ -79,9 +77,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 
 /// Adds the headers to every response of `router`. Handlers that set their own
 /// Content-Security-Policy (GraphiQL) keep it.
-pub fn apply(router: Router, spa_dir: Option<&Path>, policy: &Policy) -> Router {
-    let index = spa_dir.and_then(|d| std::fs::read_to_string(d.join("index.html")).ok()).unwrap_or_default();
-    let csp = app_csp(&inline_script_hashes(&index), policy);
+/// `index_html`: the served app's `index.html` (embedded or `--spa-dir`, see assets.rs).
+pub fn apply(router: Router, index_html: &str, policy: &Policy) -> Router {
+    let csp = app_csp(&inline_script_hashes(index_html), policy);
     let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))

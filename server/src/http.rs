@@ -1,21 +1,23 @@
 //! The HTTP surface: `/graphql` (POST JSON or multipart; GET → GraphiQL or the
 //! graphql-transport-ws WebSocket), `/auth/login`, `/auth/logout`, `/healthz`, `/files/{id}`,
-//! and the SPA from its build folder with an index.html fallback.
+//! and the browser app (assets.rs: embedded or `--spa-dir`, compressed, index.html fallback).
 
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_graphql::http::MultipartOptions;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 use serde_json::json;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
+use crate::assets::Assets;
 use crate::auth::{self, Actor};
 use crate::graphql::{AppSchema, Loaders, socket};
 use crate::state::AppState;
@@ -36,9 +38,9 @@ pub struct Http {
     pub schema: AppSchema,
 }
 
-pub fn router(state: AppState, schema: AppSchema, spa_dir: Option<PathBuf>) -> Router {
-    let app = Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+pub fn router(state: AppState, schema: AppSchema, assets: Arc<Assets>) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post).layer(api_compression()))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/healthz", get(healthz))
@@ -46,19 +48,28 @@ pub fn router(state: AppState, schema: AppSchema, spa_dir: Option<PathBuf>) -> R
         .route("/setup", get(setup_status).post(setup))
         .route("/files/{id}", get(download))
         .route("/hooks/rakuten", post(rakuten_hook))
-        .with_state(Http { state, schema });
-    match spa_dir {
-        Some(dir) if dir.join("index.html").exists() => {
-            let index = dir.join("index.html");
-            app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
-        }
-        _ => app.fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                Html("<p>Madoguchi: the browser app is not built. Run <code>scripts/demo</code>, or open <a href=\"/graphql\">/graphql</a>.</p>"),
-            )
-        }),
-    }
+        .with_state(Http { state, schema })
+        // Everything else is the browser app: its files, index.html for its routes (assets.rs).
+        .fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+            let assets = Arc::clone(&assets);
+            async move { assets.respond(&method, uri.path(), &headers).await }
+        })
+}
+
+/// Smaller answers are not worth compressing.
+pub const API_COMPRESS_MIN_BYTES: u16 = 1024;
+
+/// `/graphql` answers of 1 KiB or more, brotli or gzip as the client accepts (brotli at level 4,
+/// fast enough per request). Never a WebSocket upgrade (101, no body) or an answer that already
+/// has a Content-Encoding (the layer leaves those alone).
+fn api_compression() -> CompressionLayer<impl Predicate> {
+    let not_upgrade = |status: StatusCode, _: axum::http::Version, _: &HeaderMap, _: &axum::http::Extensions| {
+        status != StatusCode::SWITCHING_PROTOCOLS
+    };
+    CompressionLayer::new()
+        .no_deflate()
+        .no_zstd()
+        .compress_when(SizeAbove::new(API_COMPRESS_MIN_BYTES).and(NotForContentType::IMAGES).and(not_upgrade))
 }
 
 fn error_json(status: StatusCode, code: &str, message: &str) -> Response {

@@ -2,6 +2,7 @@
 //! `inbox`, `orders`, `templates`, `shops`, `sync`, `auth` are the application; `store`,
 //! `events`, `crypto` are the edges; `shared` holds the pure domain.
 
+pub mod assets;
 pub mod auth;
 pub mod backup;
 pub mod clock;
@@ -45,6 +46,7 @@ use crate::state::AppState;
 pub struct ServerConfig {
     pub database_url: String,
     pub data_dir: PathBuf,
+    /// A build folder of the browser app (`--spa-dir`); `None`: the one inside the binary.
     pub spa_dir: Option<PathBuf>,
     pub demo: bool,
     /// `MADOGUCHI_SECRET_KEY`; without it a key file is made in the data folder.
@@ -61,6 +63,8 @@ pub struct ServerConfig {
 pub struct App {
     pub state: AppState,
     pub router: axum::Router,
+    /// The browser app's files ([`assets::Assets::warm`] compresses them after start).
+    pub assets: Arc<assets::Assets>,
     /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
     stop: tokio::sync::watch::Sender<bool>,
     delivery: tokio::task::JoinHandle<()>,
@@ -147,17 +151,20 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     sync::spawn_run_keeper(state.clone());
     let schema = graphql::build_schema(state.clone());
-    let router = http::router(state.clone(), schema, cfg.spa_dir.clone()).merge(graphiql::router());
-    let router = headers::apply(router, cfg.spa_dir.as_deref(), &cfg.policy)
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-    Ok(App { state, router, stop, delivery })
+    // The browser app: `--spa-dir`, else the one inside the binary (assets.rs).
+    let spa_dir = cfg.spa_dir.clone();
+    let assets = Arc::new(tokio::task::spawn_blocking(move || assets::Assets::load(spa_dir.as_deref())).await?);
+    let router = http::router(state.clone(), schema, Arc::clone(&assets)).merge(graphiql::router());
+    let router =
+        headers::apply(router, &assets.index_html(), &cfg.policy).layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(App { state, router, assets, stop, delivery })
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let cfg = ServerConfig {
         database_url: args.db.database_url(),
         data_dir: args.db.data_dir.clone(),
-        spa_dir: Some(args.spa_dir.clone()),
+        spa_dir: args.spa_dir.clone(),
         demo: args.demo,
         secret_key: std::env::var("MADOGUCHI_SECRET_KEY").ok(),
         bootstrap_token: std::env::var("MADOGUCHI_BOOTSTRAP_TOKEN").ok(),
@@ -175,6 +182,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;
     let app = start(cfg).await?;
+    app.assets.warm();
     if args.demo {
         // The marketplaces of the demo: the simulator, in this process, on a loopback port.
         let sim = mallsim::Sim::new(20261123);

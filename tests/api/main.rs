@@ -13,6 +13,7 @@ mod orders;
 mod recovery;
 mod seed;
 mod staff;
+mod static_assets;
 mod subscriptions;
 mod teams;
 mod templates;
