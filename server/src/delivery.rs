@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+use tracing::Instrument as _;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
@@ -263,14 +264,17 @@ async fn deliver(
     inq: &inquiry::Model,
     msg: message::Model,
 ) -> AppResult<()> {
-    let span =
-        tracing::info_span!("deliver_reply", shop = %shop.name, marketplace = %shop.marketplace, message = msg.id);
-    let _enter = span.enter();
-    let outcome = send(state, scope, shop, inq, &msg).await;
-    if let Err(reason) = &outcome {
-        tracing::warn!(%reason, "reply not delivered");
+    let span = tracing::info_span!("deliver_reply", tenant = scope.tenant_id(), shop = %shop.name, shop_id = shop.id, marketplace = %shop.marketplace, message = msg.id);
+    async move {
+        let outcome = send(state, scope, shop, inq, &msg).await;
+        crate::metrics::delivery(&shop.marketplace.to_ascii_lowercase(), outcome.is_ok());
+        if let Err(reason) = &outcome {
+            tracing::warn!(%reason, "reply not delivered");
+        }
+        finish(state, scope, &msg, outcome).await
     }
-    finish(state, scope, &msg, outcome).await
+    .instrument(span)
+    .await
 }
 
 async fn send(

@@ -169,9 +169,27 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
             );
         }
     };
+    crate::logs::record_tenant(actor.scope.tenant_id());
+    let operation = crate::metrics::operation_label(operation_name(&request).as_deref());
+    let started = std::time::Instant::now();
     let request = request.data(Loaders::new(&h.state, &actor)).data(actor);
     let response = h.schema.execute(request).await;
+    crate::metrics::graphql_request(&operation, response.is_ok(), started.elapsed());
     Json(response).into_response()
+}
+
+/// The operation's name: `operationName`, else the name of a document's first operation.
+fn operation_name(request: &async_graphql::Request) -> Option<String> {
+    if let Some(n) = &request.operation_name {
+        return Some(n.clone());
+    }
+    let q = request.query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|k| q.strip_prefix(k))
+        .filter(|r| r.starts_with(char::is_whitespace))?;
+    let name: String = rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
 }
 
 async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Response {

@@ -17,7 +17,9 @@ pub mod graphql;
 pub mod headers;
 pub mod http;
 pub mod inbox;
+pub mod logs;
 pub mod marketplaces;
+pub mod metrics;
 pub mod orders;
 pub mod paging;
 pub mod provision;
@@ -54,6 +56,11 @@ pub struct ServerConfig {
     /// Sign-in throttling and the session idle timeout (`--session-idle-minutes`,
     /// `--trust-forwarded-for`).
     pub sessions: auth::SessionSettings,
+    /// `--attachments-url`: where attachment bytes go (`file://…`, `s3://bucket/prefix?…`);
+    /// `None` = `files/` in the data folder.
+    pub attachments_url: Option<String>,
+    /// `--metrics-listen`: the address of `GET /metrics` (Prometheus); `None` = not served.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 pub struct App {
@@ -62,6 +69,8 @@ pub struct App {
     /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
     stop: tokio::sync::watch::Sender<bool>,
     delivery: tokio::task::JoinHandle<()>,
+    /// Where `GET /metrics` is served (the bound address of `--metrics-listen`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl App {
@@ -98,9 +107,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let db = store::connect(&cfg.database_url).await.with_context(|| "connecting to the database")?;
     store::migrate(&db).await.with_context(|| "applying migrations")?;
-    let files_dir = cfg.data_dir.join("files");
-    std::fs::create_dir_all(&files_dir)?;
-    let files = object_store::local::LocalFileSystem::new_with_prefix(&files_dir)?;
+    let files = state::open_files(cfg.attachments_url.as_deref(), &cfg.data_dir)?;
+    metrics::install();
     let mut events = EventBus::new();
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // Several processes on one database: every subscriber hears every change.
@@ -109,7 +117,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let state = AppState {
         db,
         events,
-        files: Arc::new(files),
+        files,
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
         policy: Arc::new(cfg.policy.clone()),
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
@@ -130,9 +138,14 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     let schema = graphql::build_schema(state.clone());
     let router = http::router(state.clone(), schema, cfg.spa_dir.clone()).merge(graphiql::router());
-    let router = headers::apply(router, cfg.spa_dir.as_deref(), &cfg.policy)
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-    Ok(App { state, router, stop, delivery })
+    // Metrics only on their own address: never the SPA's page either.
+    let router = router.route("/metrics", axum::routing::any(|| async { axum::http::StatusCode::NOT_FOUND }));
+    let router = headers::apply(router, cfg.spa_dir.as_deref(), &cfg.policy).layer(logs::request_trace_layer());
+    let metrics_addr = match cfg.metrics_listen {
+        Some(addr) => Some(metrics::listen(addr, state.db.clone()).await?),
+        None => None,
+    };
+    Ok(App { state, router, stop, delivery, metrics_addr })
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -153,6 +166,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             trust_forwarded_for: args.trust_forwarded_for,
             ..Default::default()
         },
+        attachments_url: args.attachments_url.clone(),
+        metrics_listen: args.metrics_listen,
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;
@@ -182,6 +197,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     println!("Madoguchi is listening on http://{addr}/  (GraphiQL: http://{addr}/graphql)");
+    if let Some(m) = app.metrics_addr {
+        println!("Metrics (Prometheus): http://{m}/metrics");
+    }
     if args.demo {
         println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
     }
