@@ -7,6 +7,8 @@ mod csv;
 mod failed_replies;
 mod inbox;
 mod marketplaces;
+mod metrics;
+mod object_store;
 mod orders;
 mod recovery;
 mod seed;
