@@ -28,8 +28,11 @@ impl Drop for Server {
 
 impl Server {
     fn start() -> Server {
-        let dir = std::env::temp_dir()
-            .join(format!("madoguchi_observability_{}_{:x}", std::process::id(), rand::random::<u64>()));
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi_observability_{}_{:x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
             .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0", "--demo"])

@@ -79,16 +79,17 @@ async fn sync_runs_marketplace_answers_and_reply_deliveries_are_counted_by_marke
     for backend in backends().await {
         let (app, metrics) = app_with_metrics(&backend).await;
         let runs = |t: &str| {
-            value(t, "madoguchi_sync_runs_total", &[
-                ("marketplace", "rakuten"),
-                ("kind", "import_inquiries"),
-                ("result", "succeeded"),
-            ])
+            value(
+                t,
+                "madoguchi_sync_runs_total",
+                &[("marketplace", "rakuten"), ("kind", "import_inquiries"), ("result", "succeeded")],
+            )
         };
         let answers = |t: &str| {
             value(t, "madoguchi_marketplace_http_responses_total", &[("marketplace", "rakuten"), ("status", "200")])
         };
-        let sent = |t: &str| value(t, "madoguchi_reply_deliveries_total", &[("marketplace", "rakuten"), ("result", "sent")]);
+        let sent =
+            |t: &str| value(t, "madoguchi_reply_deliveries_total", &[("marketplace", "rakuten"), ("result", "sent")]);
         let before = scrape(&metrics).await;
 
         let mall = Mall::start().await;

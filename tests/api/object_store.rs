@@ -43,7 +43,10 @@ impl S3 {
         let child = match spawned {
             Ok(c) => c,
             Err(e) => {
-                assert!(!required, "an S3 server is required (MADOGUCHI_TEST_S3_REQUIRED=1) but moto_server did not start: {e}");
+                assert!(
+                    !required,
+                    "an S3 server is required (MADOGUCHI_TEST_S3_REQUIRED=1) but moto_server did not start: {e}"
+                );
                 let _ = writeln!(
                     std::io::stderr(),
                     "NOTE: moto_server is not installed (python3 -m pip install 'moto[server]'): the S3 attachment tests are skipped."
