@@ -78,7 +78,10 @@ async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) ->
     let internal = |_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
     if let Some(h) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return match auth::actor_from_authorization(&st.db, h).await.map_err(internal)? {
-            Some(a) => Ok(Some(a)),
+            Some(a) => {
+                crate::logs::record_tenant(a.scope.tenant_id());
+                Ok(Some(a))
+            }
             None => Err(error_json(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
@@ -87,7 +90,11 @@ async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) ->
         };
     }
     if allow_cookie && let Some(secret) = cookie_secret(headers) {
-        return auth::actor_from_session(st, &secret).await.map_err(internal);
+        let found = auth::actor_from_session(st, &secret).await.map_err(internal)?;
+        if let Some(a) = &found {
+            crate::logs::record_tenant(a.scope.tenant_id());
+        }
+        return Ok(found);
     }
     Ok(None)
 }
@@ -169,7 +176,6 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
             );
         }
     };
-    crate::logs::record_tenant(actor.scope.tenant_id());
     let operation = crate::metrics::operation_label(operation_name(&request).as_deref());
     let started = std::time::Instant::now();
     let request = request.data(Loaders::new(&h.state, &actor)).data(actor);
