@@ -9,8 +9,19 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "madoguchi", version, about = "Madoguchi (窓口): one window onto every marketplace a shop sells on")]
 pub struct Cli {
+    /// Log lines as plain text or as JSON objects (one per line, with the request's or run's
+    /// tenant, shop and id).
+    #[arg(long, global = true, env = "MADOGUCHI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -164,4 +175,13 @@ pub struct ServeArgs {
     /// of the one inside the binary: for developing the app.
     #[arg(long, env = "MADOGUCHI_SPA_DIR")]
     pub spa_dir: Option<PathBuf>,
+    /// Where attachment bytes are kept: `file:///folder` or
+    /// `s3://bucket/prefix?endpoint=https://…&region=…` (credentials from the AWS_* variables).
+    /// Default: `files/` in the data folder.
+    #[arg(long, env = "MADOGUCHI_ATTACHMENTS_URL")]
+    pub attachments_url: Option<String>,
+    /// Serve Prometheus metrics at `GET /metrics` on this address (e.g. `127.0.0.1:9090`),
+    /// never on the public one. Off when unset.
+    #[arg(long, env = "MADOGUCHI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }

@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+use tracing::Instrument as _;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
@@ -263,23 +264,26 @@ async fn deliver(
     inq: &inquiry::Model,
     msg: message::Model,
 ) -> AppResult<()> {
-    let span =
-        tracing::info_span!("deliver_reply", shop = %shop.name, marketplace = %shop.marketplace, message = msg.id);
-    let _enter = span.enter();
-    let outcome = match send(state, scope, shop, inq, &msg).await {
-        Ok(sent) => Ok(sent),
-        // The reply may have arrived: back in the queue, where the next pass looks in the
-        // marketplace's thread before sending it again — a few times, then it shows as failed.
-        Err(Undelivered::Uncertain(reason)) if msg.delivery_attempts + 1 < UNCERTAIN_ATTEMPTS => {
-            tracing::warn!(%reason, "reply may have arrived; checked again on the next pass");
-            return release(state, scope, &msg).await;
-        }
-        Err(Undelivered::Uncertain(reason) | Undelivered::Reason(reason)) => {
-            tracing::warn!(%reason, "reply not delivered");
-            Err(reason)
-        }
-    };
-    finish(state, scope, &msg, outcome).await
+    let span = tracing::info_span!("deliver_reply", tenant = scope.tenant_id(), shop = %shop.name, shop_id = shop.id, marketplace = %shop.marketplace, message = msg.id);
+    async move {
+        let outcome = match send(state, scope, shop, inq, &msg).await {
+            Ok(sent) => Ok(sent),
+            // The reply may have arrived: back in the queue, where the next pass looks in the
+            // marketplace's thread before sending it again — a few times, then it shows as failed.
+            Err(Undelivered::Uncertain(reason)) if msg.delivery_attempts + 1 < UNCERTAIN_ATTEMPTS => {
+                tracing::warn!(%reason, "reply may have arrived; checked again on the next pass");
+                return release(state, scope, &msg).await;
+            }
+            Err(Undelivered::Uncertain(reason) | Undelivered::Reason(reason)) => {
+                tracing::warn!(%reason, "reply not delivered");
+                Err(reason)
+            }
+        };
+        crate::metrics::delivery(&shop.marketplace.to_ascii_lowercase(), outcome.is_ok());
+        finish(state, scope, &msg, outcome).await
+    }
+    .instrument(span)
+    .await
 }
 
 /// How many times a reply whose answer was lost is checked and sent again before it shows as

@@ -91,7 +91,10 @@ async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) ->
     let internal = |_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
     if let Some(h) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return match auth::actor_from_authorization(&st.db, h).await.map_err(internal)? {
-            Some(a) => Ok(Some(a)),
+            Some(a) => {
+                crate::logs::record_tenant(a.scope.tenant_id());
+                Ok(Some(a))
+            }
             None => Err(error_json(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
@@ -100,7 +103,11 @@ async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) ->
         };
     }
     if allow_cookie && let Some(secret) = cookie_secret(headers) {
-        return auth::actor_from_session(st, &secret).await.map_err(internal);
+        let found = auth::actor_from_session(st, &secret).await.map_err(internal)?;
+        if let Some(a) = &found {
+            crate::logs::record_tenant(a.scope.tenant_id());
+        }
+        return Ok(found);
     }
     Ok(None)
 }
@@ -182,9 +189,26 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
             );
         }
     };
+    let operation = crate::metrics::operation_label(operation_name(&request).as_deref());
+    let started = std::time::Instant::now();
     let request = request.data(Loaders::new(&h.state, &actor)).data(actor);
     let response = h.schema.execute(request).await;
+    crate::metrics::graphql_request(&operation, response.is_ok(), started.elapsed());
     Json(response).into_response()
+}
+
+/// The operation's name: `operationName`, else the name of a document's first operation.
+fn operation_name(request: &async_graphql::Request) -> Option<String> {
+    if let Some(n) = &request.operation_name {
+        return Some(n.clone());
+    }
+    let q = request.query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|k| q.strip_prefix(k))
+        .filter(|r| r.starts_with(char::is_whitespace))?;
+    let name: String = rest.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
 }
 
 async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Response {

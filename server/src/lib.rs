@@ -19,7 +19,9 @@ pub mod headers;
 pub mod http;
 pub mod inbox;
 pub mod inbox_teams;
+pub mod logs;
 pub mod marketplaces;
+pub mod metrics;
 pub mod orders;
 pub mod paging;
 pub mod provision;
@@ -58,6 +60,11 @@ pub struct ServerConfig {
     /// Sign-in throttling and the session idle timeout (`--session-idle-minutes`,
     /// `--trust-forwarded-for`).
     pub sessions: auth::SessionSettings,
+    /// `--attachments-url`: where attachment bytes go (`file://…`, `s3://bucket/prefix?…`);
+    /// `None` = `files/` in the data folder.
+    pub attachments_url: Option<String>,
+    /// `--metrics-listen`: the address of `GET /metrics` (Prometheus); `None` = not served.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 pub struct App {
@@ -68,6 +75,8 @@ pub struct App {
     /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
     stop: tokio::sync::watch::Sender<bool>,
     delivery: tokio::task::JoinHandle<()>,
+    /// Where `GET /metrics` is served (the bound address of `--metrics-listen`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl App {
@@ -104,9 +113,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let db = store::connect(&cfg.database_url).await.with_context(|| "connecting to the database")?;
     store::migrate(&db).await.with_context(|| "applying migrations")?;
-    let files_dir = cfg.data_dir.join("files");
-    std::fs::create_dir_all(&files_dir)?;
-    let files = object_store::local::LocalFileSystem::new_with_prefix(&files_dir)?;
+    let files = state::open_files(cfg.attachments_url.as_deref(), &cfg.data_dir)?;
+    metrics::install();
     let mut events = EventBus::new();
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // Several processes on one database: every subscriber hears every change.
@@ -115,7 +123,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let state = AppState {
         db,
         events,
-        files: Arc::new(files),
+        files,
         sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
         policy: Arc::new(cfg.policy.clone()),
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
@@ -155,9 +163,14 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let spa_dir = cfg.spa_dir.clone();
     let assets = Arc::new(tokio::task::spawn_blocking(move || assets::Assets::load(spa_dir.as_deref())).await?);
     let router = http::router(state.clone(), schema, Arc::clone(&assets)).merge(graphiql::router());
-    let router =
-        headers::apply(router, &assets.index_html(), &cfg.policy).layer(tower_http::trace::TraceLayer::new_for_http());
-    Ok(App { state, router, assets, stop, delivery })
+    // Metrics only on their own address: never the SPA's page either.
+    let router = router.route("/metrics", axum::routing::any(|| async { axum::http::StatusCode::NOT_FOUND }));
+    let router = headers::apply(router, &assets.index_html(), &cfg.policy).layer(logs::request_trace_layer());
+    let metrics_addr = match cfg.metrics_listen {
+        Some(addr) => Some(metrics::listen(addr, state.db.clone()).await?),
+        None => None,
+    };
+    Ok(App { state, router, assets, stop, delivery, metrics_addr })
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -178,6 +191,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             trust_forwarded_for: args.trust_forwarded_for,
             ..Default::default()
         },
+        attachments_url: args.attachments_url.clone(),
+        metrics_listen: args.metrics_listen,
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;
@@ -210,6 +225,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("Madoguchi is listening on http://{addr}/  (GraphiQL: http://{addr}/graphql)");
     if let Some(code) = app.state.setup.code() {
         println!("First start: open http://{addr}/ and set up the first company with setup code {code}");
+    }
+    if let Some(m) = app.metrics_addr {
+        println!("Metrics (Prometheus): http://{m}/metrics");
     }
     if args.demo {
         println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);

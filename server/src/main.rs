@@ -5,13 +5,9 @@ use server::provision::{self, ResetError};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    server::logs::init(cli.log_format);
+    match cli.command {
         Command::Serve(args) => server::serve(args).await,
         Command::Migrate(db) => server::migrate_only(db).await,
         Command::Backup(a) => {

@@ -23,6 +23,7 @@ use sea_orm::{
 };
 use shared::export::ShipmentFacts;
 use shared::{Marketplace, SyncKind, SyncState};
+use tracing::Instrument as _;
 
 use crate::auth::{Actor, Permission};
 use crate::clock;
@@ -372,33 +373,50 @@ async fn execute(
     to: DateTime<Utc>,
 ) -> sync_run::Model {
     let kind = SyncKind::parse(&run.kind).unwrap_or(SyncKind::ImportOrders);
-    let span =
-        tracing::info_span!("sync_run", run = run.id, shop = %shop.name, marketplace = %shop.marketplace, kind = %kind);
-    let _enter = span.enter();
-    let mut p = Progress::start(state, scope, run).await;
-    let result = match marketplaces::connector_for(state, &shop) {
-        Err(e) => Err(e),
-        Ok(c) => match kind {
-            SyncKind::ImportInquiries => match import_inquiries(&mut p, &shop, c.as_ref(), from, to).await {
-                Ok(()) => fetch_customer_files(&mut p, &shop, c.as_ref()).await,
-                Err(e) => Err(e),
+    let span = tracing::info_span!("sync_run", tenant = run.tenant_id, shop = %shop.name, shop_id = shop.id, run = run.id, marketplace = %shop.marketplace, kind = %kind);
+    // Instrumented, not entered: the span must not stay current on the thread across awaits.
+    async move {
+        let started = std::time::Instant::now();
+        let mut p = Progress::start(state, scope, run).await;
+        let result = match marketplaces::connector_for(state, &shop) {
+            Err(e) => Err(e),
+            Ok(c) => match kind {
+                SyncKind::ImportInquiries => match import_inquiries(&mut p, &shop, c.as_ref(), from, to).await {
+                    Ok(()) => fetch_customer_files(&mut p, &shop, c.as_ref()).await,
+                    Err(e) => Err(e),
+                },
+                SyncKind::ImportOrders => import_orders(&mut p, &shop, c.as_ref(), from, to).await,
+                SyncKind::ExportShipments => export_shipments(&mut p, &shop, c.as_ref(), from, to).await,
+                SyncKind::ExportEvaluations => export_evaluations(&mut p, &shop, c.as_ref(), from, to).await,
             },
-            SyncKind::ImportOrders => import_orders(&mut p, &shop, c.as_ref(), from, to).await,
-            SyncKind::ExportShipments => export_shipments(&mut p, &shop, c.as_ref(), from, to).await,
-            SyncKind::ExportEvaluations => export_evaluations(&mut p, &shop, c.as_ref(), from, to).await,
-        },
-    };
-    let end = match result {
-        Ok(()) => SyncState::Succeeded,
-        Err(e) => {
-            tracing::warn!(error = %e, "sync run failed");
-            p.errors.push(e.to_string());
-            SyncState::Failed
-        }
-    };
-    p.save(Some(end)).await;
-    set_live(p.run.id, false);
-    p.run
+        };
+        let end = match result {
+            Ok(()) => SyncState::Succeeded,
+            Err(e) => {
+                tracing::warn!(error = %e, "sync run failed");
+                p.errors.push(e.to_string());
+                SyncState::Failed
+            }
+        };
+        p.save(Some(end)).await;
+        set_live(p.run.id, false);
+        tracing::info!(
+            state = end.as_str(),
+            created = p.run.created,
+            updated = p.run.updated,
+            failed = p.run.failed,
+            "sync run finished"
+        );
+        crate::metrics::sync_run(
+            &shop.marketplace.to_ascii_lowercase(),
+            &kind.as_str().to_ascii_lowercase(),
+            &end.as_str().to_ascii_lowercase(),
+            started.elapsed(),
+        );
+        p.run
+    }
+    .instrument(span)
+    .await
 }
 
 /// SQLite refuses a write transaction whose read snapshot went stale under another writer

@@ -9,6 +9,8 @@ mod faults;
 mod first_start;
 mod inbox;
 mod marketplaces;
+mod metrics;
+mod object_store;
 mod orders;
 mod recovery;
 mod seed;

@@ -217,6 +217,7 @@ impl Executor for SocketExecutor {
             return stream::once(async move { refused(e) }).boxed();
         };
         let this = self.clone();
+        let held = crate::metrics::Held::new(crate::metrics::SOCKET_OPERATIONS);
         stream::once(async move {
             match this.session.current(&this.state).await {
                 Ok(Some(actor)) => {
@@ -235,7 +236,7 @@ impl Executor for SocketExecutor {
         })
         .flatten()
         .map(move |r| {
-            let _held = &slot;
+            let _held = (&slot, &held);
             r
         })
         .boxed()
@@ -264,6 +265,7 @@ pub async fn serve(
     protocol: WebSocketProtocols,
     from_upgrade: Option<Credential>,
 ) {
+    let _open = crate::metrics::Held::new(crate::metrics::SOCKETS_OPEN);
     let session = Arc::new(Session::default());
     let (mut sink, incoming) = socket.split();
     let input = incoming.take_while(|r| std::future::ready(r.is_ok())).filter_map(|r| {

@@ -361,6 +361,7 @@ pub async fn send(
         match client.execute(request).await {
             Ok(resp) => {
                 let status = resp.status();
+                crate::metrics::marketplace_response(label, Some(status.as_u16()));
                 let headers = resp.headers().clone();
                 if status.is_redirection() {
                     tracing::warn!(%label, status = status.as_u16(), location = ?headers.get(reqwest::header::LOCATION), "a marketplace answered with a redirect; not followed");
@@ -405,6 +406,7 @@ pub async fn send(
                 return Err(uncertain(label));
             }
             Err(e) => {
+                crate::metrics::marketplace_response(label, None);
                 tracing::debug!(%label, error = ?e, "a marketplace call failed");
                 last = if e.is_timeout() {
                     "応答がありません (timeout)".to_owned()
