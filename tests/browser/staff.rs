@@ -68,7 +68,9 @@ async fn staff_answer_an_inquiry_with_a_template_complete_it_and_move_between_or
         "the sent text is the preview: {last}"
     );
 
-    // Complete: the button turns into the label 対応完了.
+    // Complete: the button turns into the label 対応完了 (the head of the page, scrolled back to:
+    // after sending, the page sits at the reply box and the sticky top bar covers the head).
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     find_text(&c, "button", "完了する").await.click().await.unwrap();
     let done = find(&c, ".done-label").await;
     assert_eq!(done.text().await.unwrap(), "対応完了");
