@@ -324,12 +324,14 @@ fn publish_change(state: &AppState, row: &inquiry::Model, received: bool) {
     state.events.publish(base(EventKind::InboxCountsChanged));
 }
 
+#[derive(Clone)]
 pub struct NewAttachment {
     pub file_name: String,
     pub content_type: String,
     pub bytes: bytes::Bytes,
 }
 
+#[derive(Clone)]
 pub struct ReplyForCreate {
     pub inquiry_id: i64,
     pub body: String,

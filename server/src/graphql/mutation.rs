@@ -175,18 +175,16 @@ impl MutationRoot {
             v.into_read().read_to_end(&mut bytes).map_err(AppError::internal)?;
             attachments.push(inbox::NewAttachment { file_name, content_type, bytes: bytes.into() });
         }
-        let msg = inbox::reply(
-            state(ctx),
-            a,
-            inbox::ReplyForCreate {
-                inquiry_id: parse_id(&input.inquiry_id, "お問い合わせ")?,
-                body: input.body,
-                template_id: opt_id(input.template_id.as_ref(), "テンプレート")?,
-                last_seen_message_id: opt_id(input.last_seen_message_id.as_ref(), "メッセージ")?,
-                attachments,
-            },
-        )
-        .await?;
+        let reply = inbox::ReplyForCreate {
+            inquiry_id: parse_id(&input.inquiry_id, "お問い合わせ")?,
+            body: input.body,
+            template_id: opt_id(input.template_id.as_ref(), "テンプレート")?,
+            last_seen_message_id: opt_id(input.last_seen_message_id.as_ref(), "メッセージ")?,
+            attachments,
+        };
+        // Many staff replying at once on SQLite: a transaction whose snapshot went stale under
+        // another writer is refused at once (the busy timeout cannot help) — done again.
+        let msg = crate::sync::busy_retry(|| inbox::reply(state(ctx), a, reply.clone())).await?;
         Ok(Message(msg))
     }
 
