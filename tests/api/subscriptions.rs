@@ -85,6 +85,9 @@ async fn a_new_customer_message_fires_inquiry_received_for_the_shop_asked_for() 
                 json!({ "s": yahoo }),
             )
             .await;
+        // graphql-transport-ws does not acknowledge a subscribe: on a loaded machine give the
+        // server a moment to put the subscription on the bus before the first change.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         seed::inquiry(
             &app,
             &actor,
