@@ -199,7 +199,7 @@ pub async fn import(
     for (line, o) in read.orders {
         let number = o.order_number.clone();
         let incoming = incoming(o);
-        match sync::busy_retry(|| orders::upsert_order(state, scope, &shop, incoming.clone())).await {
+        match crate::store::busy_retry(|| orders::upsert_order(state, scope, &shop, incoming.clone())).await {
             Ok((_, outcome)) => p.count(outcome),
             Err(e) => {
                 let e = CsvRowError {

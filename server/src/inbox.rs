@@ -343,6 +343,12 @@ pub struct ReplyForCreate {
 
 /// Stores a shop reply as `PENDING`; the delivery worker sends it to the marketplace.
 pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> AppResult<message::Model> {
+    // Many staff replying at once on SQLite: a transaction whose snapshot went stale under
+    // another writer is refused at once (the busy timeout cannot help) — done again.
+    crate::store::busy_retry(|| reply_once(state, actor, input.clone())).await
+}
+
+async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> AppResult<message::Model> {
     actor.require(Permission::Write)?;
     let scope = actor.scope;
     let db = &state.db;

@@ -419,31 +419,6 @@ async fn execute(
     .await
 }
 
-/// SQLite refuses a write transaction whose read snapshot went stale under another writer
-/// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
-/// that; the upsert is simply done again.
-pub(crate) async fn busy_retry<T, F, Fut>(mut f: F) -> AppResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = AppResult<T>>,
-{
-    let mut attempt = 0;
-    loop {
-        match f().await {
-            Err(AppError::Internal(e)) if attempt < 8 && is_busy(&e) => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
-            }
-            r => return r,
-        }
-    }
-}
-
-fn is_busy(e: &anyhow::Error) -> bool {
-    let s = e.to_string();
-    s.contains("database is locked") || s.contains("(code: 5)") || s.contains("(code: 517)")
-}
-
 /// What staff and API clients see of an application error in a run's error list: its plain
 /// message. An internal error (a database failure, …) is logged here with its detail and shown
 /// only as a plain sentence.
@@ -478,7 +453,7 @@ async fn import_inquiries(
     for inq in listed {
         let id = inq.marketplace_inquiry_id.clone();
         seen.insert(id.clone());
-        match busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
+        match crate::store::busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
             Ok((_, o)) => p.count(o),
             Err(e) => p.fail(format!("お問い合わせ {id}: {}", app_error_text(&e))),
         }
@@ -498,10 +473,12 @@ async fn import_inquiries(
         .map_err(db_fault)?;
     for row in older.into_iter().filter(|r| !seen.contains(&r.marketplace_inquiry_id)) {
         match c.fetch_inquiry(&row.marketplace_inquiry_id).await {
-            Ok(Some(inq)) => match busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
-                Ok((_, o)) => p.count(o),
-                Err(e) => p.fail(format!("お問い合わせ {}: {}", row.marketplace_inquiry_id, app_error_text(&e))),
-            },
+            Ok(Some(inq)) => {
+                match crate::store::busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
+                    Ok((_, o)) => p.count(o),
+                    Err(e) => p.fail(format!("お問い合わせ {}: {}", row.marketplace_inquiry_id, app_error_text(&e))),
+                }
+            }
             Ok(None) => {}
             Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
             Err(e) => p.fail(format!("お問い合わせ {}: {e}", row.marketplace_inquiry_id)),
@@ -621,7 +598,7 @@ async fn import_orders(
 ) -> Result<(), MarketplaceError> {
     for o in c.fetch_orders(from, to).await? {
         let number = o.order_number.clone();
-        match busy_retry(|| orders::upsert_order(p.state, p.scope, shop, o.clone())).await {
+        match crate::store::busy_retry(|| orders::upsert_order(p.state, p.scope, shop, o.clone())).await {
             Ok((_, outcome)) => p.count(outcome),
             Err(e) => p.fail(format!("受注 {number}: {}", app_error_text(&e))),
         }
@@ -863,7 +840,9 @@ pub async fn rakuten_push(state: &AppState, header_key: Option<&str>, body: &str
     };
     for number in &p.inquiry_numbers {
         let result = match connector.fetch_inquiry(number).await {
-            Ok(Some(inq)) => busy_retry(|| inbox::upsert_inquiry(state, scope, &shop, inq.clone())).await.map(|_| ()),
+            Ok(Some(inq)) => {
+                crate::store::busy_retry(|| inbox::upsert_inquiry(state, scope, &shop, inq.clone())).await.map(|_| ())
+            }
             Ok(None) => Ok(()),
             Err(e) => {
                 tracing::warn!(shop = %shop.name, inquiry = %number, error = %e, "rakuten push: fetching the inquiry failed");

@@ -18,9 +18,6 @@ pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The most fields a document may select once fragments are expanded.
 pub const MAX_FIELDS: u64 = 2_000;
 
-/// The error code of a refused document (too long, too many fields, too costly).
-pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
-
 pub struct DocumentLimits;
 
 impl ExtensionFactory for DocumentLimits {
@@ -61,7 +58,7 @@ impl Extension for DocumentLimitsExtension {
 fn too_complex(message: String) -> ServerError {
     let mut e = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", QUERY_TOO_COMPLEX);
+    ext.set("code", super::cost::QUERY_TOO_COMPLEX);
     e.extensions = Some(ext);
     e
 }

@@ -182,9 +182,7 @@ impl MutationRoot {
             last_seen_message_id: opt_id(input.last_seen_message_id.as_ref(), "メッセージ")?,
             attachments,
         };
-        // Many staff replying at once on SQLite: a transaction whose snapshot went stale under
-        // another writer is refused at once (the busy timeout cannot help) — done again.
-        let msg = crate::sync::busy_retry(|| inbox::reply(state(ctx), a, reply.clone())).await?;
+        let msg = inbox::reply(state(ctx), a, reply).await?;
         Ok(Message(msg))
     }
 

@@ -72,3 +72,28 @@ fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }
+
+/// SQLite refuses a write transaction whose read snapshot went stale under another writer
+/// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
+/// that; the write is simply done again.
+pub async fn busy_retry<T, F, Fut>(mut f: F) -> crate::error::AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = crate::error::AppResult<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match f().await {
+            Err(crate::error::AppError::Internal(e)) if attempt < 8 && is_busy(&e) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
+            }
+            r => return r,
+        }
+    }
+}
+
+fn is_busy(e: &anyhow::Error) -> bool {
+    let s = e.to_string();
+    s.contains("database is locked") || s.contains("(code: 5)") || s.contains("(code: 517)")
+}
