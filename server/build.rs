@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    // Cargo sets CARGO_MANIFEST_DIR for build scripts; a relative path is the fallback.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("."));
     let dist = manifest.join("../web/dist");
     if !dist.exists() {
         let _ = std::fs::create_dir_all(&dist);

@@ -90,9 +90,45 @@ pub struct TestApp {
     pub state: AppState,
     pub backend: Backend,
     pub http: reqwest::Client,
+    leftovers: Leftovers,
+    database_url: String,
+}
+
+/// What a test server leaves behind: its data folder and, on PostgreSQL, its throwaway
+/// database. [`TestApp::finish`] removes them; when a test fails before it gets there, the
+/// unwinding drops the `TestApp` and this removes them all the same.
+struct Leftovers {
     data_dir: std::path::PathBuf,
     pg_drop: Option<(String, String)>,
-    database_url: String,
+}
+
+impl Leftovers {
+    async fn remove(&mut self) {
+        if let Some((admin, name)) = self.pg_drop.take()
+            && let Ok(db) = Database::connect(admin.as_str()).await
+        {
+            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            let _ = db.close().await;
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(pg) = self.pg_drop.take() {
+            // Dropped inside the test's runtime (which may be unwinding): drop the database from
+            // a runtime of its own on another thread. Never panics.
+            let mut rest = Leftovers { data_dir: self.data_dir.clone(), pg_drop: Some(pg) };
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(rest.remove());
+                }
+            })
+            .join();
+        }
+    }
 }
 
 /// An HTTP client that keeps the session cookie and, like a browser on the staff app's page,
@@ -146,8 +182,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         state: app.state,
         backend: backend.clone(),
         http: browser_like_client(&base),
-        data_dir,
-        pg_drop,
+        leftovers: Leftovers { data_dir, pg_drop },
         database_url,
     }
 }
@@ -188,10 +223,14 @@ impl TestApp {
             state: app.state,
             backend: self.backend.clone(),
             http: browser_like_client(&base),
-            data_dir,
-            pg_drop: None,
+            leftovers: Leftovers { data_dir, pg_drop: None },
             database_url: database_url.to_owned(),
         }
+    }
+
+    /// The folder this server keeps its files in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.leftovers.data_dir
     }
 
     /// The database this server runs on.
@@ -199,15 +238,10 @@ impl TestApp {
         &self.database_url
     }
 
-    /// Closes the pool and drops a PostgreSQL test database.
-    pub async fn finish(self) {
+    /// Closes the pool, drops a PostgreSQL test database and removes the data folder.
+    pub async fn finish(mut self) {
         let _ = self.state.db.clone().close().await;
-        if let Some((admin, name)) = self.pg_drop
-            && let Ok(db) = Database::connect(admin.as_str()).await
-        {
-            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-        }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        self.leftovers.remove().await;
     }
 
     /// POSTs a GraphQL request with a bearer token (or the client's cookie when `token` is None);

@@ -81,9 +81,10 @@ pub struct Sessions {
 }
 
 fn quota(rate: LoginRate) -> Quota {
-    Quota::with_period(rate.period.max(Duration::from_millis(1)))
-        .expect("a positive period")
-        .allow_burst(NonZeroU32::new(rate.burst.max(1)).expect("at least one"))
+    // A period of at least 1 ms and a burst of at least one: both always valid.
+    let per =
+        Quota::with_period(rate.period.max(Duration::from_millis(1))).unwrap_or(Quota::per_second(NonZeroU32::MIN));
+    per.allow_burst(NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN))
 }
 
 impl Sessions {

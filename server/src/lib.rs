@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::config::{DbArgs, ServeArgs};
 use crate::crypto::Sealer;
@@ -52,9 +53,9 @@ pub struct ServerConfig {
     pub spa_dir: Option<PathBuf>,
     pub demo: bool,
     /// `MADOGUCHI_SECRET_KEY`; without it a key file is made in the data folder.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretString>,
     /// `MADOGUCHI_BOOTSTRAP_TOKEN`.
-    pub bootstrap_token: Option<String>,
+    pub bootstrap_token: Option<SecretString>,
     /// What the operator allows and how the server is reached (`--allow-private-urls`, `--public-url`).
     pub policy: state::Policy,
     /// Sign-in throttling and the session idle timeout (`--session-idle-minutes`,
@@ -89,9 +90,9 @@ impl App {
     }
 }
 
-fn secret_key(data_dir: &Path, configured: Option<String>) -> anyhow::Result<String> {
-    if let Some(k) = configured.filter(|k| !k.is_empty()) {
-        return Ok(k);
+fn secret_key(data_dir: &Path, configured: Option<&SecretString>) -> anyhow::Result<String> {
+    if let Some(k) = configured.map(|k| k.expose_secret()).filter(|k| !k.is_empty()) {
+        return Ok(k.to_owned());
     }
     let path = data_dir.join("secret.key");
     if let Ok(k) = std::fs::read_to_string(&path) {
@@ -124,7 +125,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         db,
         events,
         files,
-        sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.clone())?),
+        sealer: Sealer::from_secret(&secret_key(&cfg.data_dir, cfg.secret_key.as_ref())?),
         policy: Arc::new(cfg.policy.clone()),
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
         setup: Arc::new(setup::SetupCode::none()),
@@ -142,7 +143,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         );
         state.setup = Arc::new(code);
     }
-    if let Some(t) = cfg.bootstrap_token.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(t) = cfg.bootstrap_token.as_ref().map(|t| t.expose_secret()).filter(|t| !t.is_empty()) {
         auth::ensure_bootstrap_token(&state.db, t).await.map_err(|e| anyhow::anyhow!("bootstrap token: {e:?}"))?;
     }
     if state.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
@@ -179,8 +180,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: args.db.data_dir.clone(),
         spa_dir: args.spa_dir.clone(),
         demo: args.demo,
-        secret_key: std::env::var("MADOGUCHI_SECRET_KEY").ok(),
-        bootstrap_token: std::env::var("MADOGUCHI_BOOTSTRAP_TOKEN").ok(),
+        secret_key: std::env::var("MADOGUCHI_SECRET_KEY").ok().map(SecretString::from),
+        bootstrap_token: std::env::var("MADOGUCHI_BOOTSTRAP_TOKEN").ok().map(SecretString::from),
         policy: state::Policy {
             // The demo's marketplaces are the simulator on loopback.
             allow_private_urls: args.allow_private_urls || args.demo,

@@ -1,5 +1,6 @@
 use anyhow::Context as _;
 use clap::Parser;
+use secrecy::{ExposeSecret as _, SecretString};
 use server::config::{Cli, Command, DbArgs, StaffCommand, TenantCommand};
 use server::provision::{self, ResetError};
 
@@ -38,17 +39,17 @@ async fn database(db: &DbArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
 }
 
 /// The new password: `MADOGUCHI_ADMIN_PASSWORD`, or asked twice on the terminal without echo.
-fn new_password() -> anyhow::Result<String> {
+fn new_password() -> anyhow::Result<SecretString> {
     if let Ok(p) = std::env::var("MADOGUCHI_ADMIN_PASSWORD")
         && !p.is_empty()
     {
-        return Ok(p);
+        return Ok(p.into());
     }
     let first = rpassword::prompt_password("Password (10-128 characters): ")
         .context("reading the password from the terminal (or set MADOGUCHI_ADMIN_PASSWORD)")?;
     let again = rpassword::prompt_password("Password again: ").context("reading the password from the terminal")?;
     anyhow::ensure!(first == again, "the two passwords differ");
-    Ok(first)
+    Ok(first.into())
 }
 
 fn failed(e: server::error::AppError) -> anyhow::Error {
@@ -62,15 +63,22 @@ async fn tenant(c: TenantCommand) -> anyhow::Result<()> {
     match c {
         TenantCommand::Create(a) => {
             let password = new_password()?;
-            server::setup::check_admin(&a.name, &a.admin_name, &a.admin_email, &password).map_err(failed)?;
+            server::setup::check_admin(&a.name, &a.admin_name, &a.admin_email, password.expose_secret())
+                .map_err(failed)?;
             let db = database(&a.db).await?;
             use sea_orm::TransactionTrait as _;
             let txn = db.begin().await?;
             let t = provision::create_tenant(&txn, a.name.trim(), a.api_option).await.map_err(failed)?;
-            let staff_id =
-                provision::create_staff(&txn, &t, &a.admin_email, &a.admin_name, shared::Role::Admin, &password)
-                    .await
-                    .map_err(failed)?;
+            let staff_id = provision::create_staff(
+                &txn,
+                &t,
+                &a.admin_email,
+                &a.admin_name,
+                shared::Role::Admin,
+                password.expose_secret(),
+            )
+            .await
+            .map_err(failed)?;
             txn.commit().await?;
             println!(
                 "tenant {} created: {} (API option {}); admin {} (staff {staff_id})",
@@ -121,7 +129,7 @@ async fn staff(c: StaffCommand) -> anyhow::Result<()> {
             };
             let (tenant, staff) = (member.tenant_id, member.id);
             let password = new_password()?;
-            provision::set_password(&db, member, &password).await.map_err(failed)?;
+            provision::set_password(&db, member, password.expose_secret()).await.map_err(failed)?;
             println!(
                 "password changed for {} (tenant {tenant}, staff {staff}); their sessions ended",
                 a.email.trim().to_lowercase()

@@ -19,7 +19,11 @@ use crate::{CsvField, Marketplace, OrderStatus, order_status};
 
 /// Japan Standard Time: CSV times without an offset are read, and written, in JST.
 pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("JST")
+    const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
+        Some(offset) => offset,
+        None => panic!("+09:00 is a valid offset"),
+    };
+    JST
 }
 
 /// Fields every mapping must carry: without them an order cannot be stored.

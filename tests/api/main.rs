@@ -7,6 +7,7 @@ mod csv;
 mod failed_replies;
 mod faults;
 mod first_start;
+mod harness;
 mod inbox;
 mod marketplaces;
 mod metrics;
