@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod csv_shop;
 pub mod delivery;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
 pub mod events;
@@ -131,7 +132,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         setup: Arc::new(setup::SetupCode::none()),
     };
     if cfg.demo {
-        demo::seed(&state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))?;
+        seed_demo(&state).await?;
     }
     let mut state = state;
     if setup::needed(&state.db).await.map_err(|e| anyhow::anyhow!("looking for tenants: {e:?}"))? {
@@ -174,6 +175,42 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     Ok(App { state, router, assets, stop, delivery, metrics_addr })
 }
 
+/// The demo's data (`--demo`); a build without the `demo` feature has none.
+#[cfg(feature = "demo")]
+async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    demo::seed(state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))
+}
+
+#[cfg(not(feature = "demo"))]
+async fn seed_demo(_: &AppState) -> anyhow::Result<()> {
+    anyhow::bail!("this build has no demo (it was built without the `demo` feature)")
+}
+
+#[cfg(feature = "demo")]
+async fn start_demo_marketplaces(app: &App) -> anyhow::Result<()> {
+    // The marketplaces of the demo: the simulator, in this process, on a loopback port.
+    let sim = mallsim::Sim::new(20261123);
+    mallsim::demo::seed_accounts(&sim).await;
+    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let sim_addr = sim_listener.local_addr()?;
+    tokio::spawn(mallsim::serve(sim_listener, sim.clone()));
+    mallsim::demo::start(sim, std::time::Duration::from_secs(8));
+    demo::connect_simulator(&app.state, &format!("http://{sim_addr}"))
+        .await
+        .map_err(|e| anyhow::anyhow!("demo: {e:?}"))?;
+    // Import every few seconds so new customer messages show up within a minute.
+    sync::spawn_scheduler(app.state.clone(), std::time::Duration::from_secs(10), std::time::Duration::from_secs(20));
+    println!(
+        "Demo marketplaces (simulator): http://{sim_addr}/ — new orders and customer messages arrive every few seconds"
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "demo"))]
+async fn start_demo_marketplaces(_: &App) -> anyhow::Result<()> {
+    anyhow::bail!("this build has no demo (it was built without the `demo` feature)")
+}
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let cfg = ServerConfig {
         database_url: args.db.database_url(),
@@ -200,25 +237,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = start(cfg).await?;
     app.assets.warm();
     if args.demo {
-        // The marketplaces of the demo: the simulator, in this process, on a loopback port.
-        let sim = mallsim::Sim::new(20261123);
-        mallsim::demo::seed_accounts(&sim).await;
-        let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let sim_addr = sim_listener.local_addr()?;
-        tokio::spawn(mallsim::serve(sim_listener, sim.clone()));
-        mallsim::demo::start(sim, std::time::Duration::from_secs(8));
-        demo::connect_simulator(&app.state, &format!("http://{sim_addr}"))
-            .await
-            .map_err(|e| anyhow::anyhow!("demo: {e:?}"))?;
-        // Import every few seconds so new customer messages show up within a minute.
-        sync::spawn_scheduler(
-            app.state.clone(),
-            std::time::Duration::from_secs(10),
-            std::time::Duration::from_secs(20),
-        );
-        println!(
-            "Demo marketplaces (simulator): http://{sim_addr}/ — new orders and customer messages arrive every few seconds"
-        );
+        start_demo_marketplaces(&app).await?;
     }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -230,6 +249,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(m) = app.metrics_addr {
         println!("Metrics (Prometheus): http://{m}/metrics");
     }
+    #[cfg(feature = "demo")]
     if args.demo {
         println!("Demo login: {} / {}", demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
     }
