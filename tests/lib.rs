@@ -6,6 +6,8 @@
 //! turns it off; `MADOGUCHI_TEST_POSTGRES_REQUIRED=1` (CI) makes its absence a failure. Each
 //! PostgreSQL test gets its own throwaway database.
 
+pub mod own_postgres;
+
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::OnceLock;

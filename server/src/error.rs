@@ -10,11 +10,18 @@ pub enum AppError {
     Unauthenticated,
     Forbidden(String),
     NotFound(&'static str),
-    Validation { field: String, message: String, errors: Vec<FieldError> },
+    Validation {
+        field: String,
+        message: String,
+        errors: Vec<FieldError>,
+    },
     ApiOptionRequired(String),
     Conflict(String),
     MarketplaceRefused(String),
     MarketplaceUnavailable(String),
+    /// The database cannot be reached (down, restarting, no free connection in time): nothing
+    /// was changed; the same request can be sent again shortly.
+    DatabaseUnavailable,
     Internal(anyhow::Error),
 }
 
@@ -31,6 +38,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::MarketplaceRefused(_) => "MARKETPLACE_REFUSED",
             AppError::MarketplaceUnavailable(_) => "MARKETPLACE_UNAVAILABLE",
+            AppError::DatabaseUnavailable => "DATABASE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -46,6 +54,9 @@ impl AppError {
             | AppError::MarketplaceUnavailable(m) => m.clone(),
             AppError::NotFound(what) => format!("{what}が見つかりません ({what} not found)"),
             AppError::Validation { message, .. } => message.clone(),
+            AppError::DatabaseUnavailable => {
+                "データベースに接続できません。しばらくしてからもう一度お試しください (the database is unavailable; try again shortly)".into()
+            }
             AppError::Internal(_) => "内部エラーが発生しました (internal error)".into(),
         }
     }
@@ -66,13 +77,42 @@ impl AppError {
     }
 
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
-        AppError::Internal(e.into())
+        let e = e.into();
+        match e.downcast_ref::<sea_orm::DbErr>() {
+            Some(db) if database_unreachable(db) => AppError::DatabaseUnavailable,
+            _ => AppError::Internal(e),
+        }
     }
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
+        if database_unreachable(&e) {
+            tracing::warn!(error = %e, "the database is unavailable");
+            return AppError::DatabaseUnavailable;
+        }
         AppError::Internal(e.into())
+    }
+}
+
+/// Whether an error says the database could not be reached at all (as opposed to a query it
+/// refused): no connection in time, a connection refused or lost, a pool closed.
+pub fn database_unreachable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        _ => return false,
+    };
+    use sea_orm::sqlx::Error as S;
+    match &**sqlx {
+        S::Io(_) | S::Tls(_) | S::PoolTimedOut | S::PoolClosed | S::WorkerCrashed => true,
+        // PostgreSQL shutting down or starting up: admin_shutdown, crash_shutdown,
+        // cannot_connect_now (57P01..57P03).
+        S::Database(d) => d.code().is_some_and(|c| c.starts_with("57P")),
+        _ => false,
     }
 }
 

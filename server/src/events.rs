@@ -235,7 +235,7 @@ async fn listen(pool: &PgPool, origin: u64, local: &Local, failed: &mut bool) ->
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     if std::mem::take(failed) {
-        local.access.check_all();
+        local.access.events_missed();
     }
     loop {
         // `try_recv` answers `None` when the connection dropped (it reconnects on the next call).
@@ -249,8 +249,8 @@ async fn listen(pool: &PgPool, origin: u64, local: &Local, failed: &mut bool) ->
                 if pool.is_closed() {
                     return Ok(());
                 }
-                // Reconnected: whatever was published meanwhile is lost, so everyone checks.
-                local.access.check_all();
+                // Reconnected: whatever was published meanwhile is lost.
+                local.access.events_missed();
             }
             Err(e) if pool.is_closed() => {
                 tracing::debug!(error = %e, "events: listener stopped with the pool");
@@ -280,6 +280,9 @@ struct Entry {
 pub struct AccessHub {
     sockets: Mutex<HashMap<i64, HashMap<u64, Entry>>>,
     next: AtomicU64,
+    /// How many times this process may have missed other processes' events (its LISTEN
+    /// connection was lost); a socket opened before the last time must re-read.
+    missed: AtomicU64,
 }
 
 /// Full: the tenant already has as many sockets open on this process as allowed.
@@ -302,7 +305,8 @@ impl AccessHub {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let wake = Arc::new(Notify::new());
         tenant.insert(id, Entry { caller, wake: wake.clone() });
-        Ok(AccessWatch { hub: self.clone(), tenant_id: caller.tenant_id, id, wake })
+        let missed = self.missed.load(Ordering::Acquire);
+        Ok(AccessWatch { hub: self.clone(), tenant_id: caller.tenant_id, id, wake, missed })
     }
 
     /// How many sockets of this tenant are open on this process.
@@ -325,6 +329,14 @@ impl AccessHub {
         }
     }
 
+    /// Other processes' events may have been lost (the LISTEN connection dropped): every socket
+    /// open now is told to reconnect and read again ([`AccessWatch::missed_events`]); access is
+    /// checked too, since an access change may be among what was lost.
+    pub fn events_missed(&self) {
+        self.missed.fetch_add(1, Ordering::AcqRel);
+        self.check_all();
+    }
+
     /// Wakes every socket of this process.
     pub fn check_all(&self) {
         for tenant in self.lock().values() {
@@ -341,12 +353,20 @@ pub struct AccessWatch {
     tenant_id: i64,
     id: u64,
     wake: Arc<Notify>,
+    /// The hub's count of missed-event episodes when this socket registered.
+    missed: u64,
 }
 
 impl AccessWatch {
     /// Woken when this socket's caller may have lost or changed access.
     pub fn wake(&self) -> Arc<Notify> {
         self.wake.clone()
+    }
+
+    /// Whether events may have been lost since this socket opened: its subscriptions can no
+    /// longer be trusted to have seen every change.
+    pub fn missed_events(&self) -> bool {
+        self.hub.missed.load(Ordering::Acquire) != self.missed
     }
 }
 

@@ -19,6 +19,7 @@ use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove
 
 use crate::assets::Assets;
 use crate::auth::{self, Actor};
+use crate::error::AppError;
 use crate::graphql::{AppSchema, Loaders, socket};
 use crate::state::AppState;
 use crate::store;
@@ -76,6 +77,23 @@ fn error_json(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))).into_response()
 }
 
+/// An application error outside GraphQL (sign-in, the socket upgrade, setup): the database
+/// being unreachable is 503 `DATABASE_UNAVAILABLE` with `Retry-After`; anything else is logged
+/// and answered 500 `INTERNAL`, its detail never shown.
+fn failure(e: AppError) -> Response {
+    match e {
+        AppError::DatabaseUnavailable => {
+            let mut r = error_json(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.message());
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            r
+        }
+        other => {
+            tracing::error!(error = ?other, "request failed");
+            error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
+    }
+}
+
 fn cookie_secret(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -88,7 +106,7 @@ fn cookie_secret(headers: &HeaderMap) -> Option<String> {
 
 /// Bearer token first, then the session cookie.
 async fn authenticate(st: &AppState, headers: &HeaderMap, allow_cookie: bool) -> Result<Option<Actor>, Response> {
-    let internal = |_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+    let internal = failure;
     if let Some(h) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return match auth::actor_from_authorization(&st.db, h).await.map_err(internal)? {
             Some(a) => {
@@ -240,7 +258,7 @@ async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Resp
                     "APIトークンが無効です (invalid API token)",
                 );
             }
-            Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error"),
+            Err(e) => return failure(e),
         },
         None if same_origin(&parts.headers) => cookie_secret(&parts.headers).map(socket::Credential::Session),
         None => None,
@@ -334,10 +352,7 @@ async fn login(
             std::time::Duration::from_secs(5),
             "ただいまログインが混み合っています。しばらく待ってからもう一度お試しください (sign-in is busy; try again shortly)",
         ),
-        Err(auth::LoginError::Failed(e)) => {
-            tracing::error!(error = ?e, "login failed");
-            error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
-        }
+        Err(auth::LoginError::Failed(e)) => failure(e),
     }
 }
 
@@ -482,7 +497,7 @@ async fn readyz(State(h): State<Http>) -> Response {
 async fn setup_status(State(h): State<Http>) -> Response {
     match crate::setup::needed(&h.state.db).await {
         Ok(needed) => Json(json!({ "needed": needed })).into_response(),
-        Err(_) => error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error"),
+        Err(e) => failure(e),
     }
 }
 
@@ -569,9 +584,6 @@ async fn setup(
         Err(SetupError::Failed(crate::error::AppError::Validation { field, message, .. })) => {
             setup_refused(StatusCode::BAD_REQUEST, "VALIDATION", &message, Some(&field))
         }
-        Err(SetupError::Failed(e)) => {
-            tracing::error!(error = ?e, "first start failed");
-            error_json(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
-        }
+        Err(SetupError::Failed(e)) => failure(e),
     }
 }

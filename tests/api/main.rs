@@ -4,6 +4,7 @@ mod attack;
 mod backup;
 mod contract;
 mod csv;
+mod db_outage;
 mod failed_replies;
 mod faults;
 mod first_start;

@@ -16,6 +16,10 @@
 //!   socket (more get `TOO_MANY_SUBSCRIPTIONS`), at most [`MAX_SOCKETS_PER_TENANT`] sockets per
 //!   tenant on one process (more are closed with 1013, "try again later"), and a client that
 //!   does not read what it is sent for [`SEND_TIMEOUT`] is dropped.
+//! - **Missed events close the socket (1012).** When this process's LISTEN connection to
+//!   PostgreSQL was lost (the database restarted), other processes' changes may not have
+//!   reached its subscriptions: every socket open then is closed with 1012 ("service restart"),
+//!   and clients reconnect and re-read, as after any drop.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -54,6 +58,8 @@ const FORBIDDEN: u16 = 4403;
 const INIT_TIMED_OUT: u16 = 4408;
 /// RFC 6455 "Try Again Later".
 const TRY_AGAIN_LATER: u16 = 1013;
+/// RFC 6455 "Service Restart": events may have been missed; reconnect and read again.
+pub const SERVICE_RESTART: u16 = 1012;
 
 /// What a socket authenticates with. Kept (not the [`Actor`]) so that access is resolved anew.
 #[derive(Clone)]
@@ -144,6 +150,11 @@ impl Session {
         let _ = self.grant.set(grant);
         *self.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
         Ok(())
+    }
+
+    /// Whether this process may have missed other processes' events since the socket opened.
+    fn missed_events(&self) -> bool {
+        self.watch.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(AccessWatch::missed_events)
     }
 
     fn wake_handle(&self) -> Option<Arc<tokio::sync::Notify>> {
@@ -311,6 +322,11 @@ pub async fn serve(
                 break Some((INIT_TIMED_OUT, "Connection initialisation timeout".to_owned()));
             }
             () = async { if let Some(w) = &wake { w.notified().await } }, if wake.is_some() => {
+                if session.missed_events() {
+                    // Changes made through other processes may not have reached this socket's
+                    // subscriptions: the client reconnects and reads afresh, as after any drop.
+                    break Some((SERVICE_RESTART, "Events were missed; reconnect and read again".to_owned()));
+                }
                 if !session.still_allowed(&state).await {
                     break Some((FORBIDDEN, "Forbidden".to_owned()));
                 }

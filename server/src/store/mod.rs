@@ -14,12 +14,18 @@ pub use scope::{Scope, TenantOwned};
 /// SQLite gets WAL, a busy timeout and foreign keys; both get the migrations applied.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's rule; a small pool keeps readers concurrent under WAL.
-        opts.max_connections(8).min_connections(1);
+        opts.max_connections(8).min_connections(1).acquire_timeout(Duration::from_secs(10));
     } else {
-        opts.max_connections(20);
+        // A PostgreSQL that went away fails requests within seconds (DATABASE_UNAVAILABLE)
+        // instead of holding them; the pool checks each connection before lending it, so
+        // connections broken by a restart are replaced by themselves.
+        opts.max_connections(20)
+            .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+            .connect_timeout(PG_ACQUIRE_TIMEOUT)
+            .test_before_acquire(true);
     }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -34,6 +40,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     Ok(db)
 }
+
+/// How long a request waits for a PostgreSQL connection before it is told the database is
+/// unavailable.
+pub const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The PostgreSQL advisory lock key under which migrations run (any constant of ours).
 const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368; // "madoguch"
@@ -70,7 +80,10 @@ fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
 
 /// `SELECT 1`, for `/healthz`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.execute_unprepared("SELECT 1").await.map(|_| ())
+    match tokio::time::timeout(Duration::from_secs(3), db.execute_unprepared("SELECT 1")).await {
+        Ok(answer) => answer.map(|_| ()),
+        Err(_) => Err(DbErr::Custom("the database did not answer within 3 s".into())),
+    }
 }
 
 /// SQLite refuses a write transaction whose read snapshot went stale under another writer
