@@ -21,8 +21,8 @@ use shared::Marketplace;
 use super::http::{self, Answer};
 use super::pace;
 use super::{Connector, MResult, MarketplaceError, ShipmentPush};
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
 
 /// ASSUMED: no public origin is known; a shop must set its API base URL.
 pub const ORIGIN: &str = "https://api.fril.jp/shop";
@@ -177,28 +177,28 @@ pub struct Rakuma {
 }
 
 impl Rakuma {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
-        let email = get("email").or(shop.registered_email.as_deref());
+        let email = get("email").or(account.registered_email.as_deref());
         let (Some(email), Some(password), Some(id), Some(secret)) =
             (email, get("password"), get("clientId"), get("clientSecret"))
         else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "ラクマの店舗「{}」の認証情報 (email, password, clientId, clientSecret) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
         Ok(Rakuma {
             http: out,
-            origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
+            origin: account.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             email: email.into(),
             password: password.into(),
             client_id: id.into(),
             client_secret: secret.into(),
-            label: format!("ラクマの店舗「{}」", shop.name),
-            shop_name: shop.name.clone(),
+            label: format!("ラクマの店舗「{}」", account.shop_name),
+            shop_name: account.shop_name.clone(),
             token: tokio::sync::Mutex::new(None),
-            paced_shop: shop.id,
+            paced_shop: account.shop_id,
         })
     }
 

@@ -4,8 +4,8 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use shared::{Marketplace, MessageAuthor};
 
 use super::wire;
-use crate::inbox::{IncomingInquiry, IncomingMessage, RemoteFile};
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
+use crate::model::{IncomingInquiry, IncomingMessage, RemoteFile};
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
 
 /// The stable marketplace id of an inquiry's first message (RMS gives it no id; replies are
 /// numbered from 0).

@@ -19,9 +19,9 @@ use shared::{Marketplace, MessageAuthor};
 
 use self::client::{Client, INQUIRY_BASE, ORDER_BASE};
 use super::{Connector, MResult, MarketplaceError, OutgoingFile, SentReply, ShipmentPush};
-use crate::inbox::IncomingInquiry;
-use crate::orders::IncomingOrder;
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::IncomingInquiry;
+use crate::model::IncomingOrder;
 
 const INQUIRY_WINDOW: Duration = Duration::days(31);
 const INQUIRY_PAGE: i64 = 100;
@@ -54,16 +54,23 @@ pub fn windows(from: DateTime<Utc>, to: DateTime<Utc>, width: Duration) -> Vec<(
 }
 
 impl Rakuten {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: super::http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: super::http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(secret), Some(license)) = (get("serviceSecret"), get("licenseKey")) else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "楽天市場の店舗「{}」の認証情報 (serviceSecret, licenseKey) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
         Ok(Rakuten {
-            client: Client::new(out, shop.api_base_url.as_deref(), secret, license, shop.id, &shop.name),
+            client: Client::new(
+                out,
+                account.api_base_url.as_deref(),
+                secret,
+                license,
+                account.shop_id,
+                &account.shop_name,
+            ),
             shop_id: get("shopId").map(str::to_owned),
         })
     }
@@ -150,7 +157,7 @@ impl Connector for Rakuten {
     }
 
     /// `GET /attachment?path=…&label=…` answers with the file's bytes.
-    fn fetch_file<'a>(&'a self, file: &'a crate::inbox::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
+    fn fetch_file<'a>(&'a self, file: &'a crate::model::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
         Box::pin(async move {
             let q = [("path", file.path.clone()), ("label", file.name.clone())];
             let a = self.client.call(Method::GET, &format!("{INQUIRY_BASE}/attachment"), &q, None::<&()>).await?;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use shared::{Marketplace, MessageAuthor};
 
 use super::wire;
-use crate::inbox::{IncomingInquiry, IncomingMessage};
+use crate::model::{IncomingInquiry, IncomingMessage};
 
 /// A JSON string or number as text.
 pub fn text_of(v: &serde_json::Value) -> Option<String> {

@@ -5,6 +5,8 @@
 //! ASSUMED: the carrier codes other than 1 = ヤマト運輸 (the documentation lists 1/2/4/5/6/7/9
 //! without names); see [`carrier_code`].
 
+pub mod wire;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
@@ -12,10 +14,9 @@ use shared::Marketplace;
 
 use super::http::{self, Answer};
 use super::pace;
-use super::xml;
 use super::{Connector, MResult, MarketplaceError, ShipmentPush};
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
 
 pub const ORIGIN: &str = "https://api.manager.wowma.jp";
 const BASE: &str = "/wmshopapi";
@@ -65,75 +66,92 @@ fn carrier_name(code: &str) -> Option<&'static str> {
     })
 }
 
-fn order(x: &str) -> IncomingOrder {
-    let t = |n: &str| xml::text(x, n);
-    let details = xml::elements(x, "detail");
-    let items: Vec<ItemForSave> = details
-        .iter()
-        .map(|d| ItemForSave {
-            name: xml::text(d, "itemName").unwrap_or_default(),
-            sku: xml::text(d, "lotnumber").or_else(|| xml::text(d, "itemCode")),
-            unit_price: xml::text(d, "itemPrice").and_then(|v| v.parse().ok()).unwrap_or(0),
-            quantity: xml::text(d, "unit").and_then(|v| v.parse().ok()).unwrap_or(1),
-        })
-        .collect();
-    IncomingOrder {
-        order_number: t("orderId").unwrap_or_default(),
-        ordered_at: t("orderDate").as_deref().and_then(parse_order_date).unwrap_or_else(Utc::now),
-        marketplace_status: t("orderStatus").unwrap_or_default(),
-        buyer: PartyForSave {
-            name: t("ordererName"),
-            postal_code: t("ordererZipCode"),
-            address: t("ordererAddress"),
-            phone: t("ordererPhoneNumber1"),
-        },
-        recipient: PartyForSave {
-            name: t("senderName"),
-            postal_code: t("senderZipCode"),
-            address: t("senderAddress"),
-            phone: t("senderPhoneNumber1"),
-        },
-        requested_delivery: None,
-        items,
-        total_amount: t("requestPrice").and_then(|v| v.parse().ok()).unwrap_or(0),
-        payment_method: t("settlementName"),
-        special_notes: t("userComment"),
-        ship_date: t("shippingDate").map(|d| d.replace('/', "-")),
-        carrier: t("shippingCarrier").map(|c| carrier_name(&c).map(str::to_owned).unwrap_or(c)),
-        tracking_number: t("shippingNumber"),
-        delivery_method: None,
+/// Trimmed text, `None` when absent or empty.
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A number that must be readable when present; `default` when absent.
+fn number<T: std::str::FromStr>(label: &str, field: &str, v: &Option<String>, default: T) -> MResult<T> {
+    match text(v) {
+        None => Ok(default),
+        Some(t) => t.parse().map_err(|_| MarketplaceError::unreadable(label, field, &t)),
     }
 }
 
+/// One `orderInfo` as Madoguchi's order; `label` names the shop in errors.
+pub fn order(label: &str, x: &wire::OrderInfo) -> MResult<IncomingOrder> {
+    let order_number = text(&x.order_id).ok_or_else(|| MarketplaceError::unreadable(label, "orderId", ""))?;
+    let date = text(&x.order_date).unwrap_or_default();
+    let ordered_at = parse_order_date(&date).ok_or_else(|| MarketplaceError::unreadable(label, "orderDate", &date))?;
+    let items = x
+        .detail
+        .iter()
+        .map(|d| {
+            Ok(ItemForSave {
+                name: text(&d.item_name).unwrap_or_default(),
+                sku: text(&d.lotnumber).or_else(|| text(&d.item_code)),
+                unit_price: number(label, "itemPrice", &d.item_price, 0)?,
+                quantity: number(label, "unit", &d.unit, 1)?,
+            })
+        })
+        .collect::<MResult<Vec<_>>>()?;
+    Ok(IncomingOrder {
+        order_number,
+        ordered_at,
+        marketplace_status: text(&x.order_status).unwrap_or_default(),
+        buyer: PartyForSave {
+            name: text(&x.orderer_name),
+            postal_code: text(&x.orderer_zip_code),
+            address: text(&x.orderer_address),
+            phone: text(&x.orderer_phone_number1),
+        },
+        recipient: PartyForSave {
+            name: text(&x.sender_name),
+            postal_code: text(&x.sender_zip_code),
+            address: text(&x.sender_address),
+            phone: text(&x.sender_phone_number1),
+        },
+        requested_delivery: None,
+        items,
+        total_amount: number(label, "requestPrice", &x.request_price, 0)?,
+        payment_method: text(&x.settlement_name),
+        special_notes: text(&x.user_comment),
+        ship_date: text(&x.shipping_date).map(|d| d.replace('/', "-")),
+        carrier: text(&x.shipping_carrier).map(|c| carrier_name(&c).map(str::to_owned).unwrap_or(c)),
+        tracking_number: text(&x.shipping_number),
+        delivery_method: None,
+    })
+}
+
 impl AuPay {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(shop_id), Some(key)) = (get("shopId"), get("apiKey")) else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "au PAY マーケットの店舗「{}」の認証情報 (shopId, apiKey) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
         Ok(AuPay {
             http: out,
-            origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
+            origin: account.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             api_key: key.into(),
             shop_id: shop_id.into(),
-            label: format!("au PAY マーケットの店舗「{}」", shop.name),
-            shop_name: shop.name.clone(),
-            paced_shop: shop.id,
+            label: format!("au PAY マーケットの店舗「{}」", account.shop_name),
+            shop_name: account.shop_name.clone(),
+            paced_shop: account.shop_id,
         })
     }
 
     /// The body of an OK answer, or the error it carries.
-    fn check(&self, a: &Answer) -> MResult<String> {
-        let body = String::from_utf8_lossy(&a.body).into_owned();
-        let status = xml::text(&body, "status");
-        if a.status.is_success() && status.as_deref() == Some("0") {
+    fn check(&self, a: &Answer) -> MResult<wire::Response> {
+        let body: wire::Response = quick_xml::de::from_str(&String::from_utf8_lossy(&a.body)).unwrap_or_default();
+        if a.status.is_success() && text(&body.result.status).as_deref() == Some("0") {
             return Ok(body);
         }
-        let code = xml::text(&body, "code").unwrap_or_default();
-        let message = xml::text(&body, "message").unwrap_or_default();
+        let code = text(&body.result.error.code).unwrap_or_default();
+        let message = text(&body.result.error.message).unwrap_or_default();
         let detail = format!("{code} {message}").trim().to_owned();
         let detail = if detail.is_empty() { format!("HTTP {}", a.status.as_u16()) } else { detail };
         Err(match a.status {
@@ -189,11 +207,11 @@ impl Connector for AuPay {
                 let a =
                     http::send(&self.http, &self.label, |c| c.get(&url).bearer_auth(&self.api_key).query(&q)).await?;
                 let body = self.check(&a)?;
-                let total: usize = xml::text(&body, "resultCount").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let page = xml::elements(&body, "orderInfo");
-                let n = page.len();
+                let total: usize = text(&body.result_count).and_then(|v| v.parse().ok()).unwrap_or(0);
+                let n = body.order_info.len();
+                let page = body.order_info.iter().map(|o| order(&self.label, o)).collect::<MResult<Vec<_>>>()?;
                 // The day-granular search may reach past the period's ends: keep the period.
-                out.extend(page.into_iter().map(order).filter(|o| o.ordered_at >= from && o.ordered_at <= to));
+                out.extend(page.into_iter().filter(|o| o.ordered_at >= from && o.ordered_at <= to));
                 start += n;
                 if n == 0 || start > total {
                     break;
@@ -205,14 +223,21 @@ impl Connector for AuPay {
 
     fn push_shipment<'a>(&'a self, s: &'a ShipmentPush) -> BoxFuture<'a, MResult<()>> {
         Box::pin(async move {
-            let body = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><request><shopId>{}</shopId><orderId>{}</orderId><shippingDate>{}</shippingDate><shippingCarrier>{}</shippingCarrier><shippingNumber>{}</shippingNumber></request>",
-                xml::escape(&self.shop_id),
-                xml::escape(&s.order_number),
-                s.ship_date.format("%Y/%m/%d"),
-                carrier_code(s.carrier.as_deref()),
-                xml::escape(s.tracking_number.as_deref().unwrap_or("")),
-            );
+            let req = wire::UpdateRequest {
+                shop_id: &self.shop_id,
+                order_id: &s.order_number,
+                shipping_date: s.ship_date.format("%Y/%m/%d").to_string(),
+                shipping_carrier: carrier_code(s.carrier.as_deref()),
+                shipping_number: s.tracking_number.as_deref().unwrap_or(""),
+            };
+            let body = quick_xml::se::to_string_with_root("request", &req).map_err(|e| {
+                tracing::warn!(label = %self.label, error = %e, "an au PAY request could not be written");
+                MarketplaceError::Protocol(format!(
+                    "{}: リクエストを作れません (the request could not be written)",
+                    self.label
+                ))
+            })?;
+            let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}");
             let url = format!("{}{BASE}/updateTradeInfoProc", self.origin);
             pace::wait(self.paced_shop, "api", pace::AU_PAY).await;
             let a = http::send(&self.http, &self.label, |c| {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::wire;
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
 
 /// Yen amounts are whole numbers, sent as decimal strings ("1980" or "1980.00").
 pub fn yen(m: Option<&wire::Money>) -> i64 {
