@@ -203,7 +203,7 @@ impl Connector for Amazon {
                         break;
                     }
                 }
-                out.push(mapping::order(&o, &items));
+                out.push(mapping::order(&self.label, &o, &items)?);
             }
             Ok(out)
         })

@@ -104,7 +104,7 @@ impl Rakuten {
     }
 
     async fn get_inquiry(&self, number: &str) -> MResult<Option<IncomingInquiry>> {
-        Ok(self.get_inquiry_wire(number).await?.as_ref().map(mapping::inquiry))
+        self.get_inquiry_wire(number).await?.map(|w| mapping::inquiry(&self.client.label, &w)).transpose()
     }
 
     /// The id of the newest shop reply with this text in the thread, if RMS has one.
@@ -141,7 +141,9 @@ impl Connector for Rakuten {
                 let mut page = 1;
                 loop {
                     let list = self.inquiry_page(f, t, page).await?;
-                    out.extend(list.list.iter().map(mapping::inquiry));
+                    for w in &list.list {
+                        out.push(mapping::inquiry(&self.client.label, w)?);
+                    }
                     if page >= list.total_page_count || list.list.is_empty() || page * INQUIRY_PAGE >= 10_000 {
                         break;
                     }
@@ -271,7 +273,9 @@ impl Connector for Rakuten {
             numbers.dedup();
             let mut out = Vec::new();
             for chunk in numbers.chunks(GET_ORDER_BATCH) {
-                out.extend(self.get_orders(chunk).await?.iter().map(mapping::order));
+                for w in self.get_orders(chunk).await? {
+                    out.push(mapping::order(&self.client.label, &w)?);
+                }
             }
             Ok(out)
         })

@@ -71,7 +71,7 @@ impl Yahoo {
             return Err(self.client.error(&a));
         }
         let d: wire::TalkDetail = self.client.decode(&a)?;
-        Ok(Some(mapping::inquiry(topic, headline, &d)))
+        mapping::inquiry(&self.client.label, topic, headline, &d).map(Some)
     }
 }
 
