@@ -91,7 +91,7 @@ mod tests {
             (wire_order("2026-11-01", "3300"), "PurchaseDate"),
             (wire_order("2026-11-01T00:00:00Z", "三千"), "OrderTotal"),
         ] {
-            let err = order(LABEL, &o, &[]).err().expect("refused");
+            let err = order(LABEL, &o, &[]).expect_err("refused");
             assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
             assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
         }

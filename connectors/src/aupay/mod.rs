@@ -251,3 +251,61 @@ impl Connector for AuPay {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABEL: &str = "au PAY マーケットの店舗「A」";
+
+    const LIST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<response><result><status>0</status></result><resultCount>1</resultCount>
+<orderInfo><orderId>61000001</orderId><orderDate>2026/11/01 09:00</orderDate><orderStatus>新規受付</orderStatus>
+<ordererName>山田 花子</ordererName><requestPrice>3300</requestPrice><shippingDate/><shippingCarrier>1</shippingCarrier>
+<detail><itemCode>y-1</itemCode><lotnumber/><itemName>湯呑み &amp; 急須</itemName><itemPrice>1500</itemPrice><unit>2</unit></detail>
+</orderInfo></response>"#;
+
+    fn info(xml: &str) -> wire::OrderInfo {
+        let mut r: wire::Response = quick_xml::de::from_str(xml).unwrap();
+        assert_eq!(r.result.status.as_deref(), Some("0"));
+        r.order_info.remove(0)
+    }
+
+    #[test]
+    fn an_order_info_maps_to_an_order() {
+        let o = order(LABEL, &info(LIST)).unwrap();
+        assert_eq!(o.order_number, "61000001");
+        assert_eq!(o.ordered_at.to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        assert_eq!(o.items[0].name, "湯呑み & 急須");
+        assert_eq!((o.items[0].sku.as_deref(), o.items[0].unit_price, o.items[0].quantity), (Some("y-1"), 1500, 2));
+        assert_eq!((o.total_amount, o.carrier.as_deref(), o.ship_date.as_deref()), (3300, Some("ヤマト運輸"), None));
+    }
+
+    #[test]
+    fn an_unreadable_order_date_or_number_is_an_error_naming_the_field_and_the_shop() {
+        for (bad, field) in [
+            (LIST.replace("2026/11/01 09:00", "2026-11-01"), "orderDate"),
+            (LIST.replace("<unit>2</unit>", "<unit>二</unit>"), "unit"),
+            (LIST.replace("<requestPrice>3300</requestPrice>", "<requestPrice>¥3300</requestPrice>"), "requestPrice"),
+        ] {
+            let err = order(LABEL, &info(&bad)).expect_err(field);
+            assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
+            assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_shipping_update_is_written_as_a_request_document() {
+        let req = wire::UpdateRequest {
+            shop_id: "s1",
+            order_id: "61000001",
+            shipping_date: "2026/11/02".into(),
+            shipping_carrier: carrier_code(Some("佐川急便")),
+            shipping_number: "12<34",
+        };
+        assert_eq!(
+            quick_xml::se::to_string_with_root("request", &req).unwrap(),
+            "<request><shopId>s1</shopId><orderId>61000001</orderId><shippingDate>2026/11/02</shippingDate><shippingCarrier>2</shippingCarrier><shippingNumber>12&lt;34</shippingNumber></request>"
+        );
+    }
+}

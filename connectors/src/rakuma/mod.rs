@@ -391,7 +391,7 @@ mod tests {
             (wire_order("11/1", "2026-11-02T10:00:00+09:00"), "ordered_at"),
             (wire_order("2026-11-01T09:00:00+09:00", "tomorrow"), "notified_at"),
         ] {
-            let err = map_order(LABEL, &o).err().expect("refused");
+            let err = map_order(LABEL, &o).expect_err("refused");
             assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
             assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
         }

@@ -232,12 +232,12 @@ mod tests {
     fn an_unreadable_inquiry_or_reply_date_is_an_error_naming_the_field_and_the_shop() {
         let mut w = wire_inquiry();
         w.reg_date = "昨日".into();
-        let err = inquiry(LABEL, &w).err().expect("refused");
+        let err = inquiry(LABEL, &w).expect_err("refused");
         assert!(matches!(err, MarketplaceError::Protocol(_)) && err.to_string().contains("regDate"), "{err}");
         assert!(err.to_string().contains("店舗「A」"), "{err}");
         let mut w = wire_inquiry();
         w.replies[0].reg_date = String::new();
-        let err = inquiry(LABEL, &w).err().expect("refused");
+        let err = inquiry(LABEL, &w).expect_err("refused");
         assert!(err.to_string().contains("replies.regDate"), "{err}");
     }
 
@@ -249,7 +249,7 @@ mod tests {
         .unwrap();
         assert_eq!(order(LABEL, &w).unwrap().ordered_at, parse_time("2026-11-01T09:00:00+09:00").unwrap());
         w.order_datetime = "2026/11/01".into();
-        let err = order(LABEL, &w).err().expect("refused");
+        let err = order(LABEL, &w).expect_err("refused");
         assert!(matches!(err, MarketplaceError::Protocol(_)) && err.to_string().contains("orderDatetime"), "{err}");
     }
 

@@ -93,12 +93,12 @@ mod tests {
     #[test]
     fn an_unreadable_post_date_or_an_empty_topic_is_an_error_naming_the_field_and_the_shop() {
         for (d, field) in [(detail(r#""yesterday""#), "postdate"), (detail("null"), "postdate")] {
-            let err = inquiry(LABEL, "t1", None, &d).err().expect("refused");
+            let err = inquiry(LABEL, "t1", None, &d).expect_err("refused");
             assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
             assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
         }
         let mut empty = detail("1");
         empty.messages.clear();
-        assert!(inquiry(LABEL, "t1", None, &empty).err().expect("refused").to_string().contains("messages"));
+        assert!(inquiry(LABEL, "t1", None, &empty).expect_err("refused").to_string().contains("messages"));
     }
 }

@@ -239,7 +239,7 @@ mod tests {
             (INFO.replace("<Quantity>2</Quantity>", "<Quantity>two</Quantity>"), "Quantity"),
             (INFO.replace("<TotalPrice>3300</TotalPrice>", "<TotalPrice>3,300</TotalPrice>"), "TotalPrice"),
         ] {
-            let err = order("Yahoo!ショッピングの店舗「A」", &info(&bad)).err().expect(field);
+            let err = order("Yahoo!ショッピングの店舗「A」", &info(&bad)).expect_err(field);
             assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
             assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
         }
