@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::Sim;
 use crate::state::{AccountKey, Credentials, Kind, Marketplace, Order, OrderState, Shipment};
 use crate::time;
-use crate::xml::{self, Writer};
+use crate::xml::{self, Writer, text};
 
 const MAX_PAGE: usize = 1000;
 
@@ -236,28 +236,39 @@ async fn search_one(State(sim): State<Sim>, shop: Shop, Query(q): Query<HashMap<
 /// Carrier codes of the shipping update (1 = ヤマト運輸, …).
 const CARRIERS: &[&str] = &["1", "2", "4", "5", "6", "7", "9"];
 
+/// updateTradeInfoProc's `<request>`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct UpdateRequest {
+    shop_id: Option<String>,
+    order_id: Option<String>,
+    shipping_date: Option<String>,
+    shipping_carrier: Option<String>,
+    shipping_number: Option<String>,
+}
+
 async fn update_trade_info(State(sim): State<Sim>, shop: Shop, raw: Bytes) -> Response {
-    let Some(req) = xml::parse(&String::from_utf8_lossy(&raw)).ok().filter(|e| e.name == "request") else {
+    let Some(req) = xml::read::<UpdateRequest>(&String::from_utf8_lossy(&raw), "request") else {
         return error(StatusCode::BAD_REQUEST, "PUB0008", "リクエストXMLが不正です。");
     };
-    if let Err(r) = shop.check(req.text_at("shopId")) {
+    if let Err(r) = shop.check(text(&req.shop_id)) {
         return r;
     }
-    let Some(order_id) = req.text_at("orderId").map(str::to_string) else {
+    let Some(order_id) = text(&req.order_id).map(str::to_string) else {
         return error(StatusCode::BAD_REQUEST, "PUB0009", "orderIdを指定してください。");
     };
-    let date = match req.text_at("shippingDate") {
+    let date = match text(&req.shipping_date) {
         None => None,
         Some(d) => match NaiveDate::parse_from_str(d, "%Y/%m/%d") {
             Ok(parsed) if d.len() == 10 => Some(parsed),
             _ => return error(StatusCode::BAD_REQUEST, "PUB0010", "shippingDateはYYYY/MM/DD形式で指定してください。"),
         },
     };
-    let carrier = req.text_at("shippingCarrier").map(str::to_string);
+    let carrier = text(&req.shipping_carrier).map(str::to_string);
     if carrier.as_deref().is_some_and(|c| !CARRIERS.contains(&c)) {
         return error(StatusCode::BAD_REQUEST, "PUB0011", "shippingCarrierが不正です。");
     }
-    let number = req.text_at("shippingNumber").map(str::to_string);
+    let number = text(&req.shipping_number).map(str::to_string);
     if number.as_deref().is_some_and(|n| n.len() > 20 || !n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')) {
         return error(StatusCode::BAD_REQUEST, "PUB0012", "shippingNumberが不正です。");
     }

@@ -1,7 +1,36 @@
-//! A small XML reader and writer for the XML contracts (Yahoo! order API, au PAY, the Rakuten
-//! push). Reading builds a tree of elements with their text (entities and CDATA resolved);
-//! attributes are kept, namespaces and DTDs are not interpreted.
+//! XML for the simulator's XML contracts (Yahoo! order API, au PAY, the Rakuten push):
+//! requests are read into typed structs through quick-xml's serde support ([`read`]), answers
+//! are built with [`Writer`] (text escaped by quick-xml). [`parse`] reads any document into an
+//! [`Element`] tree (quick-xml's reader), for checking answers by path in tests.
 
+use serde::de::DeserializeOwned;
+
+/// The document's root element is `root` and the rest reads as `T`; `None` otherwise (not XML,
+/// another root, a structure `T` cannot take).
+pub fn read<T: DeserializeOwned>(input: &str, root: &str) -> Option<T> {
+    (root_name(input)? == root).then(|| quick_xml::de::from_str(input).ok()).flatten()
+}
+
+/// The name of the document's root element.
+fn root_name(input: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(input);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => return Some(String::from_utf8_lossy(e.name().as_ref()).into_owned()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Trimmed text of an optional element, `None` when absent or empty.
+pub fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// One element of a document read by [`parse`]: its attributes, child elements and text
+/// (entities and CDATA resolved).
 #[derive(Debug, Clone, Default)]
 pub struct Element {
     pub name: String,
@@ -26,188 +55,69 @@ impl Element {
     }
 }
 
+/// Reads a whole document into its root [`Element`] (quick-xml's reader; end tags checked).
 pub fn parse(input: &str) -> Result<Element, String> {
-    let mut p = Parser { s: input.as_bytes(), i: 0, src: input };
-    p.skip_prolog()?;
-    let root = p.element()?;
-    Ok(root)
-}
-
-struct Parser<'a> {
-    s: &'a [u8],
-    i: usize,
-    src: &'a str,
-}
-
-impl Parser<'_> {
-    fn starts(&self, pat: &str) -> bool {
-        self.s[self.i..].starts_with(pat.as_bytes())
+    use quick_xml::events::{BytesStart, Event};
+    fn open(e: &BytesStart<'_>) -> Result<Element, String> {
+        let mut el = Element { name: String::from_utf8_lossy(e.name().as_ref()).into_owned(), ..Default::default() };
+        for a in e.attributes() {
+            let a = a.map_err(|e| e.to_string())?;
+            let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+            el.attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), value));
+        }
+        Ok(el)
     }
-
-    fn skip_ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
-        }
-    }
-
-    fn skip_until(&mut self, pat: &str) -> Result<(), String> {
-        match self.src[self.i..].find(pat) {
-            Some(off) => {
-                self.i += off + pat.len();
-                Ok(())
+    let mut reader = quick_xml::Reader::from_str(input);
+    let mut open_elements: Vec<Element> = Vec::new();
+    loop {
+        let closed = match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => {
+                open_elements.push(open(&e)?);
+                None
             }
-            None => Err(format!("unterminated, expected {pat}")),
-        }
-    }
-
-    fn skip_prolog(&mut self) -> Result<(), String> {
-        if self.starts("\u{feff}") {
-            self.i += 3;
-        }
-        loop {
-            self.skip_ws();
-            if self.starts("<?") {
-                self.skip_until("?>")?;
-            } else if self.starts("<!--") {
-                self.skip_until("-->")?;
-            } else if self.starts("<!") {
-                self.skip_until(">")?;
-            } else if self.starts("<") {
-                return Ok(());
-            } else {
-                return Err("expected an element".into());
-            }
-        }
-    }
-
-    fn name(&mut self) -> Result<String, String> {
-        let start = self.i;
-        while self.i < self.s.len() {
-            let c = self.s[self.i];
-            if c.is_ascii_whitespace() || c == b'>' || c == b'/' || c == b'=' {
-                break;
-            }
-            self.i += 1;
-        }
-        if start == self.i {
-            return Err("empty name".into());
-        }
-        Ok(self.src[start..self.i].to_string())
-    }
-
-    fn element(&mut self) -> Result<Element, String> {
-        if !self.starts("<") {
-            return Err("expected <".into());
-        }
-        self.i += 1;
-        let mut el = Element { name: self.name()?, ..Default::default() };
-        loop {
-            self.skip_ws();
-            if self.starts("/>") {
-                self.i += 2;
-                return Ok(el);
-            }
-            if self.starts(">") {
-                self.i += 1;
-                break;
-            }
-            if self.i >= self.s.len() {
-                return Err("unterminated start tag".into());
-            }
-            let name = self.name()?;
-            self.skip_ws();
-            if !self.starts("=") {
-                return Err(format!("attribute {name} without value"));
-            }
-            self.i += 1;
-            self.skip_ws();
-            let q = *self.s.get(self.i).ok_or("eof")?;
-            if q != b'"' && q != b'\'' {
-                return Err("unquoted attribute".into());
-            }
-            self.i += 1;
-            let start = self.i;
-            while self.i < self.s.len() && self.s[self.i] != q {
-                self.i += 1;
-            }
-            let raw = &self.src[start..self.i];
-            self.i += 1;
-            el.attrs.push((name, unescape(raw)?));
-        }
-        // content
-        loop {
-            if self.i >= self.s.len() {
-                return Err(format!("unterminated element {}", el.name));
-            }
-            if self.starts("</") {
-                self.i += 2;
-                let name = self.name()?;
-                if name != el.name {
-                    return Err(format!("mismatched end tag {name} for {}", el.name));
+            Event::Empty(e) => Some(open(&e)?),
+            Event::End(_) => open_elements.pop(),
+            Event::Text(t) => {
+                let text = t.decode().map_err(|e| e.to_string())?;
+                if let Some(el) = open_elements.last_mut() {
+                    el.text.push_str(&text);
                 }
-                self.skip_ws();
-                if !self.starts(">") {
-                    return Err("bad end tag".into());
+                None
+            }
+            Event::CData(c) => {
+                let text = c.decode().map_err(|e| e.to_string())?;
+                if let Some(el) = open_elements.last_mut() {
+                    el.text.push_str(&text);
                 }
-                self.i += 1;
-                return Ok(el);
-            } else if self.starts("<![CDATA[") {
-                self.i += 9;
-                let start = self.i;
-                self.skip_until("]]>")?;
-                el.text.push_str(&self.src[start..self.i - 3]);
-            } else if self.starts("<!--") {
-                self.skip_until("-->")?;
-            } else if self.starts("<?") {
-                self.skip_until("?>")?;
-            } else if self.starts("<") {
-                let child = self.element()?;
-                el.children.push(child);
-            } else {
-                let start = self.i;
-                while self.i < self.s.len() && self.s[self.i] != b'<' {
-                    self.i += 1;
+                None
+            }
+            Event::GeneralRef(r) => {
+                let name = r.decode().map_err(|e| e.to_string())?;
+                let resolved = match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                    Some(c) => c.to_string(),
+                    None => quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or_else(|| format!("unknown entity {name}"))?
+                        .to_owned(),
+                };
+                if let Some(el) = open_elements.last_mut() {
+                    el.text.push_str(&resolved);
                 }
-                el.text.push_str(&unescape(&self.src[start..self.i])?);
+                None
             }
-        }
-    }
-}
-
-fn unescape(raw: &str) -> Result<String, String> {
-    if !raw.contains('&') {
-        return Ok(raw.to_string());
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos + 1..];
-        let end = rest.find(';').ok_or("unterminated entity")?;
-        let ent = &rest[..end];
-        let ch = match ent {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ if ent.starts_with("#x") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32).ok_or("bad character reference")?
-            }
-            _ if ent.starts_with('#') => {
-                ent[1..].parse::<u32>().ok().and_then(char::from_u32).ok_or("bad character reference")?
-            }
-            _ => return Err(format!("unknown entity {ent}")),
+            Event::Eof => return Err("no root element".into()),
+            _ => None,
         };
-        out.push(ch);
-        rest = &rest[end + 1..];
+        if let Some(el) = closed {
+            match open_elements.last_mut() {
+                Some(parent) => parent.children.push(el),
+                None => return Ok(el),
+            }
+        }
     }
-    out.push_str(rest);
-    Ok(out)
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// Builds an XML document as text.
@@ -286,17 +196,57 @@ impl Writer {
 mod tests {
     use super::*;
 
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default, rename_all = "PascalCase")]
+    struct Req {
+        target: Target,
+        memo: Option<String>,
+        seller_id: Option<String>,
+        empty: Option<String>,
+    }
+
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default, rename_all = "PascalCase")]
+    struct Target {
+        order_id: Option<String>,
+    }
+
     #[test]
-    fn reads_nested_elements_cdata_and_entities() {
+    fn reads_nested_elements_cdata_and_entities_under_the_expected_root() {
         let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
 <Req><Target><OrderId>store-10000001</OrderId><Field>OrderId,OrderTime</Field></Target>
 <Memo><![CDATA[a < b]]> &amp; c</Memo><SellerId a='1'>store</SellerId><Empty/></Req>"#;
+        let r: Req = read(doc, "Req").unwrap();
+        assert_eq!(text(&r.target.order_id), Some("store-10000001"));
+        assert_eq!(text(&r.memo), Some("a < b & c"));
+        assert_eq!(text(&r.seller_id), Some("store"));
+        assert!(text(&r.empty).is_none());
+        assert!(read::<Req>(doc, "request").is_none(), "another root");
+        assert!(read::<Req>("<Req><b></Req>", "Req").is_none(), "not well-formed");
+        assert!(read::<Req>("Req=1", "Req").is_none(), "not XML");
+    }
+
+    #[test]
+    fn parses_a_tree_with_attributes_cdata_and_entities() {
+        let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Req><Target><OrderId>store-10000001</OrderId></Target>
+<Memo><![CDATA[a < b]]> &amp; c&#x41;</Memo><SellerId a='1&amp;2'>store</SellerId><Empty/></Req>"#;
         let e = parse(doc).unwrap();
         assert_eq!(e.name, "Req");
         assert_eq!(e.text_at("Target/OrderId"), Some("store-10000001"));
-        assert_eq!(e.text_at("Memo"), Some("a < b & c"));
-        assert_eq!(e.child("SellerId").unwrap().attrs[0].1, "1");
+        assert_eq!(e.text_at("Memo"), Some("a < b & cA"));
+        assert_eq!(e.child("SellerId").unwrap().attrs[0].1, "1&2");
         assert!(e.text_at("Empty").is_none());
         assert!(parse("<a><b></a>").is_err());
+    }
+
+    #[test]
+    fn writes_escaped_text_and_cdata() {
+        let mut w = Writer::new();
+        w.open("a").leaf("b", "x<&>").cdata("c", "]]>").close("a");
+        assert_eq!(
+            w.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a><b>x&lt;&amp;&gt;</b><c><![CDATA[]]]]><![CDATA[>]]></c></a>"
+        );
     }
 }

@@ -98,10 +98,9 @@ async fn order_info_and_ship_status_change_round_trip() {
     assert_eq!(status, 400, "IsPointFix must be true");
     let (status, _) = call(&r, &auth, "orderShipStatusChange", change("true", "ABCDEFGHIJKLMNOPQ"), false).await;
     assert_eq!(status, 400, "Yamato numbers are digits, at most 14 bytes");
-    let encoded: String = change("true", "1234-5678-9012")
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(&change("true", "1234-5678-9012"), percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
     let (status, res) = call(&r, &auth, "orderShipStatusChange", encoded, true).await;
     assert_eq!(status, 200);
     assert_eq!(res.attrs.iter().find(|(k, _)| k == "ok").unwrap().1, "1");

@@ -428,16 +428,11 @@ async fn download(State(h): State<Http>, Path(id): Path<String>, headers: Header
         .into_response()
 }
 
+/// RFC 5987 `filename*` value: everything but the unreserved characters percent-encoded.
 fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// 問い合わせユーザアクション通知: Rakuten pushes each customer action; the inquiry is fetched

@@ -23,7 +23,8 @@ pub const SYNC_RUNS: &str = "madoguchi_sync_runs_total";
 pub const SYNC_DURATION: &str = "madoguchi_sync_run_duration_seconds";
 pub const OUTBOX_BACKLOG: &str = "madoguchi_outbox_backlog";
 pub const DELIVERIES: &str = "madoguchi_reply_deliveries_total";
-pub const MARKETPLACE_RESPONSES: &str = "madoguchi_marketplace_http_responses_total";
+/// Recorded by the connectors (`connectors::metrics`).
+pub use connectors::metrics::MARKETPLACE_RESPONSES;
 pub const DB_POOL: &str = "madoguchi_db_pool_connections";
 
 /// Distinct GraphQL operation names recorded before the rest count as `other`.
@@ -105,26 +106,6 @@ pub fn delivery(marketplace: &str, sent: bool) {
     counter!(DELIVERIES, "marketplace" => marketplace.to_owned(), "result" => result).increment(1);
 }
 
-/// A marketplace's answer (its HTTP status) or `none` when there was no answer.
-pub fn marketplace_response(label: &str, status: Option<u16>) {
-    let status = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
-    counter!(MARKETPLACE_RESPONSES, "marketplace" => marketplace_of_label(label), "status" => status).increment(1);
-}
-
-/// The marketplace a connector's label names (labels start with the marketplace's name), as
-/// the other metrics name it: its API code in lower case.
-fn marketplace_of_label(label: &str) -> &'static str {
-    const NAMES: [(&str, &str); 6] = [
-        ("楽天市場", "rakuten"),
-        ("Yahoo", "yahoo"),
-        ("au PAY", "au_pay"),
-        ("Amazon", "amazon"),
-        ("ラクマ", "rakuma"),
-        ("Rakuma", "rakuma"),
-    ];
-    NAMES.iter().find(|(prefix, _)| label.starts_with(prefix)).map_or("other", |(_, m)| m)
-}
-
 /// Values read at scrape time: the outbox backlog by marketplace and the database pool.
 async fn refresh(db: &DatabaseConnection) {
     match db.get_database_backend() {
@@ -202,12 +183,5 @@ mod tests {
         assert_eq!(operation_label(Some("InboxPage")), "InboxPage");
         assert_eq!(operation_label(Some("a b")), "other");
         assert_eq!(operation_label(Some(&"x".repeat(65))), "other");
-    }
-
-    #[test]
-    fn marketplace_labels_are_named_by_their_connector_label() {
-        assert_eq!(marketplace_of_label("楽天市場の店舗「A」"), "rakuten");
-        assert_eq!(marketplace_of_label("Yahoo!ショッピングの店舗「A」"), "yahoo");
-        assert_eq!(marketplace_of_label("something"), "other");
     }
 }

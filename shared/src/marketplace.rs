@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::Marketplace;
+use crate::{Marketplace, SyncKind};
 
 /// The longest file name (in characters, extension included) any marketplace accepts.
 ///
@@ -211,9 +211,13 @@ pub const YAHOO_ATTACHMENTS: AttachmentLimits = AttachmentLimits {
     extensions: &["png", "jpeg", "jpg", "gif", "pdf"],
 };
 
-/// What Madoguchi can do with one marketplace.
+/// What Madoguchi can do with one marketplace: the one table every "can this marketplace do
+/// X" question reads (server, connectors and browser app alike).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
+    /// Madoguchi calls the marketplace's API (a connector exists in this build); the custom
+    /// CSV shop has none: its orders come and go as files.
+    pub api_connector: bool,
     /// Orders are imported (by API, or by CSV upload for the custom CSV shop).
     pub imports_orders: bool,
     /// Customer inquiries are imported into the inbox.
@@ -244,6 +248,7 @@ pub struct Capabilities {
 
 /// Nothing: the base the per-marketplace values start from.
 const NOTHING: Capabilities = Capabilities {
+    api_connector: false,
     imports_orders: false,
     imports_inquiries: false,
     replies: false,
@@ -259,6 +264,24 @@ const NOTHING: Capabilities = Capabilities {
     single_item_accounts_only: false,
 };
 
+impl Capabilities {
+    /// Whether runs of this kind exist for the marketplace at all (by API or, for the custom
+    /// CSV shop, as a file).
+    pub fn offers(&self, kind: SyncKind) -> bool {
+        match kind {
+            SyncKind::ImportOrders => self.imports_orders,
+            SyncKind::ImportInquiries => self.imports_inquiries,
+            SyncKind::ExportShipments => self.exports_shipments,
+            SyncKind::ExportEvaluations => self.registers_evaluations,
+        }
+    }
+
+    /// Whether runs of this kind are made by calling the marketplace's API.
+    pub fn runs_through_api(&self, kind: SyncKind) -> bool {
+        self.api_connector && self.offers(kind)
+    }
+}
+
 impl Marketplace {
     /// What Madoguchi can do with this marketplace (MARKETPLACES.md, "What each marketplace
     /// can do").
@@ -267,6 +290,7 @@ impl Marketplace {
             // searchOrder/getOrder, InquiryManagementAPI (complete ↔ incomplete reversible),
             // updateOrderShipping.
             Marketplace::Rakuten => Capabilities {
+                api_connector: true,
                 imports_orders: true,
                 imports_inquiries: true,
                 replies: true,
@@ -281,6 +305,7 @@ impl Marketplace {
             // completion condition, needs a prior shop reply), orderShipStatusChange; buyers
             // appear only as masked ids in inquiries.
             Marketplace::Yahoo => Capabilities {
+                api_connector: true,
                 imports_orders: true,
                 imports_inquiries: true,
                 replies: true,
@@ -296,6 +321,7 @@ impl Marketplace {
             // Orders, 発送通知 and 評価 over the (assumed) shop API; no buyer details; only
             // 1点ものアカウント. Inquiries are not imported.
             Marketplace::Rakuma => Capabilities {
+                api_connector: true,
                 imports_orders: true,
                 exports_shipments: true,
                 registers_evaluations: true,
@@ -304,10 +330,12 @@ impl Marketplace {
                 ..NOTHING
             },
             // searchTradeInfoListProc, updateTradeInfoProc; no inquiry API.
-            Marketplace::AuPay => Capabilities { imports_orders: true, exports_shipments: true, ..NOTHING },
+            Marketplace::AuPay => {
+                Capabilities { api_connector: true, imports_orders: true, exports_shipments: true, ..NOTHING }
+            }
             // getOrders only: shipping confirmation is out of scope at first, and the Messaging
             // API cannot read buyer messages.
-            Marketplace::Amazon => Capabilities { imports_orders: true, ..NOTHING },
+            Marketplace::Amazon => Capabilities { api_connector: true, imports_orders: true, ..NOTHING },
             // CSV upload in, CSV download out.
             Marketplace::CustomCsv => Capabilities { imports_orders: true, exports_shipments: true, ..NOTHING },
         }
@@ -513,7 +541,7 @@ mod tests {
         let au = Marketplace::AuPay.capabilities();
         assert!(au.imports_orders && au.exports_shipments && !au.imports_inquiries);
         let amazon = Marketplace::Amazon.capabilities();
-        assert_eq!(amazon, Capabilities { imports_orders: true, ..NOTHING });
+        assert_eq!(amazon, Capabilities { api_connector: true, imports_orders: true, ..NOTHING });
         let csv = Marketplace::CustomCsv.capabilities();
         assert!(csv.imports_orders && csv.exports_shipments && !csv.imports_inquiries);
     }
@@ -528,6 +556,34 @@ mod tests {
             assert!(!c.replies || c.imports_inquiries);
             assert!(c.attachments.is_none() || c.replies);
         }
+    }
+
+    #[test]
+    fn every_marketplace_but_the_custom_csv_shop_has_an_api_connector() {
+        for m in Marketplace::ALL {
+            assert_eq!(m.capabilities().api_connector, *m != Marketplace::CustomCsv, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn runs_through_the_api_are_the_offered_runs_of_marketplaces_with_a_connector() {
+        use SyncKind::*;
+        let api = |m: Marketplace| {
+            [ImportOrders, ImportInquiries, ExportShipments, ExportEvaluations]
+                .into_iter()
+                .filter(|k| m.capabilities().runs_through_api(*k))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(api(Marketplace::Rakuten), [ImportOrders, ImportInquiries, ExportShipments]);
+        assert_eq!(api(Marketplace::Yahoo), [ImportOrders, ImportInquiries, ExportShipments]);
+        assert_eq!(api(Marketplace::Amazon), [ImportOrders]);
+        assert_eq!(api(Marketplace::AuPay), [ImportOrders, ExportShipments]);
+        assert_eq!(api(Marketplace::Rakuma), [ImportOrders, ExportShipments, ExportEvaluations]);
+        assert_eq!(api(Marketplace::CustomCsv), []);
+        // The custom CSV shop offers orders in and shipments out, as files.
+        let csv = Marketplace::CustomCsv.capabilities();
+        assert!(csv.offers(ImportOrders) && csv.offers(ExportShipments));
+        assert!(!csv.offers(ImportInquiries) && !csv.offers(ExportEvaluations));
     }
 
     #[test]

@@ -33,6 +33,13 @@ use crate::state::{AccountKey, Kind};
 use crate::time;
 use crate::xml::{self, Writer};
 
+/// Madoguchi's answer to a push: `<responseModel><resultCode/></responseModel>`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct PushAnswer {
+    result_code: Option<String>,
+}
+
 pub const SERVICE_ID: &str = "6000";
 pub const FUNCTION_ID: &str = "1100";
 pub const SECRET_HEADER: &str = "X-Auth-Key";
@@ -106,7 +113,8 @@ pub async fn send(sim: &Sim, key: &AccountKey, inquiry: &str, action: Action) ->
         Ok(resp) => {
             let status = resp.status().as_u16();
             let text = resp.text().await.unwrap_or_default();
-            let result_code = xml::parse(&text).ok().and_then(|e| e.text_at("resultCode").map(str::to_string));
+            let result_code = xml::read::<PushAnswer>(&text, "responseModel")
+                .and_then(|a| xml::text(&a.result_code).map(str::to_string));
             PushOutcome { status, result_code }
         }
         Err(e) => {

@@ -9,13 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::{Seller, xml_headers};
 use crate::Sim;
 use crate::state::{Kind, Order, OrderState, Shipment};
 use crate::time;
-use crate::xml::{self, Element, Writer};
+use crate::xml::{self, Writer, text};
 
 const MAX_RESULTS: usize = 2000;
 
@@ -26,29 +27,70 @@ pub fn router() -> Router<Sim> {
         .route("/orderShipStatusChange", post(ship_status_change))
 }
 
+/// A form-encoded body as text: `+` is a space, `%XX` a byte.
 fn decode_form(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(b) => {
-                    out.push(b);
-                    i += 2;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
+}
+
+/// The `<Req>` document of the three calls (what the simulator reads of it).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct Req {
+    seller_id: Option<String>,
+    search: Search,
+    target: Target,
+    order: OrderPart,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct Search {
+    field: Option<String>,
+    condition: Condition,
+    result: Option<String>,
+    start: Option<String>,
+    sort: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct Condition {
+    order_id: Option<String>,
+    order_time_from: Option<String>,
+    order_time_to: Option<String>,
+    publication_time_from: Option<String>,
+    publication_time_to: Option<String>,
+    order_status: Option<String>,
+    is_seen: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct Target {
+    order_id: Option<String>,
+    field: Option<String>,
+    is_point_fix: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct OrderPart {
+    ship: ShipPart,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, rename_all = "PascalCase")]
+struct ShipPart {
+    ship_status: Option<String>,
+    ship_company_code: Option<String>,
+    ship_invoice_number1: Option<String>,
+    ship_notes: Option<String>,
+    ship_url: Option<String>,
+    ship_date: Option<String>,
 }
 
 /// The `<Req>` document, raw or form-encoded.
-fn request(raw: &Bytes) -> Option<Element> {
+fn request(raw: &Bytes) -> Option<Req> {
     let text = String::from_utf8_lossy(raw);
     let trimmed = text.trim();
     let doc = if trimmed.starts_with('<') {
@@ -61,7 +103,7 @@ fn request(raw: &Bytes) -> Option<Element> {
             None => return None,
         }
     };
-    xml::parse(&doc).ok().filter(|e| e.name == "Req")
+    xml::read(&doc, "Req")
 }
 
 fn xml_response(status: StatusCode, body: String) -> Response {
@@ -235,8 +277,8 @@ fn csv(s: Option<&str>) -> Vec<String> {
     s.map(|s| s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()).unwrap_or_default()
 }
 
-fn condition_time(c: &Element, name: &str) -> Result<Option<chrono::DateTime<Utc>>, Response> {
-    match c.text_at(name) {
+fn condition_time(name: &str, value: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>, Response> {
+    match text(value) {
         None => Ok(None),
         Some(s) => time::parse_yahoo_order(s)
             .map(Some)
@@ -248,20 +290,23 @@ async fn order_list(State(sim): State<Sim>, seller: Seller, raw: Bytes) -> Respo
     let Some(req) = request(&raw) else {
         return list_error("od20001", "the request is not a <Req> XML document.");
     };
-    if let Err(r) = seller.check(req.text_at("SellerId")) {
+    if let Err(r) = seller.check(text(&req.seller_id)) {
         return r;
     }
-    let fields = csv(req.text_at("Search/Field"));
+    let fields = csv(text(&req.search.field));
     if fields.is_empty() {
         return list_error("od20002", "Field is required.");
     }
-    let cond = req.at("Search/Condition").cloned().unwrap_or_default();
-    let ids = csv(cond.text_at("OrderId"));
-    let times = [("OrderTimeFrom", "OrderTimeTo"), ("PublicationTimeFrom", "PublicationTimeTo")];
+    let cond = &req.search.condition;
+    let ids = csv(text(&cond.order_id));
+    let times = [
+        (("OrderTimeFrom", &cond.order_time_from), ("OrderTimeTo", &cond.order_time_to)),
+        (("PublicationTimeFrom", &cond.publication_time_from), ("PublicationTimeTo", &cond.publication_time_to)),
+    ];
     let mut from = None;
     let mut to = None;
-    for (f, t) in times {
-        match (condition_time(&cond, f), condition_time(&cond, t)) {
+    for ((f, fv), (t, tv)) in times {
+        match (condition_time(f, fv), condition_time(t, tv)) {
             (Ok(a), Ok(b)) => {
                 from = from.or(a);
                 to = to.or(b);
@@ -272,19 +317,19 @@ async fn order_list(State(sim): State<Sim>, seller: Seller, raw: Bytes) -> Respo
     if ids.is_empty() && from.is_none() && to.is_none() {
         return list_error("od20004", "Condition must contain OrderId or a time range.");
     }
-    let statuses = csv(cond.text_at("OrderStatus"));
-    let seen = cond.text_at("IsSeen").map(|s| s == "true");
-    let result = match req.text_at("Search/Result").map(str::parse::<usize>) {
+    let statuses = csv(text(&cond.order_status));
+    let seen = text(&cond.is_seen).map(|s| s == "true");
+    let result = match text(&req.search.result).map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if (1..=MAX_RESULTS).contains(&n) => n,
         _ => return list_error("od20005", "Result must be between 1 and 2000."),
     };
-    let start = match req.text_at("Search/Start").map(str::parse::<usize>) {
+    let start = match text(&req.search.start).map(str::parse::<usize>) {
         None => 1,
         Some(Ok(n)) if n >= 1 => n,
         _ => return list_error("od20006", "Start must be 1 or more."),
     };
-    let descending = req.text_at("Search/Sort") == Some("-order_time");
+    let descending = text(&req.search.sort) == Some("-order_time");
     let st = sim.state().await;
     let mut found: Vec<&Order> = st
         .orders_of(&seller.0)
@@ -318,13 +363,13 @@ async fn order_info(State(sim): State<Sim>, seller: Seller, raw: Bytes) -> Respo
     let Some(req) = request(&raw) else {
         return set_error("od00001", "the request is not a <Req> XML document.");
     };
-    if let Err(r) = seller.check(req.text_at("SellerId")) {
+    if let Err(r) = seller.check(text(&req.seller_id)) {
         return r;
     }
-    let Some(id) = req.text_at("Target/OrderId").map(str::to_string) else {
+    let Some(id) = text(&req.target.order_id).map(str::to_string) else {
         return set_error("od00002", "OrderId is required.");
     };
-    let fields = csv(req.text_at("Target/Field"));
+    let fields = csv(text(&req.target.field));
     let wanted = |name: &str| fields.is_empty() || fields.iter().any(|f| f == name);
     let mut st = sim.state().await;
     // ASSUMED: reading the detail marks the order as seen (IsSeen).
@@ -408,33 +453,33 @@ async fn ship_status_change(State(sim): State<Sim>, seller: Seller, raw: Bytes) 
     let Some(req) = request(&raw) else {
         return set_error("od00001", "the request is not a <Req> XML document.");
     };
-    if let Err(r) = seller.check(req.text_at("SellerId")) {
+    if let Err(r) = seller.check(text(&req.seller_id)) {
         return r;
     }
-    let Some(id) = req.text_at("Target/OrderId").map(str::to_string) else {
+    let Some(id) = text(&req.target.order_id).map(str::to_string) else {
         return set_error("od00002", "OrderId is required.");
     };
-    if req.text_at("Target/IsPointFix") != Some("true") {
+    if text(&req.target.is_point_fix) != Some("true") {
         return set_error("od00004", "IsPointFix must be true when changing the ship status.");
     }
-    let ship = req.at("Order/Ship").cloned().unwrap_or_default();
-    let status: u8 = match ship.text_at("ShipStatus").map(str::parse) {
+    let ship = &req.order.ship;
+    let status: u8 = match text(&ship.ship_status).map(str::parse) {
         Some(Ok(s)) if s <= 4 => s,
         _ => return set_error("od00005", "ShipStatus must be 0 to 4."),
     };
-    let company = ship.text_at("ShipCompanyCode").map(str::to_string);
-    let invoice = ship.text_at("ShipInvoiceNumber1").map(str::to_string);
+    let company = text(&ship.ship_company_code).map(str::to_string);
+    let invoice = text(&ship.ship_invoice_number1).map(str::to_string);
     if let Some(n) = &invoice
         && !check_invoice(company.as_deref(), n)
     {
         return set_error("od00006", "ShipInvoiceNumber1 is invalid for the carrier.");
     }
-    if ship.text_at("ShipNotes").is_some_and(|n| n.chars().count() > 500)
-        || ship.text_at("ShipUrl").is_some_and(|u| u.chars().count() > 100)
+    if text(&ship.ship_notes).is_some_and(|n| n.chars().count() > 500)
+        || text(&ship.ship_url).is_some_and(|u| u.chars().count() > 100)
     {
         return set_error("od00007", "ShipNotes or ShipUrl is too long.");
     }
-    let date = match ship.text_at("ShipDate") {
+    let date = match text(&ship.ship_date) {
         None => None,
         Some(d) => match NaiveDate::parse_from_str(d, "%Y%m%d") {
             Ok(parsed) if d.len() == 8 && d.bytes().all(|c| c.is_ascii_digit()) => Some(parsed),
@@ -502,6 +547,7 @@ mod tests {
     #[test]
     fn form_encoded_xml_is_decoded() {
         assert_eq!(decode_form("%3CReq%3E+a%3C%2FReq%3E"), "<Req> a</Req>");
+        assert_eq!(decode_form("%E6%B3%A8%2B%zz"), "注+%zz", "a plus sign and a broken escape stay");
     }
 
     #[test]

@@ -19,9 +19,9 @@ use shared::{Marketplace, MessageAuthor};
 
 use self::client::{Client, INQUIRY_BASE, ORDER_BASE};
 use super::{Connector, MResult, MarketplaceError, OutgoingFile, SentReply, ShipmentPush};
-use crate::inbox::IncomingInquiry;
-use crate::orders::IncomingOrder;
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::IncomingInquiry;
+use crate::model::IncomingOrder;
 
 const INQUIRY_WINDOW: Duration = Duration::days(31);
 const INQUIRY_PAGE: i64 = 100;
@@ -54,16 +54,23 @@ pub fn windows(from: DateTime<Utc>, to: DateTime<Utc>, width: Duration) -> Vec<(
 }
 
 impl Rakuten {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: super::http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: super::http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(secret), Some(license)) = (get("serviceSecret"), get("licenseKey")) else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "楽天市場の店舗「{}」の認証情報 (serviceSecret, licenseKey) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
         Ok(Rakuten {
-            client: Client::new(out, shop.api_base_url.as_deref(), secret, license, shop.id, &shop.name),
+            client: Client::new(
+                out,
+                account.api_base_url.as_deref(),
+                secret,
+                license,
+                account.shop_id,
+                &account.shop_name,
+            ),
             shop_id: get("shopId").map(str::to_owned),
         })
     }
@@ -97,7 +104,7 @@ impl Rakuten {
     }
 
     async fn get_inquiry(&self, number: &str) -> MResult<Option<IncomingInquiry>> {
-        Ok(self.get_inquiry_wire(number).await?.as_ref().map(mapping::inquiry))
+        self.get_inquiry_wire(number).await?.map(|w| mapping::inquiry(&self.client.label, &w)).transpose()
     }
 
     /// The id of the newest shop reply with this text in the thread, if RMS has one.
@@ -134,7 +141,9 @@ impl Connector for Rakuten {
                 let mut page = 1;
                 loop {
                     let list = self.inquiry_page(f, t, page).await?;
-                    out.extend(list.list.iter().map(mapping::inquiry));
+                    for w in &list.list {
+                        out.push(mapping::inquiry(&self.client.label, w)?);
+                    }
                     if page >= list.total_page_count || list.list.is_empty() || page * INQUIRY_PAGE >= 10_000 {
                         break;
                     }
@@ -150,7 +159,7 @@ impl Connector for Rakuten {
     }
 
     /// `GET /attachment?path=…&label=…` answers with the file's bytes.
-    fn fetch_file<'a>(&'a self, file: &'a crate::inbox::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
+    fn fetch_file<'a>(&'a self, file: &'a crate::model::RemoteFile) -> BoxFuture<'a, MResult<(String, bytes::Bytes)>> {
         Box::pin(async move {
             let q = [("path", file.path.clone()), ("label", file.name.clone())];
             let a = self.client.call(Method::GET, &format!("{INQUIRY_BASE}/attachment"), &q, None::<&()>).await?;
@@ -264,7 +273,9 @@ impl Connector for Rakuten {
             numbers.dedup();
             let mut out = Vec::new();
             for chunk in numbers.chunks(GET_ORDER_BATCH) {
-                out.extend(self.get_orders(chunk).await?.iter().map(mapping::order));
+                for w in self.get_orders(chunk).await? {
+                    out.push(mapping::order(&self.client.label, &w)?);
+                }
             }
             Ok(out)
         })

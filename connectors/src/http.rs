@@ -1,9 +1,8 @@
-//! HTTP to marketplaces with retries: capped exponential backoff with full jitter on 429
+//! HTTP to marketplaces with retries: capped exponential backoff with jitter (`backon`) on 429
 //! (honouring `Retry-After`, capped too), 5xx, timeouts and dropped connections.
 //!
-//! A small loop rather than a retry crate: it has to look at the answer (status and headers)
-//! to decide, rebuild multipart bodies on each attempt, and read a process-wide policy that
-//! tests shorten.
+//! Each attempt looks at the answer (status and headers) to decide, rebuilds the request
+//! (multipart bodies too) and reads the process-wide policy that tests shorten.
 //!
 //! Outbound safety (SSRF): a shop's base URL is chosen by a tenant admin, and the shop's
 //! credentials go wherever it points. Unless the operator allows private URLs
@@ -18,10 +17,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use rand::Rng;
 use reqwest::StatusCode;
 
-use super::{MResult, MarketplaceError};
+use crate::error::{MResult, MarketplaceError};
 
 /// How hard to try before giving up on a temporary failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -318,112 +316,164 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-fn backoff(p: &RetryPolicy, attempt: u32, hint: Option<Duration>) -> Duration {
-    let exp = p.base.saturating_mul(1u32 << attempt.min(16)).min(p.max);
-    let jittered = Duration::from_millis(rand::thread_rng().gen_range(0..=exp.as_millis() as u64));
+/// Why one attempt did not give an answer.
+enum Failed {
+    /// Temporary (429, 5xx, a timeout, a dropped connection, a cut-off answer): worth another
+    /// attempt, after `hint` when the marketplace said how long (`Retry-After`).
+    Temporary { reason: String, hint: Option<Duration> },
+    /// Final: no other attempt would change it.
+    Final(MarketplaceError),
+}
+
+/// The waits between attempts: exponential from `base`, doubled each time, with jitter, at
+/// most `attempts` in all (the first included).
+fn backoff(p: &RetryPolicy) -> backon::ExponentialBuilder {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(p.base)
+        .with_max_delay(p.max)
+        .with_factor(2.0)
+        .with_max_times(p.attempts.max(1).saturating_sub(1) as usize)
+        .with_jitter()
+}
+
+/// The wait before the next attempt: the backoff's, never past the cap; when the marketplace
+/// said how long (`Retry-After`), never less than that either (capped too).
+fn wait(p: &RetryPolicy, backoff: Duration, hint: Option<Duration>) -> Duration {
+    let backoff = backoff.min(p.max);
     match hint {
-        // The marketplace said how long; never less, never past the cap.
-        Some(h) => h.min(p.max).max(jittered.min(p.max)),
-        None => jittered.max(p.base.min(p.max)),
+        Some(h) => h.min(p.max).max(backoff),
+        None => backoff,
     }
 }
 
-/// Sends the request `build` makes, again on temporary failures. `label` names the shop and
-/// the marketplace in the error. Error texts are plain words; the technical detail goes to the
-/// log only.
+/// Sends the request `build` makes, again on temporary failures (the process-wide
+/// [`RetryPolicy`], through `backon`). `label` names the shop and the marketplace in the error.
+/// Error texts are plain words; the technical detail goes to the log only.
 pub async fn send(
     out: &Outbound,
     label: &str,
     build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
 ) -> MResult<Answer> {
-    let p = retry_policy();
-    let client = &out.client;
-    let mut last = String::new();
-    for attempt in 0..p.attempts.max(1) {
-        if attempt > 0 {
-            tracing::debug!(%label, attempt, reason = %last, "retrying a marketplace call");
-        }
-        let request = match build(client).timeout(p.timeout).build() {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(%label, error = %e, "a marketplace request could not be built");
-                return Err(MarketplaceError::Protocol(format!(
-                    "{label}: 接続先のURLが正しくありません (the request URL is not valid)"
-                )));
+    send_with(out, label, &retry_policy(), build).await
+}
+
+/// [`send`] under policy `p`.
+async fn send_with(
+    out: &Outbound,
+    label: &str,
+    p: &RetryPolicy,
+    build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+) -> MResult<Answer> {
+    use backon::Retryable;
+    let result = (|| attempt(out, label, &build, p))
+        .retry(backoff(p))
+        .when(|f| matches!(f, Failed::Temporary { .. }))
+        .adjust(|f, next| match f {
+            Failed::Temporary { hint, .. } => next.map(|d| wait(p, d, *hint)),
+            Failed::Final(_) => None,
+        })
+        .notify(|f, after| {
+            if let Failed::Temporary { reason, .. } = f {
+                tracing::debug!(%label, %reason, ?after, "retrying a marketplace call");
             }
-        };
-        if out.strict
-            && let Some(why) = refusal(request.url())
-        {
-            tracing::warn!(%label, url = %request.url(), "refused a marketplace call: {why}");
-            return Err(MarketplaceError::Refused(format!("{label}: {why}")));
-        }
-        match client.execute(request).await {
-            Ok(resp) => {
-                let status = resp.status();
-                crate::metrics::marketplace_response(label, Some(status.as_u16()));
-                let headers = resp.headers().clone();
-                if status.is_redirection() {
-                    tracing::warn!(%label, status = status.as_u16(), location = ?headers.get(reqwest::header::LOCATION), "a marketplace answered with a redirect; not followed");
-                    return Err(MarketplaceError::Refused(format!(
-                        "{label}: 接続先が別のURLへの転送(HTTP {})を返しました。転送先には接続しません。APIのURLを確認してください (the marketplace answered with a redirect, which is not followed)",
-                        status.as_u16()
-                    )));
-                }
-                if retryable(status) {
-                    last = format!("HTTP {}", status.as_u16());
-                    if attempt + 1 < p.attempts {
-                        tokio::time::sleep(backoff(&p, attempt, retry_after(&headers))).await;
-                    }
-                    continue;
-                }
-                match read_capped(resp).await {
-                    Ok(body) => return Ok(Answer { status, headers, body }),
-                    Err(e) if in_once_only() => {
-                        tracing::warn!(%label, error = %e, "the answer to a send was cut off; not sent again blindly");
-                        return Err(uncertain(label));
-                    }
-                    Err(e) => {
-                        tracing::warn!(%label, error = %e, "a marketplace answer was cut off or too large");
-                        last = "応答が途中で切れたか大きすぎます (the answer was cut off or too large)".to_owned();
-                    }
-                }
-            }
-            Err(e) if refused_address(&e) => {
-                tracing::warn!(%label, error = ?e, "refused a marketplace call to a non-public address");
-                return Err(MarketplaceError::Refused(format!(
-                    "{label}: 接続先がローカル・社内向けのアドレスのため接続しません (the URL resolves to a loopback, private or link-local address)"
-                )));
-            }
-            Err(e) if e.is_builder() => {
-                tracing::warn!(%label, error = ?e, "a marketplace request was refused by the client");
-                return Err(MarketplaceError::Refused(format!(
-                    "{label}: 接続先のURLには接続できません (the URL cannot be called)"
-                )));
-            }
-            Err(e) if in_once_only() && !e.is_connect() => {
-                tracing::warn!(%label, error = ?e, "the answer to a send was lost; not sent again blindly");
-                return Err(uncertain(label));
-            }
-            Err(e) => {
-                crate::metrics::marketplace_response(label, None);
-                tracing::debug!(%label, error = ?e, "a marketplace call failed");
-                last = if e.is_timeout() {
-                    "応答がありません (timeout)".to_owned()
-                } else {
-                    "接続できません (connection failed)".to_owned()
-                };
-            }
-        }
-        if attempt + 1 < p.attempts {
-            tokio::time::sleep(backoff(&p, attempt, None)).await;
+        })
+        .await;
+    match result {
+        Ok(answer) => Ok(answer),
+        Err(Failed::Final(e)) => Err(e),
+        Err(Failed::Temporary { reason, .. }) => {
+            tracing::warn!(%label, %reason, attempts = p.attempts, "a marketplace call gave up");
+            Err(MarketplaceError::Unavailable(format!(
+                "{label}: モールが一時的に応答しません ({reason}; gave up after {} attempts)",
+                p.attempts
+            )))
         }
     }
-    tracing::warn!(%label, reason = %last, attempts = p.attempts, "a marketplace call gave up");
-    Err(MarketplaceError::Unavailable(format!(
-        "{label}: モールが一時的に応答しません ({last}; gave up after {} attempts)",
-        p.attempts
-    )))
+}
+
+/// One attempt of [`send`].
+async fn attempt(
+    out: &Outbound,
+    label: &str,
+    build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    p: &RetryPolicy,
+) -> Result<Answer, Failed> {
+    let client = &out.client;
+    let request = match build(client).timeout(p.timeout).build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(%label, error = %e, "a marketplace request could not be built");
+            return Err(Failed::Final(MarketplaceError::Protocol(format!(
+                "{label}: 接続先のURLが正しくありません (the request URL is not valid)"
+            ))));
+        }
+    };
+    if out.strict
+        && let Some(why) = refusal(request.url())
+    {
+        tracing::warn!(%label, url = %request.url(), "refused a marketplace call: {why}");
+        return Err(Failed::Final(MarketplaceError::Refused(format!("{label}: {why}"))));
+    }
+    match client.execute(request).await {
+        Ok(resp) => {
+            let status = resp.status();
+            crate::metrics::marketplace_response(label, Some(status.as_u16()));
+            let headers = resp.headers().clone();
+            if status.is_redirection() {
+                tracing::warn!(%label, status = status.as_u16(), location = ?headers.get(reqwest::header::LOCATION), "a marketplace answered with a redirect; not followed");
+                return Err(Failed::Final(MarketplaceError::Refused(format!(
+                    "{label}: 接続先が別のURLへの転送(HTTP {})を返しました。転送先には接続しません。APIのURLを確認してください (the marketplace answered with a redirect, which is not followed)",
+                    status.as_u16()
+                ))));
+            }
+            if retryable(status) {
+                return Err(Failed::Temporary {
+                    reason: format!("HTTP {}", status.as_u16()),
+                    hint: retry_after(&headers),
+                });
+            }
+            match read_capped(resp).await {
+                Ok(body) => Ok(Answer { status, headers, body }),
+                Err(e) if in_once_only() => {
+                    tracing::warn!(%label, error = %e, "the answer to a send was cut off; not sent again blindly");
+                    Err(Failed::Final(uncertain(label)))
+                }
+                Err(e) => {
+                    tracing::warn!(%label, error = %e, "a marketplace answer was cut off or too large");
+                    Err(Failed::Temporary {
+                        reason: "応答が途中で切れたか大きすぎます (the answer was cut off or too large)".to_owned(),
+                        hint: None,
+                    })
+                }
+            }
+        }
+        Err(e) if refused_address(&e) => {
+            tracing::warn!(%label, error = ?e, "refused a marketplace call to a non-public address");
+            Err(Failed::Final(MarketplaceError::Refused(format!(
+                "{label}: 接続先がローカル・社内向けのアドレスのため接続しません (the URL resolves to a loopback, private or link-local address)"
+            ))))
+        }
+        Err(e) if e.is_builder() => {
+            tracing::warn!(%label, error = ?e, "a marketplace request was refused by the client");
+            Err(Failed::Final(MarketplaceError::Refused(format!(
+                "{label}: 接続先のURLには接続できません (the URL cannot be called)"
+            ))))
+        }
+        Err(e) if in_once_only() && !e.is_connect() => {
+            tracing::warn!(%label, error = ?e, "the answer to a send was lost; not sent again blindly");
+            Err(Failed::Final(uncertain(label)))
+        }
+        Err(e) => {
+            crate::metrics::marketplace_response(label, None);
+            tracing::debug!(%label, error = ?e, "a marketplace call failed");
+            let reason = if e.is_timeout() {
+                "応答がありません (timeout)".to_owned()
+            } else {
+                "接続できません (connection failed)".to_owned()
+            };
+            Err(Failed::Temporary { reason, hint: None })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -487,6 +537,55 @@ mod tests {
         assert!(refused("https://localhost/"));
         assert!(refused("https://2130706433/"), "127.0.0.1 written as one number");
         assert!(!refused("https://api.rms.rakuten.co.jp/es/2.0"));
+    }
+
+    #[test]
+    fn waits_are_capped_and_never_shorter_than_retry_after() {
+        let p = RetryPolicy { base: Duration::from_millis(500), max: Duration::from_secs(30), ..RetryPolicy::DEFAULT };
+        assert_eq!(wait(&p, Duration::from_secs(90), None), Duration::from_secs(30), "the cap");
+        assert_eq!(wait(&p, Duration::from_secs(1), Some(Duration::from_secs(5))), Duration::from_secs(5));
+        assert_eq!(wait(&p, Duration::from_secs(8), Some(Duration::from_secs(5))), Duration::from_secs(8));
+        assert_eq!(wait(&p, Duration::from_secs(1), Some(Duration::from_secs(3600))), Duration::from_secs(30));
+    }
+
+    /// A 503 then a 200: the call is made again and answers; a marketplace that keeps
+    /// refusing is given up after the policy's attempts.
+    #[tokio::test]
+    async fn temporary_refusals_are_retried_up_to_the_policy_attempts() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let h = hits.clone();
+        let server = tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let n = h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buf = [0u8; 2048];
+                let _ = sock.read(&mut buf).await;
+                let answer = if n == 0 || n >= 2 {
+                    "HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                };
+                let _ = sock.write_all(answer.as_bytes()).await;
+            }
+        });
+        let p = RetryPolicy {
+            base: Duration::from_millis(1),
+            max: Duration::from_millis(5),
+            attempts: 3,
+            timeout: Duration::from_secs(5),
+            pace: false,
+        };
+        let (out, url) = (Outbound::new(true), format!("http://{addr}/"));
+        let a = send_with(&out, "test", &p, |c| c.get(&url)).await.expect("the second attempt answers");
+        assert_eq!((a.status, &a.body[..]), (StatusCode::OK, &b"ok"[..]));
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let err = send_with(&out, "test", &p, |c| c.get(&url)).await.err().expect("gave up");
+        assert!(matches!(err, MarketplaceError::Unavailable(_)), "{err:?}");
+        assert!(err.to_string().contains("HTTP 503") && err.to_string().contains("3 attempts"), "{err}");
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 5, "three more attempts");
+        server.abort();
     }
 
     #[test]

@@ -21,8 +21,8 @@ use shared::Marketplace;
 use super::http::{self, Answer};
 use super::pace;
 use super::{Connector, MResult, MarketplaceError, ShipmentPush};
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
 
 /// ASSUMED: no public origin is known; a shop must set its API base URL.
 pub const ORIGIN: &str = "https://api.fril.jp/shop";
@@ -124,7 +124,8 @@ fn carrier_name(code: &str) -> &str {
     }
 }
 
-fn map_order(o: &Order) -> IncomingOrder {
+/// One Rakuma order; `label` names the shop in errors.
+fn map_order(label: &str, o: &Order) -> MResult<IncomingOrder> {
     let a = &o.shipping_address;
     let address: String = [&a.prefecture, &a.city, &a.address].iter().filter_map(|v| v.as_deref()).collect();
     let recipient = PartyForSave {
@@ -134,11 +135,21 @@ fn map_order(o: &Order) -> IncomingOrder {
         phone: a.phone.clone(),
     };
     let shipping = o.shipping.as_ref();
-    IncomingOrder {
+    let ship_date = match shipping.and_then(|s| s.notified_at.as_deref()) {
+        None => None,
+        Some(t) => Some(
+            DateTime::parse_from_rfc3339(t)
+                .map_err(|_| MarketplaceError::unreadable(label, "shipping.notified_at", t))?
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+    };
+    Ok(IncomingOrder {
         order_number: o.id.clone(),
         ordered_at: DateTime::parse_from_rfc3339(&o.ordered_at)
             .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|_| Utc::now()),
+            .map_err(|_| MarketplaceError::unreadable(label, "ordered_at", &o.ordered_at))?,
         marketplace_status: o.status.clone(),
         buyer: recipient.clone(),
         recipient,
@@ -152,14 +163,11 @@ fn map_order(o: &Order) -> IncomingOrder {
         total_amount: o.total,
         payment_method: o.payment_method.clone(),
         special_notes: None,
-        ship_date: shipping
-            .and_then(|s| s.notified_at.as_deref())
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.date_naive().format("%Y-%m-%d").to_string()),
+        ship_date,
         carrier: shipping.and_then(|s| s.carrier.as_deref()).map(|c| carrier_name(c).to_owned()),
         tracking_number: shipping.and_then(|s| s.tracking_number.clone()).filter(|t| !t.is_empty()),
         delivery_method: None,
-    }
+    })
 }
 
 pub struct Rakuma {
@@ -177,28 +185,28 @@ pub struct Rakuma {
 }
 
 impl Rakuma {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
-        let email = get("email").or(shop.registered_email.as_deref());
+        let email = get("email").or(account.registered_email.as_deref());
         let (Some(email), Some(password), Some(id), Some(secret)) =
             (email, get("password"), get("clientId"), get("clientSecret"))
         else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "ラクマの店舗「{}」の認証情報 (email, password, clientId, clientSecret) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
         Ok(Rakuma {
             http: out,
-            origin: shop.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
+            origin: account.api_base_url.as_deref().unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
             email: email.into(),
             password: password.into(),
             client_id: id.into(),
             client_secret: secret.into(),
-            label: format!("ラクマの店舗「{}」", shop.name),
-            shop_name: shop.name.clone(),
+            label: format!("ラクマの店舗「{}」", account.shop_name),
+            shop_name: account.shop_name.clone(),
             token: tokio::sync::Mutex::new(None),
-            paced_shop: shop.id,
+            paced_shop: account.shop_id,
         })
     }
 
@@ -313,7 +321,9 @@ impl Connector for Rakuma {
                             self.label
                         ))
                     })?;
-                    out.extend(r.orders.iter().map(map_order));
+                    for o in &r.orders {
+                        out.push(map_order(&self.label, o)?);
+                    }
                     if page >= r.pagination.total_pages || r.orders.is_empty() {
                         break;
                     }
@@ -349,5 +359,41 @@ impl Connector for Rakuma {
 
     fn register_evaluation<'a>(&'a self, order_number: &'a str, comment: &'a str) -> BoxFuture<'a, MResult<bool>> {
         Box::pin(self.evaluate(order_number, comment))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABEL: &str = "ラクマの店舗「A」";
+
+    fn wire_order(ordered_at: &str, notified_at: &str) -> Order {
+        serde_json::from_str(&format!(
+            r#"{{"id":"m1","status":"shipped","ordered_at":"{ordered_at}","item":{{"name":"湯呑み","price":1500}},
+                "total":1500,"shipping_address":{{"name":"山田 花子"}},
+                "shipping":{{"carrier":"yamato","tracking_number":"1234","notified_at":"{notified_at}"}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_order_maps_with_the_recipient_as_buyer_and_its_shipping() {
+        let o = map_order(LABEL, &wire_order("2026-11-01T09:00:00+09:00", "2026-11-02T10:00:00+09:00")).unwrap();
+        assert_eq!(o.ordered_at.to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        assert_eq!(o.buyer.name.as_deref(), Some("山田 花子"));
+        assert_eq!((o.ship_date.as_deref(), o.carrier.as_deref()), (Some("2026-11-02"), Some("ヤマト運輸")));
+    }
+
+    #[test]
+    fn an_unreadable_order_or_notice_time_is_an_error_naming_the_field_and_the_shop() {
+        for (o, field) in [
+            (wire_order("11/1", "2026-11-02T10:00:00+09:00"), "ordered_at"),
+            (wire_order("2026-11-01T09:00:00+09:00", "tomorrow"), "notified_at"),
+        ] {
+            let err = map_order(LABEL, &o).expect_err("refused");
+            assert!(matches!(err, MarketplaceError::Protocol(_)), "{err:?}");
+            assert!(err.to_string().contains(field) && err.to_string().contains("店舗「A」"), "{err}");
+        }
     }
 }

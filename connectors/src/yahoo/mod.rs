@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod mapping;
+pub mod order_wire;
 pub mod orders;
 pub mod wire;
 
@@ -19,9 +20,9 @@ use shared::Marketplace;
 
 use self::client::Client;
 use super::{Connector, MResult, MarketplaceError, OutgoingFile, SentReply, ShipmentPush};
-use crate::inbox::IncomingInquiry;
-use crate::orders::IncomingOrder;
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::IncomingInquiry;
+use crate::model::IncomingOrder;
 
 /// `result` maximum of externalTalkList.
 const PAGE: i64 = 20;
@@ -34,7 +35,7 @@ pub struct Yahoo {
 impl Yahoo {
     /// `on_refresh` stores a renewed access token with the shop.
     pub fn new(
-        shop: &shop::Model,
+        account: &Account,
         creds: &serde_json::Value,
         on_refresh: Option<client::OnRefresh>,
         out: super::http::Outbound,
@@ -43,10 +44,10 @@ impl Yahoo {
         let (Some(seller), Some(token)) = (get("sellerId"), get("accessToken")) else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "Yahoo!ショッピングの店舗「{}」の認証情報 (sellerId, accessToken) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
-        let mut client = Client::new(out, shop.api_base_url.as_deref(), token, shop.id, &shop.name);
+        let mut client = Client::new(out, account.api_base_url.as_deref(), token, account.shop_id, &account.shop_name);
         if let (Some(client_id), Some(client_secret), Some(refresh_token)) =
             (get("clientId"), get("clientSecret"), get("refreshToken"))
         {
@@ -70,7 +71,7 @@ impl Yahoo {
             return Err(self.client.error(&a));
         }
         let d: wire::TalkDetail = self.client.decode(&a)?;
-        Ok(Some(mapping::inquiry(topic, headline, &d)))
+        mapping::inquiry(&self.client.label, topic, headline, &d).map(Some)
     }
 }
 

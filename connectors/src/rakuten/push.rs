@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
 
 /// Pushes one client address may send: a sustained rate per second…
 pub const PUSHES_PER_SECOND: u32 = 10;
@@ -82,36 +83,56 @@ pub fn answer(code: &str) -> String {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><responseModel><resultCode>{code}</resultCode></responseModel>")
 }
 
-fn unescape(s: &str) -> String {
-    let s = s.trim();
-    let s = s.strip_prefix("<![CDATA[").and_then(|v| v.strip_suffix("]]>")).unwrap_or(s);
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+/// The push document (the parts Madoguchi reads).
+#[derive(Deserialize, Debug, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct NotifyModel {
+    auth_model: AuthModel,
+    notify_info_model: Vec<NotifyInfoModel>,
 }
 
-fn element(xml: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = xml[start..].find(&format!("</{name}>"))? + start;
-    Some(unescape(&xml[start..end]))
+#[derive(Deserialize, Debug, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct AuthModel {
+    contract_id: Option<String>,
+    auth_key: Option<String>,
+}
+
+/// `requestId`, `serviceId`, `functionId` and the named values `value1`, `value2`, …: every
+/// child element, whatever its tag.
+#[derive(Deserialize, Debug, Default)]
+#[serde(default)]
+struct NotifyInfoModel {
+    #[serde(rename = "$value")]
+    values: Vec<NamedValue>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(default)]
+struct NamedValue {
+    #[serde(rename = "@name")]
+    name: Option<String>,
+    #[serde(rename = "$text")]
+    text: Option<String>,
+}
+
+fn trimmed(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// Parses a push; `None` when it lacks the shop, the key or any inquiry number.
 pub fn parse(xml: &str, header_key: Option<&str>) -> Option<Push> {
-    let contract_id = element(xml, "contractId")?;
-    let auth_key = element(xml, "authKey").or_else(|| header_key.map(str::to_owned))?;
-    let mut inquiry_numbers = Vec::new();
-    let marker = "name=\"inquiryNumber\"";
-    let mut rest = xml;
-    while let Some(i) = rest.find(marker) {
-        let after = &rest[i + marker.len()..];
-        let start = after.find('>')? + 1;
-        let end = after[start..].find("</")? + start;
-        let n = unescape(&after[start..end]);
-        if !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
-            inquiry_numbers.push(n);
-        }
-        rest = &after[end..];
-    }
+    let doc: NotifyModel = quick_xml::de::from_str(xml).ok()?;
+    let contract_id = trimmed(doc.auth_model.contract_id.as_deref())?;
+    let auth_key = trimmed(doc.auth_model.auth_key.as_deref()).or_else(|| header_key.map(str::to_owned))?;
+    let inquiry_numbers: Vec<String> = doc
+        .notify_info_model
+        .iter()
+        .flat_map(|m| &m.values)
+        .filter(|v| v.name.as_deref() == Some("inquiryNumber"))
+        .filter_map(|v| trimmed(v.text.as_deref()))
+        .filter(|n| n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+        .collect();
     (!inquiry_numbers.is_empty()).then_some(Push { contract_id, auth_key, inquiry_numbers })
 }
 
@@ -129,5 +150,13 @@ mod tests {
         assert_eq!(p.auth_key, "k&1");
         assert_eq!(p.inquiry_numbers, vec!["123456-20261101-1t".to_owned()]);
         assert!(parse("<notifyModel/>", None).is_none());
+        assert!(parse("not xml", None).is_none());
+        // The key may come in the header instead; several notifications name several inquiries.
+        let two = r#"<notifyModel><authModel><contractId> 1 </contractId><authKey/></authModel>
+<notifyInfoModel><value1 name="inquiryNumber"><![CDATA[1-a]]></value1></notifyInfoModel>
+<notifyInfoModel><value2 name="actionType">1</value2><value1 name="inquiryNumber">1-b</value1></notifyInfoModel></notifyModel>"#;
+        let p = parse(two, Some("h")).unwrap();
+        assert_eq!((p.contract_id.as_str(), p.auth_key.as_str()), ("1", "h"));
+        assert_eq!(p.inquiry_numbers, vec!["1-a".to_owned(), "1-b".to_owned()]);
     }
 }

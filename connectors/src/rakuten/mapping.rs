@@ -4,8 +4,9 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use shared::{Marketplace, MessageAuthor};
 
 use super::wire;
-use crate::inbox::{IncomingInquiry, IncomingMessage, RemoteFile};
-use crate::orders::{IncomingOrder, ItemForSave, PartyForSave};
+use crate::model::{IncomingInquiry, IncomingMessage, RemoteFile};
+use crate::model::{IncomingOrder, ItemForSave, PartyForSave};
+use crate::{MResult, MarketplaceError};
 
 /// The stable marketplace id of an inquiry's first message (RMS gives it no id; replies are
 /// numbered from 0).
@@ -42,8 +43,14 @@ fn text(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
-    let created_at = parse_time(&w.reg_date).unwrap_or_else(Utc::now);
+/// A time RMS must send readably; `field` and the shop (`label`) name it in the error.
+fn time(label: &str, field: &str, v: &str) -> MResult<DateTime<Utc>> {
+    parse_time(v).ok_or_else(|| MarketplaceError::unreadable(label, field, v))
+}
+
+/// An RMS inquiry with its thread; `label` names the shop in errors.
+pub fn inquiry(label: &str, w: &wire::Inquiry) -> MResult<IncomingInquiry> {
+    let created_at = time(label, "regDate", &w.reg_date)?;
     let mut messages = vec![IncomingMessage {
         marketplace_message_id: FIRST_MESSAGE_ID.into(),
         author: MessageAuthor::Customer,
@@ -59,7 +66,7 @@ pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
             author: if from_shop { MessageAuthor::Shop } else { MessageAuthor::Customer },
             staff_name: None,
             body: r.message.clone().unwrap_or_default(),
-            sent_at: parse_time(&r.reg_date).unwrap_or(created_at),
+            sent_at: time(label, "replies.regDate", &r.reg_date)?,
             // A customer's files; the shop's own are ours already.
             files: if from_shop {
                 Vec::new()
@@ -68,7 +75,7 @@ pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
             },
         });
     }
-    IncomingInquiry {
+    Ok(IncomingInquiry {
         marketplace_inquiry_id: w.inquiry_number.clone(),
         order_number: text(&w.order_number),
         customer_name: shared::inquiry::customer_display_name(
@@ -80,7 +87,7 @@ pub fn inquiry(w: &wire::Inquiry) -> IncomingInquiry {
         created_at,
         completed: w.is_completed,
         messages,
-    }
+    })
 }
 
 fn party(p: Option<&wire::PersonModel>) -> PartyForSave {
@@ -97,7 +104,8 @@ fn party(p: Option<&wire::PersonModel>) -> PartyForSave {
     }
 }
 
-pub fn order(w: &wire::OrderModel) -> IncomingOrder {
+/// An RMS order; `label` names the shop in errors.
+pub fn order(label: &str, w: &wire::OrderModel) -> MResult<IncomingOrder> {
     let package = w.package_model_list.first();
     let shipping = w.package_model_list.iter().flat_map(|p| &p.shipping_model_list).next();
     let items = w
@@ -111,9 +119,9 @@ pub fn order(w: &wire::OrderModel) -> IncomingOrder {
             quantity: i.units,
         })
         .collect::<Vec<_>>();
-    IncomingOrder {
+    Ok(IncomingOrder {
         order_number: w.order_number.clone(),
-        ordered_at: parse_time(&w.order_datetime).unwrap_or_else(Utc::now),
+        ordered_at: time(label, "orderDatetime", &w.order_datetime)?,
         marketplace_status: w.order_progress.to_string(),
         buyer: party(w.orderer_model.as_ref()),
         recipient: party(package.and_then(|p| p.sender_model.as_ref()).or(w.orderer_model.as_ref())),
@@ -129,7 +137,7 @@ pub fn order(w: &wire::OrderModel) -> IncomingOrder {
         }),
         tracking_number: shipping.and_then(|s| text(&s.shipping_number)),
         delivery_method: None,
-    }
+    })
 }
 
 /// RMS 配送会社 codes (MARKETPLACES.md §2.5).
@@ -200,6 +208,49 @@ mod tests {
         assert_eq!(t, parse_time("2026-11-01T09:00:00").unwrap());
         assert_eq!(inquiry_request_time(t), "2026-11-01T09:00:00");
         assert_eq!(order_request_time(t), "2026-11-01T09:00:00+0900");
+    }
+
+    const LABEL: &str = "楽天市場の店舗「A」";
+
+    fn wire_inquiry() -> wire::Inquiry {
+        serde_json::from_str(
+            r#"{"inquiryNumber":"1-a","regDate":"2026-11-01T09:00:00+09:00","message":"届きません",
+                "replies":[{"id":0,"regDate":"2026-11-01T10:00:00+09:00","replyFrom":"merchant","message":"確認します"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_inquiry_maps_with_its_thread() {
+        let i = inquiry(LABEL, &wire_inquiry()).unwrap();
+        assert_eq!(i.created_at, parse_time("2026-11-01T09:00:00+09:00").unwrap());
+        assert_eq!(i.messages.len(), 2);
+        assert_eq!(i.messages[1].author, MessageAuthor::Shop);
+    }
+
+    #[test]
+    fn an_unreadable_inquiry_or_reply_date_is_an_error_naming_the_field_and_the_shop() {
+        let mut w = wire_inquiry();
+        w.reg_date = "昨日".into();
+        let err = inquiry(LABEL, &w).expect_err("refused");
+        assert!(matches!(err, MarketplaceError::Protocol(_)) && err.to_string().contains("regDate"), "{err}");
+        assert!(err.to_string().contains("店舗「A」"), "{err}");
+        let mut w = wire_inquiry();
+        w.replies[0].reg_date = String::new();
+        let err = inquiry(LABEL, &w).expect_err("refused");
+        assert!(err.to_string().contains("replies.regDate"), "{err}");
+    }
+
+    #[test]
+    fn an_unreadable_order_date_is_an_error_naming_the_field_and_the_shop() {
+        let mut w: wire::OrderModel = serde_json::from_str(
+            r#"{"orderNumber":"1-1","orderProgress":100,"orderDatetime":"2026-11-01T09:00:00+0900"}"#,
+        )
+        .unwrap();
+        assert_eq!(order(LABEL, &w).unwrap().ordered_at, parse_time("2026-11-01T09:00:00+09:00").unwrap());
+        w.order_datetime = "2026/11/01".into();
+        let err = order(LABEL, &w).expect_err("refused");
+        assert!(matches!(err, MarketplaceError::Protocol(_)) && err.to_string().contains("orderDatetime"), "{err}");
     }
 
     #[test]

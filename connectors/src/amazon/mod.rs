@@ -15,8 +15,8 @@ use shared::Marketplace;
 use super::http::{self, Answer};
 use super::pace;
 use super::{Connector, MResult, MarketplaceError};
-use crate::orders::IncomingOrder;
-use crate::store::entities::shop;
+use crate::account::Account;
+use crate::model::IncomingOrder;
 
 pub const ORIGIN: &str = "https://sellingpartnerapi-fe.amazon.com";
 pub const LWA_ORIGIN: &str = "https://api.amazon.co.jp";
@@ -38,16 +38,16 @@ pub struct Amazon {
 }
 
 impl Amazon {
-    pub fn new(shop: &shop::Model, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
+    pub fn new(account: &Account, creds: &serde_json::Value, out: http::Outbound) -> MResult<Self> {
         let get = |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let (Some(id), Some(secret), Some(refresh)) = (get("clientId"), get("clientSecret"), get("refreshToken"))
         else {
             return Err(MarketplaceError::NotConfigured(format!(
                 "Amazonの店舗「{}」の認証情報 (clientId, clientSecret, refreshToken) が揃っていません (credentials of shop {} are incomplete)",
-                shop.name, shop.name
+                account.shop_name, account.shop_name
             )));
         };
-        let base = shop.api_base_url.as_deref().map(|b| b.trim_end_matches('/').to_owned());
+        let base = account.api_base_url.as_deref().map(|b| b.trim_end_matches('/').to_owned());
         Ok(Amazon {
             http: out,
             origin: base.clone().unwrap_or_else(|| ORIGIN.into()),
@@ -57,10 +57,10 @@ impl Amazon {
             client_secret: secret.into(),
             refresh_token: refresh.into(),
             marketplace_id: get("marketplaceId").unwrap_or(JP_MARKETPLACE_ID).into(),
-            label: format!("Amazonの店舗「{}」", shop.name),
-            shop_name: shop.name.clone(),
+            label: format!("Amazonの店舗「{}」", account.shop_name),
+            shop_name: account.shop_name.clone(),
             token: tokio::sync::Mutex::new(None),
-            paced_shop: shop.id,
+            paced_shop: account.shop_id,
         })
     }
 
@@ -203,7 +203,7 @@ impl Connector for Amazon {
                         break;
                     }
                 }
-                out.push(mapping::order(&o, &items));
+                out.push(mapping::order(&self.label, &o, &items)?);
             }
             Ok(out)
         })

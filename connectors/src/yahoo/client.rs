@@ -9,9 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::marketplaces::http::{self, Answer};
-use crate::marketplaces::pace;
-use crate::marketplaces::{MResult, MarketplaceError};
+use crate::http::{self, Answer};
+use crate::pace;
+use crate::{MResult, MarketplaceError};
 
 pub const ORIGIN: &str = "https://circus.shopping.yahooapis.jp";
 /// YConnect, where tokens are renewed.
@@ -51,13 +51,11 @@ struct TokenAnswer {
     error_description: String,
 }
 
-/// The text of one XML element, e.g. `Code` in `<Error><Code>px-04102</Code></Error>`.
-fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = xml[start..].find(&format!("</{name}>"))? + start;
-    let v = xml[start..end].trim();
-    Some(v.strip_prefix("<![CDATA[").and_then(|v| v.strip_suffix("]]>")).unwrap_or(v))
+/// The code and message of Yahoo!'s XML error (`<Error><Message/><Code/></Error>`, also inside
+/// an order API `<Result>`); empty when the answer is not one.
+fn xml_error(body: &[u8]) -> (String, String) {
+    let env: super::order_wire::Envelope = quick_xml::de::from_str(&String::from_utf8_lossy(body)).unwrap_or_default();
+    env.error_detail()
 }
 
 impl Client {
@@ -208,13 +206,11 @@ impl Client {
 
     /// The code of the common XML error, if the answer is one.
     pub fn error_code(a: &Answer) -> Option<String> {
-        element(&String::from_utf8_lossy(&a.body), "Code").map(str::to_owned)
+        Some(xml_error(&a.body).0).filter(|c| !c.is_empty())
     }
 
     pub fn error(&self, a: &Answer) -> MarketplaceError {
-        let body = String::from_utf8_lossy(&a.body).into_owned();
-        let code = element(&body, "Code").unwrap_or_default().to_owned();
-        let message = element(&body, "Message").unwrap_or_default().to_owned();
+        let (code, message) = xml_error(&a.body);
         let detail = if code.is_empty() && message.is_empty() {
             format!("HTTP {}", a.status.as_u16())
         } else {

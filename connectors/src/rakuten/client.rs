@@ -7,9 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::wire;
-use crate::marketplaces::http::{self, Answer};
-use crate::marketplaces::pace;
-use crate::marketplaces::{MResult, MarketplaceError};
+use crate::http::{self, Answer};
+use crate::pace;
+use crate::{MResult, MarketplaceError};
 
 /// RMS's real origin; a shop's `api_base_url` replaces it.
 pub const ORIGIN: &str = "https://api.rms.rakuten.co.jp";
