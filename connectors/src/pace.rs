@@ -53,9 +53,10 @@ fn bucket(shop_id: i64, name: &str, rate: Rate) -> Arc<DefaultDirectRateLimiter>
     let mut map = buckets().lock().unwrap_or_else(|e| e.into_inner());
     map.entry((shop_id, name.to_owned()))
         .or_insert_with(|| {
+            // A period of at least 1 ms and a burst of at least one: both always valid.
             let quota = Quota::with_period(rate.period.max(Duration::from_millis(1)))
-                .expect("a positive period")
-                .allow_burst(NonZeroU32::new(rate.burst.max(1)).expect("at least one"));
+                .unwrap_or(Quota::per_second(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN));
             Arc::new(RateLimiter::direct(quota))
         })
         .clone()

@@ -14,5 +14,7 @@ pub mod order_status;
 pub mod reply_rules;
 pub mod template;
 
+/// Japan Standard Time (+09:00): the time of the shops, their marketplaces and their CSV files.
+pub use csv_orders::jst;
 pub use enums::*;
 pub use marketplace::{AttachmentLimits, Capabilities};

@@ -34,7 +34,7 @@ pub struct AuPay {
 }
 
 fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    shared::jst()
 }
 
 /// `YYYY/MM/DD HH:MM` (JST).

@@ -13,7 +13,7 @@ use crate::{MResult, MarketplaceError};
 pub const FIRST_MESSAGE_ID: &str = "q";
 
 pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    shared::jst()
 }
 
 /// Inquiry list requests: `yyyy-MM-ddTHH:mm:ss`, JST, no offset.

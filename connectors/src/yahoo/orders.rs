@@ -14,7 +14,7 @@ const PAGE: usize = 2000;
 const INFO_FIELDS: &str = "OrderId,OrderTime,OrderStatus,BuyerComments,PayMethodName,BillFirstName,BillLastName,BillZipCode,BillPrefecture,BillCity,BillAddress1,BillPhoneNumber,ShipStatus,ShipMethodName,ShipCompanyCode,ShipInvoiceNumber1,ShipDate,ShipFirstName,ShipLastName,ShipZipCode,ShipPrefecture,ShipCity,ShipAddress1,ShipPhoneNumber,TotalPrice,LineId,Title,SubCode,UnitPrice,Quantity";
 
 fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    shared::jst()
 }
 
 /// Yahoo! ShipCompanyCode (MARKETPLACES.md §4.1).
