@@ -101,7 +101,13 @@ async fn token(State(sim): State<Sim>, Form(req): Form<TokenRequest>) -> Respons
         );
     }
     let access = data::token(&mut st.rng, "Atza|");
-    let acc = st.account_mut(&key).expect("found above");
+    let Some(acc) = st.account_mut(&key) else {
+        return lwa_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "The request has an invalid grant parameter : refresh_token",
+        );
+    };
     acc.tokens.insert(access.clone(), Utc::now() + Duration::seconds(TOKEN_LIFETIME_SECS));
     Json(json!({
         "access_token": access,
@@ -200,7 +206,7 @@ struct Search {
 }
 
 fn encode(s: &Search) -> String {
-    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(s).expect("serializable"))
+    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(s).unwrap_or_default())
 }
 
 fn decode(t: &str) -> Option<Search> {

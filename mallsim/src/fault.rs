@@ -73,7 +73,7 @@ pub async fn layer(State((sim, mp)): State<(Sim, Marketplace)>, req: Request, ne
         Action::Drop => drop_connection(&req),
         Action::TooMany(secs) => {
             let mut resp = marketplace_error(mp, 429);
-            resp.headers_mut().insert("retry-after", secs.to_string().parse().expect("digits"));
+            resp.headers_mut().insert("retry-after", axum::http::HeaderValue::from(secs));
             resp
         }
         Action::Unavailable => marketplace_error(mp, 503),

@@ -108,10 +108,10 @@ async fn token(State(sim): State<Sim>, Form(req): Form<TokenRequest>) -> Respons
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "API access has expired; re-issue it in Rakuma");
     }
     let access = data::token(&mut st.rng, "rk_");
-    st.account_mut(&key)
-        .expect("found above")
-        .tokens
-        .insert(access.clone(), Utc::now() + Duration::seconds(TOKEN_LIFETIME_SECS));
+    let Some(acc) = st.account_mut(&key) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "e-mail address or password is incorrect");
+    };
+    acc.tokens.insert(access.clone(), Utc::now() + Duration::seconds(TOKEN_LIFETIME_SECS));
     Json(json!({"access_token": access, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECS})).into_response()
 }
 

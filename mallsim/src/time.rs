@@ -3,7 +3,11 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
+        Some(offset) => offset,
+        None => panic!("+09:00 is a valid offset"),
+    };
+    JST
 }
 
 pub fn to_jst(t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -86,8 +90,12 @@ pub fn parse_aupay_date(s: &str) -> Option<NaiveDate> {
 
 /// Start of a JST day in UTC.
 pub fn jst_day_start(d: NaiveDate) -> DateTime<Utc> {
-    let naive = d.and_hms_opt(0, 0, 0).expect("midnight");
-    jst().from_local_datetime(&naive).single().expect("fixed offset").with_timezone(&Utc)
+    // A fixed offset maps every local time to exactly one instant.
+    let midnight = d.and_time(chrono::NaiveTime::MIN);
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        midnight - chrono::TimeDelta::seconds(jst().local_minus_utc().into()),
+        Utc,
+    )
 }
 
 /// Amazon: ISO-8601 UTC.

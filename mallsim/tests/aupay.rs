@@ -1,5 +1,7 @@
 //! au PAY マーケット (Wow!manager API) over real HTTP.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 mod common;
 
 use common::start;

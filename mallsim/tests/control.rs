@@ -1,5 +1,7 @@
 //! The control API: accounts, generated data, counters.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 mod common;
 
 use common::{esa, jst, start};

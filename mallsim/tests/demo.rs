@@ -1,5 +1,7 @@
 //! Demo mode: well-known accounts with history, and new buyer activity every round.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 mod common;
 
 use common::{esa, jst, start};

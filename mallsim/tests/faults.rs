@@ -1,5 +1,7 @@
 //! Fault injection per marketplace prefix, over real HTTP.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -193,7 +193,7 @@ async fn search_order(State(sim): State<Sim>, shop: Shop, body: Bytes) -> Respon
                 )],
                 pagination: Some(json!({"totalRecordsAmount": null, "totalPages": null, "requestPage": null})),
             })
-            .expect("serializable"),
+            .unwrap_or_default(),
         );
     }
     // Orders past the 15,000th cannot be reached.
@@ -214,7 +214,7 @@ async fn search_order(State(sim): State<Sim>, shop: Shop, body: Bytes) -> Respon
                 "requestPage": page,
             })),
         })
-        .expect("serializable"),
+        .unwrap_or_default(),
     )
 }
 
@@ -222,7 +222,7 @@ fn search_error(errors: Vec<MessageModel>) -> Response {
     json_status(
         StatusCode::BAD_REQUEST,
         serde_json::to_value(SearchResponse { order_number_list: None, message_model_list: errors, pagination: None })
-            .expect("serializable"),
+            .unwrap_or_default(),
     )
 }
 
@@ -632,7 +632,9 @@ async fn update_order_shipping(State(sim): State<Sim>, shop: Shop, body: Bytes) 
     let mut messages = Vec::new();
     let mut next_id = 15_000 + st.next_serial() as i64 * 10;
     let now = Utc::now();
-    let o = st.order_mut(&shop.0, &number).expect("checked above");
+    let Some(o) = st.order_mut(&shop.0, &number) else {
+        return envelope_error(&format!("{SHIP}_ERROR_002"), "注文が存在しません。");
+    };
     let mut index = 0usize;
     for m in req.basketid_model_list.iter().flat_map(|b| &b.shipping_model_list) {
         index += 1;
@@ -643,7 +645,8 @@ async fn update_order_shipping(State(sim): State<Sim>, shop: Shop, body: Bytes) 
                 ("INFO_103", "発送情報を削除しました。", id)
             }
             Some(id) => {
-                let s = o.shipments.iter_mut().find(|s| s.id == id).expect("checked above");
+                // Every id was checked above: one that is not there cannot be updated either.
+                let Some(s) = o.shipments.iter_mut().find(|s| s.id == id) else { continue };
                 if let Some(c) = &m.delivery_company {
                     s.carrier = c.clone();
                 }

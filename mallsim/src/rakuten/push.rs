@@ -76,7 +76,7 @@ pub async fn send(sim: &Sim, key: &AccountKey, inquiry: &str, action: Action) ->
         let target = acc.push.clone().ok_or("no push callback registered")?;
         let shop_url = acc.shop_name.clone();
         let inq = st.inquiry(key, inquiry).ok_or("no such inquiry")?;
-        let last = inq.messages.last().expect("an inquiry has a first message");
+        let last = inq.messages.last().ok_or("the inquiry has no message")?;
         let mut w = Writer::new();
         w.open("notifyModel")
             .open("authModel")

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::Sim;
@@ -63,7 +63,9 @@ async fn token(
     let Some(key) = key else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "invalid refresh_token");
     };
-    let acc = st.account_mut(&key).expect("found above");
+    let Some(acc) = st.account_mut(&key) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "invalid refresh_token");
+    };
     acc.counters.token_refreshes += 1;
     let fresh = format!("yahoo-access-{}-{}", key.id, acc.counters.token_refreshes);
     if let Credentials::Yahoo { access_token, .. } = &mut acc.credentials {
@@ -111,7 +113,9 @@ impl FromRequestParts<Sim> for Seller {
             return Err(auth_error(true));
         }
         let path = parts.uri.path().to_string();
-        let acc = st.account_mut(&key).expect("found above");
+        let Some(acc) = st.account_mut(&key) else {
+            return Err(auth_error(false));
+        };
         let now = Instant::now();
         if let Some(last) = acc.last_call.get(&path)
             && now.duration_since(*last) < Duration::from_millis(acc.min_interval_ms)
@@ -145,7 +149,9 @@ pub fn auth_error(expired: bool) -> Response {
     };
     let mut resp = error(StatusCode::UNAUTHORIZED, code, message);
     let header = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");
-    resp.headers_mut().insert("www-authenticate", header.parse().expect("ascii header"));
+    if let Ok(value) = HeaderValue::from_str(&header) {
+        resp.headers_mut().insert("www-authenticate", value);
+    }
     resp
 }
 
@@ -154,7 +160,7 @@ pub fn auth_error(expired: bool) -> Response {
 pub fn rate_limited() -> Response {
     let mut resp =
         error(StatusCode::TOO_MANY_REQUESTS, "px-04290", "Too many requests. Access is limited to 1 query per second.");
-    resp.headers_mut().insert("retry-after", "1".parse().expect("digits"));
+    resp.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
     resp
 }
 

@@ -1,4 +1,6 @@
 //! Starts a simulator on a free loopback port and talks to it over real HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 #![allow(dead_code)]
 
 use base64::Engine;
