@@ -3,6 +3,7 @@
 mod attack;
 mod backup;
 mod contract;
+mod credentials;
 mod csv;
 mod failed_replies;
 mod faults;
