@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::components::enum_select::EnumSelect;
 use crate::components::error::ErrorLine;
 use crate::format;
 
@@ -28,7 +29,7 @@ pub fn CsvImportCard(
     on_imported: Callback<SyncRun>,
 ) -> impl IntoView {
     let file = RwSignal::new_local(None::<web_sys::File>);
-    let encoding = RwSignal::new(String::new());
+    let encoding = RwSignal::new(None::<CsvEncoding>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<CsvImport>);
@@ -50,11 +51,7 @@ pub fn CsvImportCard(
             error.set(None);
             return;
         };
-        let input = CsvImportInput {
-            shop_id: shop_id.clone(),
-            file: None,
-            encoding: CsvEncoding::parse(&encoding.get_untracked()),
-        };
+        let input = CsvImportInput { shop_id: shop_id.clone(), file: None, encoding: encoding.get_untracked() };
         busy.set(true);
         error.set(None);
         result.set(None);
@@ -89,15 +86,12 @@ pub fn CsvImportCard(
                 {move || chosen_label().map(|l| view! { <span class="muted small-note chosen-file">{l}</span> })}
                 <label>
                     "文字コード"
-                    <select name="importEncoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                        <option value="" selected>
-                            "自動判別"
-                        </option>
-                        {CsvEncoding::ALL
-                            .iter()
-                            .map(|e| view! { <option value=e.as_str()>{e.label_ja()}</option> })
-                            .collect_view()}
-                    </select>
+                    <EnumSelect
+                        name="importEncoding"
+                        any="自動判別"
+                        value=encoding
+                        on_change=Callback::new(move |e| encoding.set(e))
+                    />
                 </label>
                 <button
                     type="submit"
@@ -187,8 +181,8 @@ fn CsvImportResult(result: CsvImport) -> impl IntoView {
 pub fn CsvExportCard(shop_id: String) -> impl IntoView {
     let from = RwSignal::new(format::day_value(30));
     let to = RwSignal::new(format::day_value(0));
-    let status = RwSignal::new(String::new());
-    let encoding = RwSignal::new(CsvEncoding::Utf8.as_str().to_string());
+    let status = RwSignal::new(None::<OrderStatus>);
+    let encoding = RwSignal::new(Some(CsvEncoding::Utf8));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let range_error = RwSignal::new(None::<String>);
@@ -221,8 +215,8 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
             shop_id: shop_id.clone(),
             from: f,
             to: t,
-            status: OrderStatus::parse(&status.get_untracked()),
-            encoding: CsvEncoding::parse(&encoding.get_untracked()),
+            status: status.get_untracked(),
+            encoding: encoding.get_untracked(),
         };
         busy.set(true);
         error.set(None);
@@ -273,30 +267,20 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
                 <div class="form-row">
                     <label>
                         "受注ステータス"
-                        <select name="exportStatus" on:change=move |ev| status.set(event_target_value(&ev))>
-                            <option value="" selected>
-                                "すべて"
-                            </option>
-                            {OrderStatus::ALL
-                                .iter()
-                                .map(|s| view! { <option value=s.as_str()>{s.label_ja()}</option> })
-                                .collect_view()}
-                        </select>
+                        <EnumSelect
+                            name="exportStatus"
+                            any="すべて"
+                            value=status
+                            on_change=Callback::new(move |s| status.set(s))
+                        />
                     </label>
                     <label>
                         "文字コード"
-                        <select name="exportEncoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                            {CsvEncoding::ALL
-                                .iter()
-                                .map(|e| {
-                                    view! {
-                                        <option value=e.as_str() selected={*e == CsvEncoding::Utf8}>
-                                            {e.label_ja()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
+                        <EnumSelect
+                            name="exportEncoding"
+                            value=encoding
+                            on_change=Callback::new(move |e| encoding.set(e))
+                        />
                     </label>
                 </div>
                 <button type="submit" class="primary" disabled=move || busy.get()>

@@ -87,20 +87,21 @@ pub fn ReplyBox(
         false,
     );
     // Leaving the page with unsent text asks first.
+    let unsent = drafts::use_unsent();
     let registered = StoredValue::new(String::new());
     Effect::new(move |_| {
         let id = inquiry_id.get();
-        let unsent = draft.with(|d| !d.trim().is_empty());
+        let has_text = draft.with(|d| !d.trim().is_empty());
         let before = registered.get_value();
         if before != id {
-            drafts::set_unsent(&before, false);
+            unsent.set(&before, false);
             registered.set_value(id.clone());
         }
-        drafts::set_unsent(&id, unsent);
+        unsent.set(&id, has_text);
     });
     on_cleanup(move || {
         if let Some(id) = registered.try_get_value() {
-            drafts::set_unsent(&id, false);
+            unsent.set(&id, false);
         }
     });
     // A new last message on the same inquiry while a draft is open (not our own send).

@@ -28,6 +28,8 @@ pub fn InquiryPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     // r: to the reply box; Esc: back to the inbox as it was.
     let navigate = leptos_router::hooks::use_navigate();
+    let unsent = crate::drafts::use_unsent();
+    let inbox = crate::pages::inbox::use_inbox_place();
     crate::keys::on_page_keys(move |ev| match ev.key().as_str() {
         "r" => {
             if let Some(reply) = crate::keys::all(".reply textarea").into_iter().next() {
@@ -38,10 +40,10 @@ pub fn InquiryPage() -> impl IntoView {
         "Escape" => {
             ev.prevent_default();
             // An unsent draft is kept, but leaving still asks.
-            if !crate::drafts::confirm_leave() {
+            if !unsent.confirm_leave() {
                 return;
             }
-            navigate(&crate::pages::inbox::last_inbox_href(), Default::default());
+            navigate(&inbox.href(), Default::default());
         }
         _ => {}
     });

@@ -13,6 +13,8 @@ use shared::ops::{
 };
 
 use crate::api::{self, ApiError};
+use crate::components::admin_only::AdminOnly;
+use crate::components::enum_select::EnumSelect;
 use crate::session::use_session;
 
 /// The least a password may have (the server's rule).
@@ -46,18 +48,17 @@ pub fn check_form(name: &str, email: &str, password: &str, is_new: bool) -> Vec<
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
+    view! {
+        <AdminOnly title="スタッフ管理" notice="この画面は管理者のみ利用できます。">
+            <Staff/>
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn Staff() -> impl IntoView {
     let session = use_session();
     let viewer = session.viewer();
-    let is_admin = viewer.as_ref().is_some_and(|v| v.role == Role::Admin);
-    if !is_admin {
-        return view! {
-            <div class="page-head">
-                <h1>"スタッフ管理"</h1>
-            </div>
-            <p class="notice">"この画面は管理者のみ利用できます。"</p>
-        }
-        .into_any();
-    }
     let me = viewer.map(|v| v.id).unwrap_or_default();
 
     let version = RwSignal::new(0u32);
@@ -296,18 +297,6 @@ fn StaffForm(
         });
     };
 
-    let role_options = Role::ALL
-        .iter()
-        .map(|r| {
-            let r = *r;
-            view! {
-                <option value=r.as_str() selected=move || role.get() == r>
-                    {r.label_ja()}
-                </option>
-            }
-        })
-        .collect_view();
-
     view! {
         <form class="card form staff-form" on:submit=save novalidate>
             <h2>
@@ -342,16 +331,15 @@ fn StaffForm(
                 </label>
                 <label>
                     <span class="required">"権限"</span>
-                    <select
+                    <EnumSelect
                         name="role"
-                        on:change=move |ev| {
-                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        value=Signal::derive(move || Some(role.get()))
+                        on_change=Callback::new(move |r: Option<Role>| {
+                            if let Some(r) = r {
                                 role.set(r);
                             }
-                        }
-                    >
-                        {role_options}
-                    </select>
+                        })
+                    />
                     {field_error("role")}
                 </label>
                 <label>

@@ -8,9 +8,9 @@ use shared::ops::{
 };
 
 use crate::api::{self, ApiError};
+use crate::components::admin_only::AdminOnly;
 use crate::components::error::FieldError;
 use crate::format;
-use crate::session::use_session;
 
 /// The scopes a token can carry, with what they allow.
 const SCOPES: [(&str, &str); 3] = [("read", "read（参照）"), ("write", "write（更新）"), ("admin", "admin（管理）")];
@@ -21,18 +21,15 @@ fn scope_label(scope: &str) -> &str {
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let session = use_session();
-    let is_admin = session.viewer().is_some_and(|v| v.role == shared::Role::Admin);
-    if !is_admin {
-        return view! {
-            <div class="page-head">
-                <h1>"APIトークン"</h1>
-            </div>
-            <p class="notice">"APIトークンの管理は管理者のみ利用できます。"</p>
-        }
-        .into_any();
+    view! {
+        <AdminOnly title="APIトークン" notice="APIトークンの管理は管理者のみ利用できます。">
+            <Tokens/>
+        </AdminOnly>
     }
+}
 
+#[component]
+fn Tokens() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let tokens = LocalResource::new(move || {
         version.track();
