@@ -69,6 +69,7 @@ pub fn EnumSelect<T: Choice>(
             name=name
             aria-label=aria_label
             disabled=move || disabled.get()
+            prop:value=move || value.get().map(Choice::code).unwrap_or_default()
             on:change=move |ev| on_change.run(T::from_code(&event_target_value(&ev)))
         >
             {any.map(|label| view! { <option value="">{label}</option> })}

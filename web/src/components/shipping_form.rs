@@ -8,6 +8,7 @@ use shared::OrderStatus;
 use shared::ops::{IdInputVariables, OrderDetail, OrderUpdateInput, UpdateOrder};
 
 use crate::api::{self, ApiError};
+use crate::components::enum_select::EnumSelect;
 use crate::components::error::FieldError;
 
 /// Suggestions only; any text is accepted.
@@ -107,25 +108,15 @@ pub fn ShippingForm(
             <div class="form-row">
                 <label>
                     "ステータス"
-                    <select
-                        on:change=move |ev| {
-                            if let Some(s) = OrderStatus::parse(&event_target_value(&ev)) {
+                    <EnumSelect
+                        value=Signal::derive(move || Some(status.get()))
+                        on_change=Callback::new(move |s: Option<OrderStatus>| {
+                            if let Some(s) = s {
                                 status.set(s);
                             }
-                        }
-                        disabled=move || !can_write.get()
-                    >
-                        {OrderStatus::ALL
-                            .iter()
-                            .map(|s| {
-                                view! {
-                                    <option value=s.as_str() selected=move || status.get() == *s>
-                                        {s.label_ja()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                        })
+                        disabled=Signal::derive(move || !can_write.get())
+                    />
                     <FieldError error field="status"/>
                 </label>
                 <label>

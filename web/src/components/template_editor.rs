@@ -12,6 +12,7 @@ use shared::ops::{
 use shared::template::{FieldError, MergeField, TemplateDraft};
 
 use crate::api::{self, ApiError};
+use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::components::template_preview::TemplatePreview;
 
 #[component]
@@ -180,19 +181,13 @@ pub fn TemplateEditor(
                 <div class="form">
                     <label>
                         "プレビューする店舗"
-                        <select on:change=move |ev| preview_shop.set(event_target_value(&ev))>
-                            {move || {
-                                shops
-                                    .get()
-                                    .unwrap_or_default()
-                                    .into_iter()
-                                    .map(|s| {
-                                        let label = format!("{}（{}）", s.name, s.marketplace.label_ja());
-                                        view! { <option value=s.id>{label}</option> }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
+                        <ShopSelect
+                            shops=Signal::derive(move || {
+                                shops.get().unwrap_or_default().iter().map(|s| shop_ref(&s.id, &s.name, s.marketplace)).collect()
+                            })
+                            value=Signal::derive(move || Some(preview_shop.get()))
+                            on_change=Callback::new(move |id: Option<String>| preview_shop.set(id.unwrap_or_default()))
+                        />
                     </label>
                     <TemplatePreview body=body profile/>
                 </div>

@@ -17,6 +17,7 @@ use shared::{InquirySort, InquiryStatus, Marketplace};
 use crate::api;
 use crate::components::assignee::waiting_label;
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
+use crate::components::enum_select::EnumSelect;
 use crate::components::pager::{Cursor, Pager};
 use crate::format::{self, url_encode};
 use crate::live::use_live;
@@ -332,10 +333,10 @@ pub fn InboxPage() -> impl IntoView {
     };
     let on_sort = {
         let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let sort = InquirySort::parse(&event_target_value(&ev)).filter(|s| *s != InquirySort::NewestActivity);
+        Callback::new(move |sort: Option<InquirySort>| {
+            let sort = sort.filter(|s| *s != InquirySort::NewestActivity);
             go(InboxView { sort, cursor: Cursor::First, ..current.get_untracked() });
-        }
+        })
     };
     let on_clear = {
         let go = go.clone();
@@ -528,17 +529,12 @@ pub fn InboxPage() -> impl IntoView {
                     />
                     "自分の担当"
                 </label>
-                <select
+                <EnumSelect
                     name="sort"
-                    aria-label="並び順"
-                    on:change=on_sort
-                    prop:value=move || current.get().sort.unwrap_or(InquirySort::NewestActivity).as_str()
-                >
-                    {InquirySort::ALL
-                        .iter()
-                        .map(|s| view! { <option value=s.as_str()>{s.label_ja()}</option> })
-                        .collect_view()}
-                </select>
+                    aria_label="並び順"
+                    on_change=on_sort
+                    value=Signal::derive(move || Some(current.get().sort.unwrap_or(InquirySort::NewestActivity)))
+                />
                 <button type="button" class="clear-filters" on:click=on_clear disabled=move || !current.get().filtered()>
                     "条件をクリア"
                 </button>

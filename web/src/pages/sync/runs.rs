@@ -110,3 +110,40 @@ impl Starter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use shared::Marketplace;
+    use shared::ops::ShopRef;
+
+    use super::*;
+
+    fn run(state: SyncState, created: i64) -> SyncRun {
+        SyncRun {
+            id: "1".into(),
+            shop: ShopRef { id: "1".into(), name: "楽天A店".into(), marketplace: Marketplace::Rakuten },
+            kind: SyncKind::ImportOrders,
+            state,
+            trigger: "manual".into(),
+            started_at: None,
+            finished_at: None,
+            created,
+            updated: 0,
+            unchanged: 0,
+            failed: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_late_answer_never_takes_a_followed_run_back() {
+        let mut map = HashMap::new();
+        merge(&mut map, run(SyncState::Running, 3));
+        merge(&mut map, run(SyncState::Queued, 0));
+        assert_eq!(map["1"].state, SyncState::Running, "queued is behind running");
+        merge(&mut map, run(SyncState::Running, 1));
+        assert_eq!(map["1"].created, 3, "fewer orders handled is behind");
+        merge(&mut map, run(SyncState::Succeeded, 5));
+        assert_eq!((map["1"].state, map["1"].created), (SyncState::Succeeded, 5));
+    }
+}
