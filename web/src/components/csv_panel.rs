@@ -6,7 +6,6 @@
 //! browser as a download (base64 → Blob → object URL on a temporary `<a download>`).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{
     CSV_IMPORT_FILE_AT, CsvExportInput, CsvFile, CsvImport, CsvImportInput, ExportOrdersCsv, ImportOrdersCsv,
     InputVariables, SyncRun,
@@ -30,9 +29,26 @@ pub fn CsvImportCard(
 ) -> impl IntoView {
     let file = RwSignal::new_local(None::<web_sys::File>);
     let encoding = RwSignal::new(None::<CsvEncoding>);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<CsvImport>);
+    // The file is a browser object (not `Send`): the action lives in local storage.
+    let importing = Action::new_unsync_local(|(input, chosen): &(CsvImportInput, web_sys::File)| {
+        let (input, chosen) = (input.clone(), chosen.clone());
+        async move {
+            api::gql_with_file::<ImportOrdersCsv>(InputVariables { input }, CSV_IMPORT_FILE_AT, &chosen)
+                .await
+                .map(|d| d.import_orders_csv)
+        }
+    });
+    let busy = importing.pending();
+    Effect::new(move |_| match importing.value().get() {
+        Some(Ok(done)) => {
+            on_imported.run(done.run.clone());
+            result.set(Some(done));
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
 
     let choose = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
@@ -52,24 +68,10 @@ pub fn CsvImportCard(
             return;
         };
         let input = CsvImportInput { shop_id: shop_id.clone(), file: None, encoding: encoding.get_untracked() };
-        busy.set(true);
         error.set(None);
         result.set(None);
-        spawn_local(async move {
-            let answer =
-                api::gql_with_file::<ImportOrdersCsv>(InputVariables { input }, CSV_IMPORT_FILE_AT, &chosen).await;
-            match answer {
-                Ok(data) => {
-                    let done = data.import_orders_csv;
-                    on_imported.run(done.run.clone());
-                    let _ = result.try_set(Some(done));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        importing.clear();
+        importing.dispatch_local((input, chosen));
     };
 
     view! {
@@ -183,10 +185,24 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
     let to = RwSignal::new(format::day_value(0));
     let status = RwSignal::new(None::<OrderStatus>);
     let encoding = RwSignal::new(Some(CsvEncoding::Utf8));
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let range_error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<CsvFile>);
+    // Asks for the file and hands it to the browser; a file that cannot be handed over is
+    // still reported as written, with the reason.
+    let exporting = Action::new_local(|input: &CsvExportInput| {
+        let input = input.clone();
+        async move {
+            let file = api::gql::<ExportOrdersCsv>(InputVariables { input }).await?.export_orders_csv;
+            let not_downloaded = download(&file).err().map(ApiError::Decode);
+            Ok::<(CsvFile, Option<ApiError>), ApiError>((file, not_downloaded))
+        }
+    });
+    let busy = exporting.pending();
+    let error = Signal::derive(move || match exporting.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok((_, not_downloaded))) => not_downloaded,
+        None => None,
+    });
+    let done = Signal::derive(move || exporting.value().get().and_then(Result::ok).map(|(file, _)| file));
 
     let export = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -218,24 +234,8 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
             status: status.get_untracked(),
             encoding: encoding.get_untracked(),
         };
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match api::gql::<ExportOrdersCsv>(InputVariables { input }).await {
-                Ok(data) => {
-                    let file = data.export_orders_csv;
-                    if let Err(message) = download(&file) {
-                        let _ = error.try_set(Some(ApiError::Decode(message)));
-                    }
-                    let _ = done.try_set(Some(file));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        exporting.clear();
+        exporting.dispatch(input);
     };
 
     let date_input = move |label: &'static str, name: &'static str, signal: RwSignal<String>| {
