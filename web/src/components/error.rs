@@ -65,3 +65,27 @@ pub fn error_lines(errors: ArcRwSignal<Errors>) -> impl IntoView {
             .collect_view()
     }
 }
+
+/// The `fallback` of an `ErrorBoundary` around a list that can be asked again: each error as
+/// a red line with 再試行.
+pub fn error_lines_with_retry(retry: Callback<()>) -> impl Fn(ArcRwSignal<Errors>) -> AnyView + Clone + Send + 'static {
+    move |errors| {
+        (move || {
+            errors
+                .get()
+                .into_iter()
+                .map(|(_, e)| {
+                    view! {
+                        <p class="error" role="alert">
+                            {e.to_string()}
+                            <button class="retry" on:click=move |_| retry.run(())>
+                                "再試行"
+                            </button>
+                        </p>
+                    }
+                })
+                .collect_view()
+        })
+        .into_any()
+    }
+}

@@ -5,11 +5,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::OrderStatus;
-use shared::ops::{NoVariables, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
+use shared::ops::{NoVariables, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
 
 use crate::api;
 use crate::components::badges::{MarketplaceBadge, OrderStatusBadge};
 use crate::components::enum_select::EnumSelect;
+use crate::components::error::error_lines_with_retry;
 use crate::components::pager::{Cursor, Pager};
 use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::format::{self, url_encode};
@@ -109,6 +110,29 @@ pub fn OrdersPage() -> impl IntoView {
     let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
     let total = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.total_count));
 
+    let order_table = |conn: OrderConnection| {
+        if conn.nodes.is_empty() {
+            return view! { <p class="empty">"該当する受注はありません。"</p> }.into_any();
+        }
+        view! {
+            <table class="grid orders">
+                <thead>
+                    <tr>
+                        <th>"受注番号"</th>
+                        <th>"店舗"</th>
+                        <th>"注文日時"</th>
+                        <th>"注文者"</th>
+                        <th class="num">"合計"</th>
+                        <th>"出荷日"</th>
+                        <th>"ステータス"</th>
+                    </tr>
+                </thead>
+                <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+
     view! {
         <div class="page-head">
             <h1>"受注一覧"</h1>
@@ -139,40 +163,11 @@ pub fn OrdersPage() -> impl IntoView {
                 <button type="submit">"検索"</button>
             </form>
         </div>
-        {move || match list.get() {
-            None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-            Some(Err(e)) => {
-                view! {
-                    <p class="error" role="alert">
-                        {e.to_string()}
-                        <button class="retry" on:click=move |_| list.refetch()>
-                            "再試行"
-                        </button>
-                    </p>
-                }
-                    .into_any()
-            }
-            Some(Ok(conn)) if conn.nodes.is_empty() => view! { <p class="empty">"該当する受注はありません。"</p> }.into_any(),
-            Some(Ok(conn)) => {
-                view! {
-                    <table class="grid orders">
-                        <thead>
-                            <tr>
-                                <th>"受注番号"</th>
-                                <th>"店舗"</th>
-                                <th>"注文日時"</th>
-                                <th>"注文者"</th>
-                                <th class="num">"合計"</th>
-                                <th>"出荷日"</th>
-                                <th>"ステータス"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
-                    </table>
-                }
-                    .into_any()
-            }
-        }}
+        <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+            <ErrorBoundary fallback=error_lines_with_retry(Callback::new(move |()| list.refetch()))>
+                {move || Suspend::new(async move { list.await.map(order_table) })}
+            </ErrorBoundary>
+        </Transition>
         <Pager page_info total on_page/>
     }
 }
