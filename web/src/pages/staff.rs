@@ -3,7 +3,6 @@
 //! confirmation: the member can no longer sign in and their open screens stop working) and
 //! 利用再開. Nothing is deleted, so replies keep their author's name.
 
-use chrono::FixedOffset;
 use leptos::prelude::*;
 use shared::Role;
 use shared::ops::{
@@ -22,8 +21,7 @@ const PASSWORD_MIN: usize = 10;
 
 /// `2023/11/24`, in Japan time.
 fn day(ts: &Timestamp) -> String {
-    let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
-    ts.with_timezone(&jst).format("%Y/%m/%d").to_string()
+    ts.with_timezone(&crate::format::jst()).format("%Y/%m/%d").to_string()
 }
 
 /// What the form can tell before sending: every empty required field at once, and a password
