@@ -37,18 +37,9 @@ pub struct SettingsForSave {
     pub csv_mapping: Option<Vec<shared::csv_orders::CsvColumn>>,
 }
 
-/// The credential keys each marketplace takes (API.md).
-pub fn credential_keys(m: Marketplace) -> &'static [&'static str] {
-    match m {
-        Marketplace::Rakuten => &["serviceSecret", "licenseKey", "shopId", "pushAuthKey"],
-        Marketplace::Yahoo => {
-            &["sellerId", "accessToken", "refreshToken", "clientId", "clientSecret", "publicKey", "publicKeyVersion"]
-        }
-        Marketplace::Rakuma => &["email", "password", "clientId", "clientSecret", "accountType"],
-        Marketplace::AuPay => &["shopId", "apiKey"],
-        Marketplace::Amazon => &["sellerId", "marketplaceId", "clientId", "clientSecret", "refreshToken"],
-        Marketplace::CustomCsv => &[],
-    }
+/// The credential keys each marketplace takes (`shared::credentials`, API.md).
+pub fn credential_keys(m: Marketplace) -> impl Iterator<Item = &'static str> {
+    shared::credentials::keys(m).iter().map(|k| k.key)
 }
 
 pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<shop::Model>> {
@@ -86,14 +77,13 @@ fn check_credentials(m: Marketplace, creds: &serde_json::Value) -> AppResult<()>
             "認証情報はJSONオブジェクトで指定してください (credentials must be a JSON object)",
         ));
     };
-    let allowed = credential_keys(m);
-    if let Some(bad) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+    if let Some(bad) = obj.keys().find(|k| !shared::credentials::is_key(m, k)) {
         return Err(AppError::validation(
             "credentials",
             format!(
                 "{}では使えないキーです: {bad} (unknown credential key; expected {})",
                 m.label_ja(),
-                allowed.join(", ")
+                credential_keys(m).collect::<Vec<_>>().join(", ")
             ),
         ));
     }
@@ -212,14 +202,19 @@ pub async fn save(
     if let Some(u) = &api_base_url {
         check_api_base_url(u, policy.allow_private_urls).await?;
     }
-    let sealed = match &s.credentials {
+    let credentials = match &s.credentials {
         Some(c) => {
             check_credentials(marketplace, c)?;
-            Some(sealer.seal(&c.to_string()).map_err(AppError::internal)?)
+            let stored = existing.as_ref().and_then(|e| e.credentials_sealed.as_deref());
+            Some(credentials_after_save(sealer, stored, c))
         }
         None => None,
     };
-    let new_push_index = s.credentials.as_ref().map(push_index);
+    let sealed = match &credentials {
+        Some(c) => Some(sealer.seal(&c.to_string()).map_err(AppError::internal)?),
+        None => None,
+    };
+    let new_push_index = credentials.as_ref().map(push_index);
     let csv_mapping = match s.csv_mapping.clone() {
         None => None,
         Some(cols) if cols.is_empty() => Some(None),
@@ -292,6 +287,19 @@ pub async fn save(
             am.updated_at = Set(now);
             Ok(actor.scope.update(db, am).await?)
         }
+    }
+}
+
+/// The credentials a save stores: the keys sent over the stored ones (`shared::credentials::merged`),
+/// so a form that sends only what staff typed keeps the keys it does not show (e.g. a push key
+/// set through the API). Stored credentials that cannot be opened are replaced by the keys sent.
+fn credentials_after_save(sealer: &Sealer, stored: Option<&str>, sent: &serde_json::Value) -> serde_json::Value {
+    let stored = stored.and_then(|sealed| open_credentials(sealer, sealed).ok());
+    match (stored, sent) {
+        (Some(serde_json::Value::Object(stored)), serde_json::Value::Object(sent)) => {
+            serde_json::Value::Object(shared::credentials::merged(&stored, sent))
+        }
+        _ => sent.clone(),
     }
 }
 

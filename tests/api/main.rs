@@ -3,6 +3,7 @@
 mod attack;
 mod backup;
 mod contract;
+mod credentials;
 mod csv;
 mod db_outage;
 mod failed_replies;

@@ -93,6 +93,9 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// Lets a failed call travel through an `ErrorBoundary`.
+impl std::error::Error for ApiError {}
+
 thread_local! {
     static ON_UNAUTHENTICATED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
 }

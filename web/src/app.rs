@@ -45,7 +45,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(session: Session) -> impl IntoView {
     let live = Live::provide(session);
-    crate::drafts::guard_leaving();
+    crate::pages::inbox::InboxPlace::provide();
+    crate::drafts::guard_leaving(crate::drafts::Unsent::provide());
     view! {
         <Nav/>
         <Show when=move || live.dropped.get()>

@@ -5,11 +5,10 @@
 //! is opened again, and removed after a successful send (or when the text is emptied). Files
 //! are not stored: they stay attached only while the page lives.
 //!
-//! While a reply box holds unsent text it is registered here ([`set_unsent`]); leaving the page
+//! While a reply box holds unsent text it is registered here ([`Unsent::set`]); leaving the page
 //! then asks first — a link inside the app (checked before the router sees the click), Esc on
-//! the inquiry page ([`confirm_leave`]) and closing or reloading the tab (`beforeunload`).
+//! the inquiry page ([`Unsent::confirm_leave`]) and closing or reloading the tab (`beforeunload`).
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -58,43 +57,56 @@ pub fn remove(key: &str) {
     }
 }
 
-thread_local! {
-    /// Reply boxes (by inquiry id) that hold text not sent yet.
-    static UNSENT: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+/// Reply boxes (by inquiry id) that hold text not sent yet: one set for the signed-in shell,
+/// provided as context ([`Unsent::provide`], [`use_unsent`]).
+#[derive(Clone, Copy)]
+pub struct Unsent(StoredValue<BTreeSet<String>>);
+
+impl Unsent {
+    /// Creates the set and provides it to everything below.
+    pub fn provide() -> Self {
+        let unsent = Unsent(StoredValue::new(BTreeSet::new()));
+        provide_context(unsent);
+        unsent
+    }
+
+    /// Records whether the reply box of `inquiry_id` holds unsent text.
+    pub fn set(self, inquiry_id: &str, unsent: bool) {
+        self.0.try_update_value(|u| {
+            if unsent {
+                u.insert(inquiry_id.to_owned());
+            } else {
+                u.remove(inquiry_id);
+            }
+        });
+    }
+
+    pub fn any(self) -> bool {
+        self.0.try_with_value(|u| !u.is_empty()).unwrap_or(false)
+    }
+
+    /// True when the page may be left: no unsent draft, or staff said so.
+    pub fn confirm_leave(self) -> bool {
+        !self.any() || window().confirm_with_message(LEAVE_QUESTION).unwrap_or(true)
+    }
 }
 
-/// Records whether the reply box of `inquiry_id` holds unsent text.
-pub fn set_unsent(inquiry_id: &str, unsent: bool) {
-    UNSENT.with(|u| {
-        let mut u = u.borrow_mut();
-        if unsent {
-            u.insert(inquiry_id.to_owned());
-        } else {
-            u.remove(inquiry_id);
-        }
-    });
-}
-
-pub fn any_unsent() -> bool {
-    UNSENT.with(|u| !u.borrow().is_empty())
-}
-
-/// True when the page may be left: no unsent draft, or staff said so.
-pub fn confirm_leave() -> bool {
-    !any_unsent() || window().confirm_with_message(LEAVE_QUESTION).unwrap_or(true)
+/// The shell's set of unsent reply boxes (a set of its own for a piece mounted alone).
+pub fn use_unsent() -> Unsent {
+    use_context::<Unsent>().unwrap_or_else(Unsent::provide)
 }
 
 /// Installs the question on leaving (once, for the signed-in shell; removed with it).
-pub fn guard_leaving() {
-    let unload = window_event_listener(leptos::ev::beforeunload, |ev: web_sys::BeforeUnloadEvent| {
-        if any_unsent() {
+pub fn guard_leaving(unsent: Unsent) {
+    let unload = window_event_listener(leptos::ev::beforeunload, move |ev: web_sys::BeforeUnloadEvent| {
+        if unsent.any() {
             ev.prevent_default();
             ev.set_return_value(LEAVE_QUESTION);
         }
     });
     // In the capture phase on the window: before the router's own click handling.
-    let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(|ev: web_sys::MouseEvent| {
-        if !any_unsent() || ev.default_prevented() || ev.button() != 0 {
+    let on_click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        if !unsent.any() || ev.default_prevented() || ev.button() != 0 {
             return;
         }
         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {

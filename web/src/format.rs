@@ -3,8 +3,14 @@
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use shared::ops::Timestamp;
 
-fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset")
+/// Japan time (UTC+9), checked when the app is compiled.
+const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
+    Some(offset) => offset,
+    None => panic!("JST is a valid offset"),
+};
+
+pub(crate) fn jst() -> FixedOffset {
+    JST
 }
 
 fn now_jst() -> DateTime<FixedOffset> {

@@ -2,10 +2,10 @@
 //! and how long a customer has waited (「○時間待ち」).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{AssignInquiry, AssignInquiryVariables, AssignableStaff, NoVariables, StaffRef, Timestamp};
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::error::ErrorLine;
 
 /// The assignee menu of an inquiry; read-only text for those who cannot write.
 #[component]
@@ -18,24 +18,25 @@ pub fn AssigneeSelect(
 ) -> impl IntoView {
     let staff =
         LocalResource::new(|| async { api::gql::<AssignableStaff>(NoVariables {}).await.map(|d| d.assignable_staff) });
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let assigning = Action::new_local(|vars: &AssignInquiryVariables| {
+        let vars = vars.clone();
+        async move { api::gql::<AssignInquiry>(vars).await.map(|_| ()) }
+    });
+    let busy = assigning.pending();
+    let error = Signal::derive(move || assigning.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = assigning.value().get() {
+            on_changed.run(());
+        }
+    });
     let current = assignee.as_ref().map(|a| a.id.clone()).unwrap_or_default();
     let current_name = assignee.as_ref().map(|a| a.name.clone());
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
-        let id = inquiry_id.clone();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let vars = AssignInquiryVariables { id, staff_id: (!value.is_empty()).then_some(value) };
-            match api::gql::<AssignInquiry>(vars).await {
-                Ok(_) => on_changed.run(()),
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
+        assigning.clear();
+        assigning.dispatch(AssignInquiryVariables {
+            id: inquiry_id.clone(),
+            staff_id: (!value.is_empty()).then_some(value),
         });
     };
     let options = {
@@ -87,7 +88,7 @@ pub fn AssigneeSelect(
                 </label>
             </Show>
             {by.map(|b| view! { <span class="muted">{b}</span> })}
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <ErrorLine error/>
         </div>
     }
 }

@@ -6,7 +6,6 @@
 //! browser as a download (base64 → Blob → object URL on a temporary `<a download>`).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{
     CSV_IMPORT_FILE_AT, CsvExportInput, CsvFile, CsvImport, CsvImportInput, ExportOrdersCsv, ImportOrdersCsv,
     InputVariables, SyncRun,
@@ -16,6 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::components::enum_select::EnumSelect;
 use crate::components::error::ErrorLine;
 use crate::format;
 
@@ -28,10 +28,27 @@ pub fn CsvImportCard(
     on_imported: Callback<SyncRun>,
 ) -> impl IntoView {
     let file = RwSignal::new_local(None::<web_sys::File>);
-    let encoding = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    let encoding = RwSignal::new(None::<CsvEncoding>);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<CsvImport>);
+    // The file is a browser object (not `Send`): the action lives in local storage.
+    let importing = Action::new_unsync_local(|(input, chosen): &(CsvImportInput, web_sys::File)| {
+        let (input, chosen) = (input.clone(), chosen.clone());
+        async move {
+            api::gql_with_file::<ImportOrdersCsv>(InputVariables { input }, CSV_IMPORT_FILE_AT, &chosen)
+                .await
+                .map(|d| d.import_orders_csv)
+        }
+    });
+    let busy = importing.pending();
+    Effect::new(move |_| match importing.value().get() {
+        Some(Ok(done)) => {
+            on_imported.run(done.run.clone());
+            result.set(Some(done));
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
 
     let choose = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
@@ -50,29 +67,11 @@ pub fn CsvImportCard(
             error.set(None);
             return;
         };
-        let input = CsvImportInput {
-            shop_id: shop_id.clone(),
-            file: None,
-            encoding: CsvEncoding::parse(&encoding.get_untracked()),
-        };
-        busy.set(true);
+        let input = CsvImportInput { shop_id: shop_id.clone(), file: None, encoding: encoding.get_untracked() };
         error.set(None);
         result.set(None);
-        spawn_local(async move {
-            let answer =
-                api::gql_with_file::<ImportOrdersCsv>(InputVariables { input }, CSV_IMPORT_FILE_AT, &chosen).await;
-            match answer {
-                Ok(data) => {
-                    let done = data.import_orders_csv;
-                    on_imported.run(done.run.clone());
-                    let _ = result.try_set(Some(done));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        importing.clear();
+        importing.dispatch_local((input, chosen));
     };
 
     view! {
@@ -89,15 +88,12 @@ pub fn CsvImportCard(
                 {move || chosen_label().map(|l| view! { <span class="muted small-note chosen-file">{l}</span> })}
                 <label>
                     "文字コード"
-                    <select name="importEncoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                        <option value="" selected>
-                            "自動判別"
-                        </option>
-                        {CsvEncoding::ALL
-                            .iter()
-                            .map(|e| view! { <option value=e.as_str()>{e.label_ja()}</option> })
-                            .collect_view()}
-                    </select>
+                    <EnumSelect
+                        name="importEncoding"
+                        any="自動判別"
+                        value=encoding
+                        on_change=Callback::new(move |e| encoding.set(e))
+                    />
                 </label>
                 <button
                     type="submit"
@@ -187,12 +183,26 @@ fn CsvImportResult(result: CsvImport) -> impl IntoView {
 pub fn CsvExportCard(shop_id: String) -> impl IntoView {
     let from = RwSignal::new(format::day_value(30));
     let to = RwSignal::new(format::day_value(0));
-    let status = RwSignal::new(String::new());
-    let encoding = RwSignal::new(CsvEncoding::Utf8.as_str().to_string());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let status = RwSignal::new(None::<OrderStatus>);
+    let encoding = RwSignal::new(Some(CsvEncoding::Utf8));
     let range_error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<CsvFile>);
+    // Asks for the file and hands it to the browser; a file that cannot be handed over is
+    // still reported as written, with the reason.
+    let exporting = Action::new_local(|input: &CsvExportInput| {
+        let input = input.clone();
+        async move {
+            let file = api::gql::<ExportOrdersCsv>(InputVariables { input }).await?.export_orders_csv;
+            let not_downloaded = download(&file).err().map(ApiError::Decode);
+            Ok::<(CsvFile, Option<ApiError>), ApiError>((file, not_downloaded))
+        }
+    });
+    let busy = exporting.pending();
+    let error = Signal::derive(move || match exporting.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok((_, not_downloaded))) => not_downloaded,
+        None => None,
+    });
+    let done = Signal::derive(move || exporting.value().get().and_then(Result::ok).map(|(file, _)| file));
 
     let export = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -221,27 +231,11 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
             shop_id: shop_id.clone(),
             from: f,
             to: t,
-            status: OrderStatus::parse(&status.get_untracked()),
-            encoding: CsvEncoding::parse(&encoding.get_untracked()),
+            status: status.get_untracked(),
+            encoding: encoding.get_untracked(),
         };
-        busy.set(true);
-        error.set(None);
-        done.set(None);
-        spawn_local(async move {
-            match api::gql::<ExportOrdersCsv>(InputVariables { input }).await {
-                Ok(data) => {
-                    let file = data.export_orders_csv;
-                    if let Err(message) = download(&file) {
-                        let _ = error.try_set(Some(ApiError::Decode(message)));
-                    }
-                    let _ = done.try_set(Some(file));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        exporting.clear();
+        exporting.dispatch(input);
     };
 
     let date_input = move |label: &'static str, name: &'static str, signal: RwSignal<String>| {
@@ -273,30 +267,20 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
                 <div class="form-row">
                     <label>
                         "受注ステータス"
-                        <select name="exportStatus" on:change=move |ev| status.set(event_target_value(&ev))>
-                            <option value="" selected>
-                                "すべて"
-                            </option>
-                            {OrderStatus::ALL
-                                .iter()
-                                .map(|s| view! { <option value=s.as_str()>{s.label_ja()}</option> })
-                                .collect_view()}
-                        </select>
+                        <EnumSelect
+                            name="exportStatus"
+                            any="すべて"
+                            value=status
+                            on_change=Callback::new(move |s| status.set(s))
+                        />
                     </label>
                     <label>
                         "文字コード"
-                        <select name="exportEncoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                            {CsvEncoding::ALL
-                                .iter()
-                                .map(|e| {
-                                    view! {
-                                        <option value=e.as_str() selected={*e == CsvEncoding::Utf8}>
-                                            {e.label_ja()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
+                        <EnumSelect
+                            name="exportEncoding"
+                            value=encoding
+                            on_change=Callback::new(move |e| encoding.set(e))
+                        />
                     </label>
                 </div>
                 <button type="submit" class="primary" disabled=move || busy.get()>

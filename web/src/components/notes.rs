@@ -2,10 +2,10 @@
 //! to the customer), and the box to write one.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{AddInquiryNote, AddInquiryNoteVariables, InquiryNote};
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::error::ErrorLine;
 use crate::format;
 
 /// One note in the thread: marked 社内メモ, with its author and time.
@@ -27,29 +27,26 @@ pub fn NoteItem(note: InquiryNote) -> impl IntoView {
 #[component]
 pub fn NoteBox(#[prop(into)] inquiry_id: Signal<String>, on_added: Callback<()>) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let adding = Action::new_local(|vars: &AddInquiryNoteVariables| {
+        let vars = vars.clone();
+        async move { api::gql::<AddInquiryNote>(vars).await.map(|_| ()) }
+    });
+    let busy = adding.pending();
+    let error = Signal::derive(move || adding.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = adding.value().get() {
+            text.set(String::new());
+            on_added.run(());
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = text.get_untracked();
         if body.trim().is_empty() {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        let inquiry_id = inquiry_id.get_untracked();
-        spawn_local(async move {
-            match api::gql::<AddInquiryNote>(AddInquiryNoteVariables { inquiry_id, body }).await {
-                Ok(_) => {
-                    let _ = text.try_set(String::new());
-                    on_added.run(());
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        adding.clear();
+        adding.dispatch(AddInquiryNoteVariables { inquiry_id: inquiry_id.get_untracked(), body });
     };
     view! {
         <form class="note-box" on:submit=submit>
@@ -67,7 +64,7 @@ pub fn NoteBox(#[prop(into)] inquiry_id: Signal<String>, on_added: Callback<()>)
             <button type="submit" disabled=move || busy.get() || text.with(|t| t.trim().is_empty())>
                 "メモを追加"
             </button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <ErrorLine error/>
         </form>
     }
 }

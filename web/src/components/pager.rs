@@ -42,18 +42,32 @@ impl Cursor {
     }
 }
 
+/// 前へ / 次へ and the total. 前へ asks for the page before the first row (`Cursor::Before`),
+/// 次へ for the page after the last (`Cursor::After`).
 #[component]
 pub fn Pager(
     #[prop(into)] page_info: Signal<Option<PageInfo>>,
     #[prop(into)] total: Signal<Option<i64>>,
     /// Called with the page to show.
     on_page: Callback<Cursor>,
+    /// Whether there is a page before, when the caller knows better than `hasPreviousPage`
+    /// (a list paged forward only keeps the cursors it came by).
+    #[prop(optional, into)]
+    has_previous: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let has_prev = move || page_info.get().is_some_and(|p| p.has_previous_page);
+    let has_prev = move || match has_previous {
+        Some(known) => known.get(),
+        None => page_info.get().is_some_and(|p| p.has_previous_page),
+    };
     let has_next = move || page_info.get().is_some_and(|p| p.has_next_page);
     let prev = move |_| {
-        if let Some(c) = page_info.get_untracked().and_then(|p| p.start_cursor) {
-            on_page.run(Cursor::Before(c));
+        if !has_prev() {
+            return;
+        }
+        match page_info.get_untracked().and_then(|p| p.start_cursor) {
+            Some(c) => on_page.run(Cursor::Before(c)),
+            None if has_previous.is_some() => on_page.run(Cursor::Before(String::new())),
+            None => {}
         }
     };
     let next = move |_| {

@@ -11,7 +11,6 @@
 //! restored when the inquiry is opened again and removed after a successful send.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::Marketplace;
 use shared::marketplace::{AttachmentInfo, check_attachments};
 use shared::ops::{
@@ -60,8 +59,21 @@ pub fn ReplyBox(
     let draft = RwSignal::new(saved.text);
     let category = RwSignal::new(String::new());
     let template_id = RwSignal::new(saved.template_id);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
+    // Sends the reply (with its files: browser objects, so the action lives in local storage);
+    // the answer carries the draft's storage key, removed once sent.
+    let sending = Action::new_unsync_local(|(input, attached, key): &(ReplyInput, Vec<web_sys::File>, String)| {
+        let (vars, attached, key) = (InputVariables { input: input.clone() }, attached.clone(), key.clone());
+        async move {
+            let result = if attached.is_empty() {
+                api::gql::<ReplyToInquiry>(vars).await
+            } else {
+                api::gql_with_files::<ReplyToInquiry>(vars, "input.attachments", &attached).await
+            };
+            result.map(|_| key)
+        }
+    });
+    let busy = sending.pending();
     let conflict = RwSignal::new(false);
     // A message arrived while the draft was open: the next send is 「このまま送信」.
     let collided = RwSignal::new(false);
@@ -87,20 +99,21 @@ pub fn ReplyBox(
         false,
     );
     // Leaving the page with unsent text asks first.
+    let unsent = drafts::use_unsent();
     let registered = StoredValue::new(String::new());
     Effect::new(move |_| {
         let id = inquiry_id.get();
-        let unsent = draft.with(|d| !d.trim().is_empty());
+        let has_text = draft.with(|d| !d.trim().is_empty());
         let before = registered.get_value();
         if before != id {
-            drafts::set_unsent(&before, false);
+            unsent.set(&before, false);
             registered.set_value(id.clone());
         }
-        drafts::set_unsent(&id, unsent);
+        unsent.set(&id, has_text);
     });
     on_cleanup(move || {
         if let Some(id) = registered.try_get_value() {
-            drafts::set_unsent(&id, false);
+            unsent.set(&id, false);
         }
     });
     // A new last message on the same inquiry while a draft is open (not our own send).
@@ -201,38 +214,29 @@ pub fn ReplyBox(
             last_seen_message_id: last_message_id.get_untracked(),
         };
         let key = draft_key.get_untracked();
-        busy.set(true);
         error.set(None);
         conflict.set(false);
-        spawn_local(async move {
-            let vars = InputVariables { input };
-            let result = if attached.is_empty() {
-                api::gql::<ReplyToInquiry>(vars).await
-            } else {
-                api::gql_with_files::<ReplyToInquiry>(vars, "input.attachments", &attached).await
-            };
-            match result {
-                Ok(_) => {
-                    drafts::remove(&key);
-                    let _ = collided.try_set(false);
-                    let _ = draft.try_set(String::new());
-                    let _ = files.try_set(Vec::new());
-                    let _ = template_id.try_set(None);
-                    on_sent.run(());
-                }
-                Err(e) if e.is("CONFLICT") => {
-                    // The draft stays; the thread reloads and the next send is explicit.
-                    let _ = conflict.try_set(true);
-                    let _ = collided.try_set(true);
-                    on_conflict.run(());
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        sending.clear();
+        sending.dispatch_local((input, attached, key));
     };
+    Effect::new(move |_| match sending.value().get() {
+        Some(Ok(key)) => {
+            drafts::remove(&key);
+            collided.set(false);
+            draft.set(String::new());
+            files.set(Vec::new());
+            template_id.set(None);
+            on_sent.run(());
+        }
+        Some(Err(e)) if e.is("CONFLICT") => {
+            // The draft stays; the thread reloads and the next send is explicit.
+            conflict.set(true);
+            collided.set(true);
+            on_conflict.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
 
     view! {
         <section class="reply card">

@@ -3,11 +3,11 @@
 //! it); `VALIDATION` errors appear next to their field.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::OrderStatus;
 use shared::ops::{IdInputVariables, OrderDetail, OrderUpdateInput, UpdateOrder};
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::enum_select::EnumSelect;
 use crate::components::error::FieldError;
 
 /// Suggestions only; any text is accepted.
@@ -29,9 +29,13 @@ pub fn ShippingForm(
     let method = RwSignal::new(order.delivery_method.clone().unwrap_or_default());
     let tracking = RwSignal::new(order.tracking_number.clone().unwrap_or_default());
     let notes = RwSignal::new(order.notes.clone().unwrap_or_default());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
+    let saving = Action::new_local(|vars: &IdInputVariables<OrderUpdateInput>| {
+        let vars = vars.clone();
+        async move { api::gql::<UpdateOrder>(vars).await.map(|d| d.update_order) }
+    });
+    let busy = saving.pending();
+    let error = Signal::derive(move || saving.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(saving.value().get(), Some(Ok(_))));
     let id = order.id.clone();
 
     let input = move || {
@@ -51,35 +55,27 @@ pub fn ShippingForm(
     };
     let unchanged = Memo::new(move |_| input() == OrderUpdateInput::default());
 
+    // The stored order comes back: the form shows what was stored.
+    Effect::new(move |_| {
+        if let Some(Ok(stored)) = saving.value().get() {
+            ship_date.set(stored.ship_date.clone().unwrap_or_default());
+            carrier.set(stored.carrier.clone().unwrap_or_default());
+            method.set(stored.delivery_method.clone().unwrap_or_default());
+            tracking.set(stored.tracking_number.clone().unwrap_or_default());
+            notes.set(stored.notes.clone().unwrap_or_default());
+            status.set(stored.status);
+            original.set(stored.clone());
+            on_saved.run(stored);
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || unchanged.get_untracked() {
             return;
         }
         let vars = IdInputVariables { id: id.clone(), input: untrack(input) };
-        busy.set(true);
-        error.set(None);
-        saved.set(false);
-        spawn_local(async move {
-            match api::gql::<UpdateOrder>(vars).await {
-                Ok(data) => {
-                    let stored = data.update_order;
-                    let _ = ship_date.try_set(stored.ship_date.clone().unwrap_or_default());
-                    let _ = carrier.try_set(stored.carrier.clone().unwrap_or_default());
-                    let _ = method.try_set(stored.delivery_method.clone().unwrap_or_default());
-                    let _ = tracking.try_set(stored.tracking_number.clone().unwrap_or_default());
-                    let _ = notes.try_set(stored.notes.clone().unwrap_or_default());
-                    let _ = status.try_set(stored.status);
-                    let _ = original.try_set(stored.clone());
-                    let _ = saved.try_set(true);
-                    on_saved.run(stored);
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        saving.clear();
+        saving.dispatch(vars);
     };
 
     let text_input =
@@ -107,25 +103,15 @@ pub fn ShippingForm(
             <div class="form-row">
                 <label>
                     "ステータス"
-                    <select
-                        on:change=move |ev| {
-                            if let Some(s) = OrderStatus::parse(&event_target_value(&ev)) {
+                    <EnumSelect
+                        value=Signal::derive(move || Some(status.get()))
+                        on_change=Callback::new(move |s: Option<OrderStatus>| {
+                            if let Some(s) = s {
                                 status.set(s);
                             }
-                        }
-                        disabled=move || !can_write.get()
-                    >
-                        {OrderStatus::ALL
-                            .iter()
-                            .map(|s| {
-                                view! {
-                                    <option value=s.as_str() selected=move || status.get() == *s>
-                                        {s.label_ja()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                        })
+                        disabled=Signal::derive(move || !can_write.get())
+                    />
                     <FieldError error field="status"/>
                 </label>
                 <label>

@@ -5,13 +5,13 @@
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{
     CreateTemplate, IdInputVariables, InputVariables, NoVariables, Shops, Template, TemplateInput, UpdateTemplate,
 };
 use shared::template::{FieldError, MergeField, TemplateDraft};
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::components::template_preview::TemplatePreview;
 
 #[component]
@@ -31,8 +31,23 @@ pub fn TemplateEditor(
     let name = RwSignal::new(template.as_ref().map(|t| t.name.clone()).unwrap_or_default());
     let body = RwSignal::new(template.as_ref().map(|t| t.body.clone()).unwrap_or_default());
     let client_errors = RwSignal::new(Vec::<FieldError>::new());
-    let server_error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    // Updates the template with the id, or creates one.
+    let saving = Action::new_local(|(id, input): &(Option<String>, TemplateInput)| {
+        let (id, input) = (id.clone(), input.clone());
+        async move {
+            match id {
+                Some(id) => api::gql::<UpdateTemplate>(IdInputVariables { id, input }).await.map(|d| d.update_template),
+                None => api::gql::<CreateTemplate>(InputVariables { input }).await.map(|d| d.create_template),
+            }
+        }
+    });
+    let busy = saving.pending();
+    let server_error = Signal::derive(move || saving.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = saving.value().get() {
+            on_saved.run(t);
+        }
+    });
     let copied = RwSignal::new(None::<MergeField>);
     let textarea = NodeRef::<Textarea>::new();
 
@@ -65,7 +80,7 @@ pub fn TemplateEditor(
         if busy.get_untracked() {
             return;
         }
-        server_error.set(None);
+        saving.clear();
         let draft = match TemplateDraft::parse(&category.get_untracked(), &name.get_untracked(), &body.get_untracked())
         {
             Ok(draft) => {
@@ -78,21 +93,7 @@ pub fn TemplateEditor(
             }
         };
         let input = TemplateInput { category: draft.category, name: draft.name, body: draft.body };
-        let id = editing_id.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let saved = match id {
-                Some(id) => api::gql::<UpdateTemplate>(IdInputVariables { id, input }).await.map(|d| d.update_template),
-                None => api::gql::<CreateTemplate>(InputVariables { input }).await.map(|d| d.create_template),
-            };
-            let _ = busy.try_set(false);
-            match saved {
-                Ok(t) => on_saved.run(t),
-                Err(e) => {
-                    let _ = server_error.try_set(Some(e));
-                }
-            }
-        });
+        saving.dispatch((editing_id.clone(), input));
     };
 
     let copy = move |field: MergeField| {
@@ -180,19 +181,13 @@ pub fn TemplateEditor(
                 <div class="form">
                     <label>
                         "プレビューする店舗"
-                        <select on:change=move |ev| preview_shop.set(event_target_value(&ev))>
-                            {move || {
-                                shops
-                                    .get()
-                                    .unwrap_or_default()
-                                    .into_iter()
-                                    .map(|s| {
-                                        let label = format!("{}（{}）", s.name, s.marketplace.label_ja());
-                                        view! { <option value=s.id>{label}</option> }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
+                        <ShopSelect
+                            shops=Signal::derive(move || {
+                                shops.get().unwrap_or_default().iter().map(|s| shop_ref(&s.id, &s.name, s.marketplace)).collect()
+                            })
+                            value=Signal::derive(move || Some(preview_shop.get()))
+                            on_change=Callback::new(move |id: Option<String>| preview_shop.set(id.unwrap_or_default()))
+                        />
                     </label>
                     <TemplatePreview body=body profile/>
                 </div>

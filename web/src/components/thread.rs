@@ -4,11 +4,10 @@
 //! corrected and resent — the marketplace's rules checked while typing — or withdrawn).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{IdVariables, InquiryNote, Message, RetryMessage, RetryMessageVariables, WithdrawMessage};
 use shared::{DeliveryState, Marketplace, MessageAuthor, reply_rules};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::notes::NoteItem;
 use crate::format;
 
@@ -117,8 +116,26 @@ fn Delivery(
     can_write: Signal<bool>,
     marketplace: Signal<Option<Marketplace>>,
 ) -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    // 再送する (with the corrected text, if any) or 取り下げる.
+    let acting = Action::new_local(|(id, resend): &(String, Option<Option<String>>)| {
+        let (id, resend) = (id.clone(), resend.clone());
+        async move {
+            match resend {
+                Some(body) => {
+                    let vars = RetryMessageVariables { id, body, drop_attachments: false };
+                    api::gql::<RetryMessage>(vars).await.map(|_| ())
+                }
+                None => api::gql::<WithdrawMessage>(IdVariables::new(id)).await.map(|_| ()),
+            }
+        }
+    });
+    let busy = acting.pending();
+    let error = Signal::derive(move || acting.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = acting.value().get() {
+            on_changed.run(());
+        }
+    });
     let editing = RwSignal::new(false);
     let text = RwSignal::new(message.body.clone());
     let problems = Memo::new(move |_| {
@@ -129,18 +146,8 @@ fn Delivery(
     let resend = {
         let id = id.clone();
         move |body: Option<String>| {
-            let vars = RetryMessageVariables { id: id.clone(), body, drop_attachments: false };
-            busy.set(true);
-            error.set(None);
-            spawn_local(async move {
-                match api::gql::<RetryMessage>(vars).await {
-                    Ok(_) => on_changed.run(()),
-                    Err(e) => {
-                        let _ = error.try_set(Some(e));
-                    }
-                }
-                let _ = busy.try_set(false);
-            });
+            acting.clear();
+            acting.dispatch((id.clone(), Some(body)));
         }
     };
     let retry = {
@@ -161,18 +168,8 @@ fn Delivery(
         {
             return;
         }
-        let id = id.clone();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::gql::<WithdrawMessage>(IdVariables::new(id)).await {
-                Ok(_) => on_changed.run(()),
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        acting.clear();
+        acting.dispatch((id.clone(), None));
     };
     let class = format!("delivery delivery-{}", message.delivery.as_str().to_ascii_lowercase());
     let reason = message.delivery_error.clone().filter(|r| !r.is_empty());

@@ -17,6 +17,7 @@ use shared::{InquirySort, InquiryStatus, Marketplace};
 use crate::api;
 use crate::components::assignee::waiting_label;
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
+use crate::components::enum_select::EnumSelect;
 use crate::components::pager::{Cursor, Pager};
 use crate::format::{self, url_encode};
 use crate::live::use_live;
@@ -24,16 +25,32 @@ use crate::session::use_session;
 
 const PAGE_SIZE: i32 = 20;
 
-thread_local! {
-    /// The inbox view last shown (with its filters), where Esc on an inquiry returns to.
-    static LAST_INBOX: std::cell::RefCell<String> = std::cell::RefCell::new("/".to_string());
-    /// The row last selected, so coming back to the inbox keeps the place.
-    static LAST_SELECTED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+/// Where staff were in the inbox, kept by the signed-in shell while they open inquiries:
+/// the view last shown (with its filters), where Esc on an inquiry returns to, and the row
+/// last selected, so coming back keeps the place.
+#[derive(Clone, Copy)]
+pub struct InboxPlace {
+    href: StoredValue<String>,
+    selected: StoredValue<Option<String>>,
 }
 
-/// The address of the inbox as staff last saw it.
-pub fn last_inbox_href() -> String {
-    LAST_INBOX.with(|h| h.borrow().clone())
+impl InboxPlace {
+    /// Creates the place and provides it to everything below.
+    pub fn provide() -> Self {
+        let place = InboxPlace { href: StoredValue::new("/".to_string()), selected: StoredValue::new(None) };
+        provide_context(place);
+        place
+    }
+
+    /// The address of the inbox as staff last saw it.
+    pub fn href(self) -> String {
+        self.href.try_get_value().unwrap_or_else(|| "/".to_string())
+    }
+}
+
+/// The shell's inbox place (a place of its own for a page mounted alone).
+pub fn use_inbox_place() -> InboxPlace {
+    use_context::<InboxPlace>().unwrap_or_else(InboxPlace::provide)
 }
 
 /// The id of a row element (`data-id`).
@@ -219,14 +236,15 @@ pub fn InboxPage() -> impl IntoView {
             }
         })
     });
+    let place = use_inbox_place();
     Effect::new(move |_| {
         let href = current.get().href();
-        LAST_INBOX.with(|h| *h.borrow_mut() = href);
+        place.href.try_set_value(href);
     });
-    let selected = RwSignal::new(LAST_SELECTED.with(|s| s.borrow().clone()));
+    let selected = RwSignal::new(place.selected.try_get_value().flatten());
     Effect::new(move |_| {
         let id = selected.get();
-        LAST_SELECTED.with(|s| *s.borrow_mut() = id);
+        place.selected.try_set_value(id);
     });
     inbox_keys(selected);
     let go = {
@@ -315,10 +333,10 @@ pub fn InboxPage() -> impl IntoView {
     };
     let on_sort = {
         let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let sort = InquirySort::parse(&event_target_value(&ev)).filter(|s| *s != InquirySort::NewestActivity);
+        Callback::new(move |sort: Option<InquirySort>| {
+            let sort = sort.filter(|s| *s != InquirySort::NewestActivity);
             go(InboxView { sort, cursor: Cursor::First, ..current.get_untracked() });
-        }
+        })
     };
     let on_clear = {
         let go = go.clone();
@@ -511,17 +529,12 @@ pub fn InboxPage() -> impl IntoView {
                     />
                     "自分の担当"
                 </label>
-                <select
+                <EnumSelect
                     name="sort"
-                    aria-label="並び順"
-                    on:change=on_sort
-                    prop:value=move || current.get().sort.unwrap_or(InquirySort::NewestActivity).as_str()
-                >
-                    {InquirySort::ALL
-                        .iter()
-                        .map(|s| view! { <option value=s.as_str()>{s.label_ja()}</option> })
-                        .collect_view()}
-                </select>
+                    aria_label="並び順"
+                    on_change=on_sort
+                    value=Signal::derive(move || Some(current.get().sort.unwrap_or(InquirySort::NewestActivity)))
+                />
                 <button type="button" class="clear-filters" on:click=on_clear disabled=move || !current.get().filtered()>
                     "条件をクリア"
                 </button>

@@ -3,13 +3,12 @@
 //! The page re-queries when a live event is about this inquiry, and after a reconnect.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use shared::ops::{CompleteInquiry, IdVariables, Inquiry, InquiryDetail, ReopenInquiry};
 use shared::{InquiryStatus, MessageAuthor, inquiry as rules};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::assignee::{AssigneeSelect, waiting_label};
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
 use crate::components::notes::NoteBox;
@@ -28,6 +27,8 @@ pub fn InquiryPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     // r: to the reply box; Esc: back to the inbox as it was.
     let navigate = leptos_router::hooks::use_navigate();
+    let unsent = crate::drafts::use_unsent();
+    let inbox = crate::pages::inbox::use_inbox_place();
     crate::keys::on_page_keys(move |ev| match ev.key().as_str() {
         "r" => {
             if let Some(reply) = crate::keys::all(".reply textarea").into_iter().next() {
@@ -38,10 +39,10 @@ pub fn InquiryPage() -> impl IntoView {
         "Escape" => {
             ev.prevent_default();
             // An unsent draft is kept, but leaving still asks.
-            if !crate::drafts::confirm_leave() {
+            if !unsent.confirm_leave() {
                 return;
             }
-            navigate(&crate::pages::inbox::last_inbox_href(), Default::default());
+            navigate(&inbox.href(), Default::default());
         }
         _ => {}
     });
@@ -170,28 +171,29 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
     let can_complete = rules::check_complete(marketplace, completed, shop_has_replied);
     let can_reopen = rules::check_reopen(marketplace, completed).is_ok();
     let supports_completion = marketplace.capabilities().can_complete;
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let id = detail.id.clone();
-
-    let run = move |reopen: bool| {
-        let id = id.clone();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = if reopen {
+    // 再開する (true) or 完了する (false).
+    let changing = Action::new_local(|(id, reopen): &(String, bool)| {
+        let (id, reopen) = (id.clone(), *reopen);
+        async move {
+            if reopen {
                 api::gql::<ReopenInquiry>(IdVariables::new(id)).await.map(drop)
             } else {
                 api::gql::<CompleteInquiry>(IdVariables::new(id)).await.map(drop)
-            };
-            match result {
-                Ok(()) => on_changed.run(()),
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
             }
-            let _ = busy.try_set(false);
-        });
+        }
+    });
+    let busy = changing.pending();
+    let error = Signal::derive(move || changing.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = changing.value().get() {
+            on_changed.run(());
+        }
+    });
+    let id = detail.id.clone();
+
+    let run = move |reopen: bool| {
+        changing.clear();
+        changing.dispatch((id.clone(), reopen));
     };
     let reply_failed = detail.reply_failed;
     // Yahoo! Shopping: a completed inquiry can never go back to 返信が必要.

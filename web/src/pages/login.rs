@@ -1,7 +1,6 @@
 //! ログイン: staff e-mail and password; the server sets the session cookie.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::session::use_session;
@@ -12,7 +11,16 @@ pub fn LoginPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let signing_in = Action::new_local(|(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        async move { api::login(email.trim(), &password).await }
+    });
+    let busy = signing_in.pending();
+    Effect::new(move |_| match signing_in.value().get() {
+        Some(Ok(())) => session.reload(),
+        Some(Err(message)) => error.set(Some(message)),
+        None => {}
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -24,17 +32,9 @@ pub fn LoginPage() -> impl IntoView {
             error.set(Some("メールアドレスとパスワードを入力してください。".into()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            match api::login(e.trim(), &p).await {
-                Ok(()) => session.reload(),
-                Err(message) => {
-                    let _ = error.try_set(Some(message));
-                }
-            }
-            busy.try_set(false);
-        });
+        signing_in.clear();
+        signing_in.dispatch((e, p));
     };
 
     view! {

@@ -5,11 +5,14 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::OrderStatus;
-use shared::ops::{NoVariables, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
+use shared::ops::{NoVariables, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
 
 use crate::api;
 use crate::components::badges::{MarketplaceBadge, OrderStatusBadge};
+use crate::components::enum_select::EnumSelect;
+use crate::components::error::error_lines_with_retry;
 use crate::components::pager::{Cursor, Pager};
+use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::format::{self, url_encode};
 
 const PAGE_SIZE: i32 = 30;
@@ -93,58 +96,63 @@ pub fn OrdersPage() -> impl IntoView {
     };
     let on_status = {
         let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let status = OrderStatus::parse(&event_target_value(&ev));
+        Callback::new(move |status: Option<OrderStatus>| {
             go(OrdersView { status, cursor: Cursor::First, ..current.get_untracked() });
-        }
+        })
     };
     let on_shop = {
         let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let shop = event_target_value(&ev);
-            go(OrdersView {
-                shop: (!shop.is_empty()).then_some(shop),
-                cursor: Cursor::First,
-                ..current.get_untracked()
-            });
-        }
+        Callback::new(move |shop: Option<String>| {
+            go(OrdersView { shop, cursor: Cursor::First, ..current.get_untracked() });
+        })
     };
     let on_page = Callback::new(move |cursor: Cursor| go(OrdersView { cursor, ..current.get_untracked() }));
     let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
     let total = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.total_count));
 
-    let status_options = OrderStatus::ALL
-        .iter()
-        .map(|s| {
-            let selected = move || current.get().status == Some(*s);
-            view! { <option value=s.as_str() selected=selected>{s.label_ja()}</option> }
-        })
-        .collect_view();
+    let order_table = |conn: OrderConnection| {
+        if conn.nodes.is_empty() {
+            return view! { <p class="empty">"該当する受注はありません。"</p> }.into_any();
+        }
+        view! {
+            <table class="grid orders">
+                <thead>
+                    <tr>
+                        <th>"受注番号"</th>
+                        <th>"店舗"</th>
+                        <th>"注文日時"</th>
+                        <th>"注文者"</th>
+                        <th class="num">"合計"</th>
+                        <th>"出荷日"</th>
+                        <th>"ステータス"</th>
+                    </tr>
+                </thead>
+                <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
+            </table>
+        }
+        .into_any()
+    };
 
     view! {
         <div class="page-head">
             <h1>"受注一覧"</h1>
         </div>
         <div class="filters">
-            <select aria-label="ステータス" on:change=on_status>
-                <option value="">"すべてのステータス"</option>
-                {status_options}
-            </select>
-            <select aria-label="店舗" on:change=on_shop>
-                <option value="">"すべての店舗"</option>
-                {move || {
-                    shops
-                        .get()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|shop| {
-                            let selected = current.get_untracked().shop.as_deref() == Some(shop.id.as_str());
-                            let label = format!("{}（{}）", shop.name, shop.marketplace.label_ja());
-                            view! { <option value=shop.id selected=selected>{label}</option> }
-                        })
-                        .collect_view()
-                }}
-            </select>
+            <EnumSelect
+                aria_label="ステータス"
+                any="すべてのステータス"
+                value=Signal::derive(move || current.get().status)
+                on_change=on_status
+            />
+            <ShopSelect
+                aria_label="店舗"
+                any="すべての店舗"
+                shops=Signal::derive(move || {
+                    shops.get().unwrap_or_default().iter().map(|s| shop_ref(&s.id, &s.name, s.marketplace)).collect()
+                })
+                value=Signal::derive(move || current.with_untracked(|c| c.shop.clone()))
+                on_change=on_shop
+            />
             <form class="search" on:submit=on_search role="search">
                 <input
                     type="search"
@@ -155,40 +163,11 @@ pub fn OrdersPage() -> impl IntoView {
                 <button type="submit">"検索"</button>
             </form>
         </div>
-        {move || match list.get() {
-            None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-            Some(Err(e)) => {
-                view! {
-                    <p class="error" role="alert">
-                        {e.to_string()}
-                        <button class="retry" on:click=move |_| list.refetch()>
-                            "再試行"
-                        </button>
-                    </p>
-                }
-                    .into_any()
-            }
-            Some(Ok(conn)) if conn.nodes.is_empty() => view! { <p class="empty">"該当する受注はありません。"</p> }.into_any(),
-            Some(Ok(conn)) => {
-                view! {
-                    <table class="grid orders">
-                        <thead>
-                            <tr>
-                                <th>"受注番号"</th>
-                                <th>"店舗"</th>
-                                <th>"注文日時"</th>
-                                <th>"注文者"</th>
-                                <th class="num">"合計"</th>
-                                <th>"出荷日"</th>
-                                <th>"ステータス"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
-                    </table>
-                }
-                    .into_any()
-            }
-        }}
+        <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+            <ErrorBoundary fallback=error_lines_with_retry(Callback::new(move |()| list.refetch()))>
+                {move || Suspend::new(async move { list.await.map(order_table) })}
+            </ErrorBoundary>
+        </Transition>
         <Pager page_info total on_page/>
     }
 }

@@ -4,7 +4,6 @@
 
 use gloo_net::http::Request;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::Deserialize;
 use web_sys::RequestCredentials;
 
@@ -35,11 +34,35 @@ async fn setup_needed() -> bool {
 pub fn SignedOutPage() -> impl IntoView {
     let needed = LocalResource::new(setup_needed);
     view! {
-        {move || match needed.get() {
-            None => view! { <p class="page-loading">"読み込み中…"</p> }.into_any(),
-            Some(true) => view! { <SetupPage/> }.into_any(),
-            Some(false) => view! { <LoginPage/> }.into_any(),
-        }}
+        <Suspense fallback=|| view! { <p class="page-loading">"読み込み中…"</p> }>
+            {move || Suspend::new(async move {
+                if needed.await { view! { <SetupPage/> }.into_any() } else { view! { <LoginPage/> }.into_any() }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sends the setup form: `Ok` once the company and its admin exist (and the admin is signed
+/// in), else the sentence to show.
+async fn send_setup(body: serde_json::Value) -> Result<(), String> {
+    let sent = match Request::post("/setup")
+        .credentials(RequestCredentials::Include)
+        .header("Accept", "application/json")
+        .json(&body)
+    {
+        Ok(req) => req.send().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match sent {
+        Ok(resp) if resp.status() == 201 => Ok(()),
+        Ok(resp) => {
+            let status = resp.status();
+            Err(match resp.json::<Refusal>().await {
+                Ok(r) if !r.error.is_empty() => r.error,
+                _ => format!("セットアップできませんでした (HTTP {status})。"),
+            })
+        }
+        Err(e) => Err(format!("サーバーに接続できません: {e}")),
     }
 }
 
@@ -52,7 +75,13 @@ pub fn SetupPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let setting_up = Action::new_local(|body: &serde_json::Value| send_setup(body.clone()));
+    let busy = setting_up.pending();
+    Effect::new(move |_| match setting_up.value().get() {
+        Some(Ok(())) => session.reload(),
+        Some(Err(message)) => error.set(Some(message)),
+        None => {}
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -66,33 +95,9 @@ pub fn SetupPage() -> impl IntoView {
             "password": password.get_untracked(),
             "setupCode": code.get_untracked().trim(),
         });
-        busy.set(true);
         error.set(None);
-        spawn_local(async move {
-            let sent = match Request::post("/setup")
-                .credentials(RequestCredentials::Include)
-                .header("Accept", "application/json")
-                .json(&body)
-            {
-                Ok(req) => req.send().await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match sent {
-                Ok(resp) if resp.status() == 201 => session.reload(),
-                Ok(resp) => {
-                    let status = resp.status();
-                    let message = match resp.json::<Refusal>().await {
-                        Ok(r) if !r.error.is_empty() => r.error,
-                        _ => format!("セットアップできませんでした (HTTP {status})。"),
-                    };
-                    let _ = error.try_set(Some(message));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(format!("サーバーに接続できません: {e}")));
-                }
-            }
-            busy.try_set(false);
-        });
+        setting_up.clear();
+        setting_up.dispatch(body);
     };
 
     let field =

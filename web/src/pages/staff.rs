@@ -3,16 +3,17 @@
 //! confirmation: the member can no longer sign in and their open screens stop working) and
 //! 利用再開. Nothing is deleted, so replies keep their author's name.
 
-use chrono::FixedOffset;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::Role;
 use shared::ops::{
     CreateStaff, DisableStaff, EnableStaff, IdInputVariables, IdVariables, InputVariables, NoVariables, StaffInput,
     StaffMember, StaffMembers, Timestamp, UpdateStaff,
 };
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::admin_only::AdminOnly;
+use crate::components::enum_select::EnumSelect;
+use crate::components::error::{ErrorLine, FormErrors, error_lines};
 use crate::session::use_session;
 
 /// The least a password may have (the server's rule).
@@ -20,8 +21,7 @@ const PASSWORD_MIN: usize = 10;
 
 /// `2023/11/24`, in Japan time.
 fn day(ts: &Timestamp) -> String {
-    let jst = FixedOffset::east_opt(9 * 3600).expect("JST is a valid offset");
-    ts.with_timezone(&jst).format("%Y/%m/%d").to_string()
+    ts.with_timezone(&crate::format::jst()).format("%Y/%m/%d").to_string()
 }
 
 /// What the form can tell before sending: every empty required field at once, and a password
@@ -46,18 +46,17 @@ pub fn check_form(name: &str, email: &str, password: &str, is_new: bool) -> Vec<
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
+    view! {
+        <AdminOnly title="スタッフ管理" notice="この画面は管理者のみ利用できます。">
+            <Staff/>
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn Staff() -> impl IntoView {
     let session = use_session();
     let viewer = session.viewer();
-    let is_admin = viewer.as_ref().is_some_and(|v| v.role == Role::Admin);
-    if !is_admin {
-        return view! {
-            <div class="page-head">
-                <h1>"スタッフ管理"</h1>
-            </div>
-            <p class="notice">"この画面は管理者のみ利用できます。"</p>
-        }
-        .into_any();
-    }
     let me = viewer.map(|v| v.id).unwrap_or_default();
 
     let version = RwSignal::new(0u32);
@@ -70,7 +69,28 @@ pub fn StaffPage() -> impl IntoView {
     // Bumped after a save, so the form starts empty again.
     let form_key = RwSignal::new(0u32);
     let note = RwSignal::new(None::<String>);
-    let list_error = RwSignal::new(None::<ApiError>);
+    // 利用停止 (false) / 利用再開 (true) of one member; the result is the sentence to show.
+    let switching = Action::new_local(|(m, enable): &(StaffMember, bool)| {
+        let (id, enable) = (m.id.clone(), *enable);
+        async move {
+            if enable {
+                api::gql::<EnableStaff>(IdVariables::new(id))
+                    .await
+                    .map(|d| format!("{}さんの利用を再開しました。", d.enable_staff.name))
+            } else {
+                api::gql::<DisableStaff>(IdVariables::new(id))
+                    .await
+                    .map(|d| format!("{}さんを利用停止にしました。", d.disable_staff.name))
+            }
+        }
+    });
+    let list_error = Signal::derive(move || switching.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = switching.value().get() {
+            note.set(Some(done));
+            version.update(|v| *v += 1);
+        }
+    });
 
     let on_saved = Callback::new(move |(m, created): (StaffMember, bool)| {
         note.set(Some(if created {
@@ -96,41 +116,19 @@ pub fn StaffPage() -> impl IntoView {
             return;
         }
         note.set(None);
-        list_error.set(None);
-        spawn_local(async move {
-            match api::gql::<DisableStaff>(IdVariables::new(m.id.clone())).await {
-                Ok(d) => {
-                    let _ = note.try_set(Some(format!("{}さんを利用停止にしました。", d.disable_staff.name)));
-                    let _ = version.try_update(|v| *v += 1);
-                }
-                Err(e) => {
-                    let _ = list_error.try_set(Some(e));
-                }
-            }
-        });
+        switching.clear();
+        switching.dispatch((m, false));
     };
 
     let enable = move |m: StaffMember| {
         note.set(None);
-        list_error.set(None);
-        spawn_local(async move {
-            match api::gql::<EnableStaff>(IdVariables::new(m.id.clone())).await {
-                Ok(d) => {
-                    let _ = note.try_set(Some(format!("{}さんの利用を再開しました。", d.enable_staff.name)));
-                    let _ = version.try_update(|v| *v += 1);
-                }
-                Err(e) => {
-                    let _ = list_error.try_set(Some(e));
-                }
-            }
-        });
+        switching.clear();
+        switching.dispatch((m, true));
     };
 
-    let rows = move || match members.get() {
-        None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"スタッフはまだいません。"</p> }.into_any(),
-        Some(Ok(list)) => {
+    let rows = move |list: Vec<StaffMember>| match list {
+        list if list.is_empty() => view! { <p class="empty">"スタッフはまだいません。"</p> }.into_any(),
+        list => {
             let rows = list
                 .into_iter()
                 .map(|m| {
@@ -223,8 +221,15 @@ pub fn StaffPage() -> impl IntoView {
         </p>
         {form}
         {move || note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
-        {move || list_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-        {rows}
+        <ErrorLine error=list_error/>
+        <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+            <ErrorBoundary fallback=error_lines>
+                {move || {
+                    let rows = rows.clone();
+                    Suspend::new(async move { members.await.map(rows) })
+                }}
+            </ErrorBoundary>
+        </Transition>
     }
     .into_any()
 }
@@ -242,19 +247,28 @@ fn StaffForm(
     let email = RwSignal::new(member.as_ref().map(|m| m.email.clone()).unwrap_or_default());
     let role = RwSignal::new(member.as_ref().map(|m| m.role).unwrap_or(Role::Staff));
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let client_errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let busy = RwSignal::new(false);
-
-    // The message beside a field: what the form found before sending, else the server's.
-    let field_error = move |field: &'static str| {
-        move || {
-            client_errors
-                .with(|errs| errs.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone()))
-                .or_else(|| error.with(|e| e.as_ref().and_then(|e| e.field_message(field))))
-                .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+    // Adds (no id) or updates a member; `true` when added.
+    let saving = Action::new_local(|(id, input): &(Option<String>, StaffInput)| {
+        let (id, input) = (id.clone(), input.clone());
+        async move {
+            match id {
+                Some(id) => {
+                    api::gql::<UpdateStaff>(IdInputVariables { id, input }).await.map(|d| (d.update_staff, false))
+                }
+                None => api::gql::<CreateStaff>(InputVariables { input }).await.map(|d| (d.create_staff, true)),
+            }
         }
-    };
+    });
+    let busy = saving.pending();
+    let errors = FormErrors::new(Signal::derive(move || saving.value().get().and_then(Result::err)));
+    let client_errors = errors.client;
+    // The message beside a field: what the form found before sending, else the server's.
+    let field_error = move |field: &'static str| errors.field(field);
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = saving.value().get() {
+            on_saved.run(saved);
+        }
+    });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -266,7 +280,7 @@ fn StaffForm(
         let stop = !found.is_empty();
         client_errors.set(found);
         if stop {
-            error.set(None);
+            saving.clear();
             return;
         }
         let input = StaffInput {
@@ -276,37 +290,9 @@ fn StaffForm(
             // Editing: blank keeps the current password. Adding: the server says it is required.
             password: if typed.is_empty() && !is_new { None } else { Some(typed) },
         };
-        let id = editing_id.clone();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let saved = match id {
-                Some(id) => {
-                    api::gql::<UpdateStaff>(IdInputVariables { id, input }).await.map(|d| (d.update_staff, false))
-                }
-                None => api::gql::<CreateStaff>(InputVariables { input }).await.map(|d| (d.create_staff, true)),
-            };
-            let _ = busy.try_set(false);
-            match saved {
-                Ok(saved) => on_saved.run(saved),
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-        });
+        saving.clear();
+        saving.dispatch((editing_id.clone(), input));
     };
-
-    let role_options = Role::ALL
-        .iter()
-        .map(|r| {
-            let r = *r;
-            view! {
-                <option value=r.as_str() selected=move || role.get() == r>
-                    {r.label_ja()}
-                </option>
-            }
-        })
-        .collect_view();
 
     view! {
         <form class="card form staff-form" on:submit=save novalidate>
@@ -342,16 +328,15 @@ fn StaffForm(
                 </label>
                 <label>
                     <span class="required">"権限"</span>
-                    <select
+                    <EnumSelect
                         name="role"
-                        on:change=move |ev| {
-                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        value=Signal::derive(move || Some(role.get()))
+                        on_change=Callback::new(move |r: Option<Role>| {
+                            if let Some(r) = r {
                                 role.set(r);
                             }
-                        }
-                    >
-                        {role_options}
-                    </select>
+                        })
+                    />
                     {field_error("role")}
                 </label>
                 <label>
@@ -371,12 +356,7 @@ fn StaffForm(
                     {field_error("password")}
                 </label>
             </div>
-            {move || {
-                error
-                    .get()
-                    .filter(|e| !e.has_field_errors())
-                    .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-            }}
+            {errors.general()}
             <div class="form-actions">
                 {(!is_new)
                     .then(|| {

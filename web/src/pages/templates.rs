@@ -2,12 +2,12 @@
 //! confirmation).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{
     DeleteTemplate, IdVariables, NoVariables, Template, TemplateCategories, Templates, TemplatesVariables,
 };
 
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::components::error::{ErrorLine, error_lines};
 use crate::components::template_editor::TemplateEditor;
 use crate::format;
 use crate::session::use_session;
@@ -27,7 +27,6 @@ pub fn TemplatesPage() -> impl IntoView {
     let category = RwSignal::new(None::<String>);
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(Editing::Closed);
-    let error = RwSignal::new(None::<ApiError>);
     let saved_note = RwSignal::new(None::<String>);
 
     let categories = LocalResource::new(move || {
@@ -48,26 +47,27 @@ pub fn TemplatesPage() -> impl IntoView {
     });
     let on_cancel = Callback::new(move |()| editing.set(Editing::Closed));
 
+    let deleting = Action::new_local(|t: &Template| {
+        let t = t.clone();
+        async move { api::gql::<DeleteTemplate>(IdVariables::new(t.id.clone())).await.map(|_| t) }
+    });
+    let error = Signal::derive(move || deleting.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = deleting.value().get() {
+            saved_note.set(Some(format!("テンプレート「{}」を削除しました。", t.name)));
+            if editing.get_untracked() == Editing::Existing(t) {
+                editing.set(Editing::Closed);
+            }
+            version.update(|v| *v += 1);
+        }
+    });
     let delete = move |t: Template| {
         let question = format!("テンプレート「{}」を削除しますか？この操作は取り消せません。", t.name);
         if !window().confirm_with_message(&question).unwrap_or(false) {
             return;
         }
-        error.set(None);
-        spawn_local(async move {
-            match api::gql::<DeleteTemplate>(IdVariables::new(t.id.clone())).await {
-                Ok(_) => {
-                    let _ = saved_note.try_set(Some(format!("テンプレート「{}」を削除しました。", t.name)));
-                    if editing.get_untracked() == Editing::Existing(t) {
-                        let _ = editing.try_set(Editing::Closed);
-                    }
-                    let _ = version.try_update(|v| *v += 1);
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-            }
-        });
+        deleting.clear();
+        deleting.dispatch(t);
     };
 
     let category_list = move || {
@@ -103,13 +103,11 @@ pub fn TemplatesPage() -> impl IntoView {
         }
     };
 
-    let rows = move || match templates.get() {
-        None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => {
+    let rows = move |list: Vec<Template>| match list {
+        list if list.is_empty() => {
             view! { <p class="empty">"テンプレートはまだありません。「新規作成」から登録できます。"</p> }.into_any()
         }
-        Some(Ok(list)) => {
+        list => {
             let rows = list
                 .into_iter()
                 .map(|t| {
@@ -180,11 +178,17 @@ pub fn TemplatesPage() -> impl IntoView {
             "テンプレートを作成しておくと、お問い合わせ管理の返信でカテゴリ名から絞り込んで選択できます。"
         </p>
         {move || saved_note.get().map(|m| view! { <p class="success">{m}</p> })}
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        <ErrorLine error/>
         {editor}
         <div class="templates">
             <ul class="categories" aria-label="カテゴリ名">{category_list}</ul>
-            <div>{rows}</div>
+            <div>
+                <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+                    <ErrorBoundary fallback=error_lines>
+                        {move || Suspend::new(async move { templates.await.map(rows) })}
+                    </ErrorBoundary>
+                </Transition>
+            </div>
         </div>
     }
 }

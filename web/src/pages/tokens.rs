@@ -2,15 +2,14 @@
 //! shown once, with a copy button; revoking asks for a confirmation first.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::ops::{
     ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, NoVariables, RevokeApiToken,
 };
 
-use crate::api::{self, ApiError};
-use crate::components::error::FieldError;
+use crate::api;
+use crate::components::admin_only::AdminOnly;
+use crate::components::error::{ErrorLine, FieldError, FormErrors, error_lines};
 use crate::format;
-use crate::session::use_session;
 
 /// The scopes a token can carry, with what they allow.
 const SCOPES: [(&str, &str); 3] = [("read", "read（参照）"), ("write", "write（更新）"), ("admin", "admin（管理）")];
@@ -21,18 +20,15 @@ fn scope_label(scope: &str) -> &str {
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let session = use_session();
-    let is_admin = session.viewer().is_some_and(|v| v.role == shared::Role::Admin);
-    if !is_admin {
-        return view! {
-            <div class="page-head">
-                <h1>"APIトークン"</h1>
-            </div>
-            <p class="notice">"APIトークンの管理は管理者のみ利用できます。"</p>
-        }
-        .into_any();
+    view! {
+        <AdminOnly title="APIトークン" notice="APIトークンの管理は管理者のみ利用できます。">
+            <Tokens/>
+        </AdminOnly>
     }
+}
 
+#[component]
+fn Tokens() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let tokens = LocalResource::new(move || {
         version.track();
@@ -40,13 +36,24 @@ pub fn TokensPage() -> impl IntoView {
     });
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec!["read".to_string()]);
-    let busy = RwSignal::new(false);
-    let create_error = RwSignal::new(None::<ApiError>);
-    let list_error = RwSignal::new(None::<ApiError>);
     let created = RwSignal::new(None::<(String, String)>);
     let copied = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
 
+    let creating = Action::new_local(|vars: &CreateApiTokenVariables| {
+        let vars = vars.clone();
+        async move { api::gql::<CreateApiToken>(vars).await.map(|d| d.create_api_token) }
+    });
+    let busy = creating.pending();
+    let create_error = Signal::derive(move || creating.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = creating.value().get() {
+            created.set(Some((t.api_token.name, t.token)));
+            copied.set(false);
+            name.set(String::new());
+            version.update(|v| *v += 1);
+        }
+    });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -54,24 +61,9 @@ pub fn TokensPage() -> impl IntoView {
         }
         let vars =
             CreateApiTokenVariables { name: name.get_untracked().trim().to_string(), scopes: scopes.get_untracked() };
-        busy.set(true);
-        create_error.set(None);
+        creating.clear();
         note.set(None);
-        spawn_local(async move {
-            match api::gql::<CreateApiToken>(vars).await {
-                Ok(d) => {
-                    let t = d.create_api_token;
-                    let _ = created.try_set(Some((t.api_token.name, t.token)));
-                    let _ = copied.try_set(false);
-                    let _ = name.try_set(String::new());
-                    let _ = version.try_update(|v| *v += 1);
-                }
-                Err(e) => {
-                    let _ = create_error.try_set(Some(e));
-                }
-            }
-            let _ = busy.try_set(false);
-        });
+        creating.dispatch(vars);
     };
 
     let copy = move |_| {
@@ -81,6 +73,17 @@ pub fn TokensPage() -> impl IntoView {
         }
     };
 
+    let revoking = Action::new_local(|t: &ApiToken| {
+        let t = t.clone();
+        async move { api::gql::<RevokeApiToken>(IdVariables::new(t.id.clone())).await.map(|_| t.name) }
+    });
+    let list_error = Signal::derive(move || revoking.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(revoked)) = revoking.value().get() {
+            note.set(Some(format!("APIトークン「{revoked}」を無効にしました。")));
+            version.update(|v| *v += 1);
+        }
+    });
     let revoke = move |t: ApiToken| {
         let question = format!(
             "APIトークン「{}」を無効にしますか？このトークンを使っている連携はすぐに利用できなくなります。",
@@ -89,18 +92,8 @@ pub fn TokensPage() -> impl IntoView {
         if !window().confirm_with_message(&question).unwrap_or(false) {
             return;
         }
-        list_error.set(None);
-        spawn_local(async move {
-            match api::gql::<RevokeApiToken>(IdVariables::new(t.id.clone())).await {
-                Ok(_) => {
-                    let _ = note.try_set(Some(format!("APIトークン「{}」を無効にしました。", t.name)));
-                    let _ = version.try_update(|v| *v += 1);
-                }
-                Err(e) => {
-                    let _ = list_error.try_set(Some(e));
-                }
-            }
-        });
+        revoking.clear();
+        revoking.dispatch(t);
     };
 
     let scope_boxes = SCOPES
@@ -152,11 +145,9 @@ pub fn TokensPage() -> impl IntoView {
         })
     };
 
-    let rows = move || match tokens.get() {
-        None => view! { <p class="loading">"読み込み中…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"APIトークンはまだありません。"</p> }.into_any(),
-        Some(Ok(list)) => {
+    let rows = move |list: Vec<ApiToken>| match list {
+        list if list.is_empty() => view! { <p class="empty">"APIトークンはまだありません。"</p> }.into_any(),
+        list => {
             let rows = list
                 .into_iter()
                 .map(|t| {
@@ -222,12 +213,7 @@ pub fn TokensPage() -> impl IntoView {
                     <FieldError error=create_error field="scopes"/>
                 </div>
             </div>
-            {move || {
-                create_error
-                    .get()
-                    .filter(|e| !e.has_field_errors())
-                    .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-            }}
+            {FormErrors::new(create_error).general()}
             <div class="form-actions">
                 <button
                     type="submit"
@@ -240,8 +226,12 @@ pub fn TokensPage() -> impl IntoView {
         </form>
         {secret_box}
         {move || note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
-        {move || list_error.get().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-        {rows}
+        <ErrorLine error=list_error/>
+        <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+            <ErrorBoundary fallback=error_lines>
+                {move || Suspend::new(async move { tokens.await.map(rows) })}
+            </ErrorBoundary>
+        </Transition>
     }
     .into_any()
 }

@@ -1,0 +1,69 @@
+//! The table of shops: モール, names, 受注を取得する日数, 自動取得 / 自動書き出し, whether the
+//! API情報 is set, and 編集.
+
+use leptos::prelude::*;
+use shared::ops::ShopWithSettings;
+
+use crate::components::badges::MarketplaceBadge;
+
+/// 設定済み / 未設定.
+pub(super) fn set_or_not(set: bool) -> AnyView {
+    if set {
+        view! { <span class="set">"設定済み"</span> }.into_any()
+    } else {
+        view! { <span class="muted">"未設定"</span> }.into_any()
+    }
+}
+
+#[component]
+pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithSettings>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">"店舗はまだありません。「店舗を追加」から登録できます。"</p> }.into_any();
+    }
+    let on_off = |b: bool| if b { "ON" } else { "OFF" };
+    let rows = list
+        .into_iter()
+        .map(|shop| {
+            let s = shop.settings.clone();
+            let edit = shop.clone();
+            view! {
+                <tr data-shop-id=shop.id.clone()>
+                    <td>
+                        <MarketplaceBadge marketplace=shop.marketplace/>
+                    </td>
+                    <td>{shop.name.clone()}</td>
+                    <td>{shop.profile.mall_shop_name.clone()}</td>
+                    <td class="num import-days">{format!("{}日", s.import_days)}</td>
+                    <td>{on_off(s.auto_import)}</td>
+                    <td>{on_off(s.auto_export)}</td>
+                    <td>{set_or_not(s.credentials_set)}</td>
+                    <td class="num">
+                        <button class="small" on:click=move |_| on_edit.run(edit.clone())>
+                            "編集"
+                        </button>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="grid shops">
+                <thead>
+                    <tr>
+                        <th>"モール"</th>
+                        <th>"店舗名"</th>
+                        <th>"出店モール店舗名"</th>
+                        <th class="num">"受注を取得する日数"</th>
+                        <th>"自動取得"</th>
+                        <th>"自動書き出し"</th>
+                        <th>"API情報"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,104 @@
+//! 店舗設定 (admin): the tenant's shops with their profile (the four merge-field values) and
+//! marketplace settings (モール詳細設定): API URL, 受注を取得する日数, 自動取得, 自動書き出し, the
+//! Rakuma registered e-mail and 評価メッセージ, and the API情報 (credentials).
+//!
+//! - [`list`]: the table of shops.
+//! - [`editor`]: create or edit one shop; [`credentials`]: its API情報 inputs (write-only: the
+//!   screen shows only whether they are set, every key of `shared::credentials` is offered,
+//!   and only what staff typed is sent — the server keeps the keys not sent).
+//! - [`csv_mapping`]: a カスタムCSV店舗's CSV列の設定 (which header carries which order field,
+//!   for 受注CSV取込 and 受注CSV書出), saved on its own beside the shop's form.
+
+mod credentials;
+mod csv_mapping;
+mod editor;
+mod list;
+
+use leptos::prelude::*;
+use shared::Marketplace;
+use shared::ops::{NoVariables, ShopSettingsList, ShopWithSettings};
+
+use crate::api;
+use crate::components::admin_only::AdminOnly;
+use crate::components::error::error_lines;
+use csv_mapping::CsvMappingEditor;
+use editor::ShopEditor;
+use list::ShopTable;
+
+/// The most days an import window may span (the server's rule).
+const MAX_IMPORT_DAYS: i64 = 730;
+
+/// What the editor area shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Editing {
+    Closed,
+    New,
+    Existing(ShopWithSettings),
+}
+
+#[component]
+pub fn ShopsPage() -> impl IntoView {
+    view! {
+        <AdminOnly title="店舗設定" notice="店舗設定は管理者のみ利用できます。">
+            <Shops/>
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn Shops() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let editing = RwSignal::new(Editing::Closed);
+    let saved_note = RwSignal::new(None::<String>);
+    let shops = LocalResource::new(move || {
+        version.track();
+        async { api::gql::<ShopSettingsList>(NoVariables {}).await.map(|d| d.shops) }
+    });
+
+    let on_saved = Callback::new(move |shop: ShopWithSettings| {
+        saved_note.set(Some(format!("店舗「{}」の設定を保存しました。", shop.name)));
+        editing.set(Editing::Closed);
+        version.update(|v| *v += 1);
+    });
+    let on_cancel = Callback::new(move |()| editing.set(Editing::Closed));
+    let on_edit = Callback::new(move |shop: ShopWithSettings| {
+        saved_note.set(None);
+        editing.set(Editing::Existing(shop))
+    });
+
+    let editor = move || match editing.get() {
+        Editing::Closed => ().into_any(),
+        Editing::New => view! { <ShopEditor shop=None on_saved on_cancel/> }.into_any(),
+        Editing::Existing(shop) if shop.marketplace == Marketplace::CustomCsv => view! {
+            <ShopEditor shop=Some(shop.clone()) on_saved on_cancel/>
+            <CsvMappingEditor shop/>
+        }
+        .into_any(),
+        Editing::Existing(shop) => view! { <ShopEditor shop=Some(shop) on_saved on_cancel/> }.into_any(),
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"店舗設定"</h1>
+            <button
+                class="primary"
+                on:click=move |_| {
+                    saved_note.set(None);
+                    editing.set(Editing::New)
+                }
+            >
+                "店舗を追加"
+            </button>
+        </div>
+        <p class="editor-help">
+            "店舗ごとに、テンプレートの差し込みに使う店舗情報と、モールとの連携設定（API情報・受注を取得する日数・自動取得・自動書き出し）を登録します。"
+        </p>
+        {move || saved_note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
+        {editor}
+        <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
+            <ErrorBoundary fallback=error_lines>
+                {move || Suspend::new(async move { shops.await.map(|list| view! { <ShopTable list on_edit/> }) })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
