@@ -59,9 +59,23 @@ impl Mall {
         .await;
     }
 
+    async fn counters(&self) -> Value {
+        self.control(reqwest::Method::GET, &format!("/accounts/rakuten/{SHOP_ID}/counters"), Value::Null).await
+    }
+
     async fn replies_received(&self) -> i64 {
-        let c = self.control(reqwest::Method::GET, &format!("/accounts/rakuten/{SHOP_ID}/counters"), Value::Null).await;
-        c["replies"].as_i64().unwrap()
+        self.counters().await["replies"].as_i64().unwrap()
+    }
+
+    /// `n` confirmed orders placed in the last hours; their numbers.
+    async fn orders(&self, n: usize) -> Vec<String> {
+        let specs: Vec<Value> = (0..n)
+            .map(|i| json!({"at": chrono::Utc::now() - chrono::TimeDelta::hours(2 + i as i64), "state": "confirmed"}))
+            .collect();
+        let v = self
+            .control(reqwest::Method::POST, &format!("/accounts/rakuten/{SHOP_ID}/orders"), json!({ "orders": specs }))
+            .await;
+        v["orderNumbers"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned()).collect()
     }
 }
 
@@ -126,6 +140,41 @@ impl Process {
             .unwrap();
         assert!(body.get("errors").is_none(), "{body:#}");
         body["data"].clone()
+    }
+
+    async fn upload(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        bytes: Vec<u8>,
+    ) -> Result<Value, reqwest::Error> {
+        upload(&self.base, token, query, variables, bytes).await
+    }
+}
+
+/// A GraphQL multipart upload of one file at `variables.i.file`; the whole answer, or the
+/// transport error when the process died meanwhile.
+async fn upload(
+    base: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+    bytes: Vec<u8>,
+) -> Result<Value, reqwest::Error> {
+    {
+        let form = reqwest::multipart::Form::new()
+            .text("operations", json!({ "query": query, "variables": variables }).to_string())
+            .text("map", json!({ "0": ["variables.i.file"] }).to_string())
+            .part("0", reqwest::multipart::Part::bytes(bytes).file_name("orders.csv").mime_str("text/csv")?);
+        reqwest::Client::new()
+            .post(format!("{base}/graphql"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await?
+            .json()
+            .await
     }
 }
 
@@ -293,6 +342,183 @@ async fn an_import_cut_off_by_a_crash_completes_on_the_next_run_and_the_cut_run_
     for n in threads["inquiries"]["nodes"].as_array().unwrap() {
         assert_eq!(n["messages"].as_array().unwrap().len(), 1, "no message twice: {n}");
     }
+    drop(second);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+/// Every order of the shop (up to `limit`): number and how many lines it has.
+async fn order_lines(p: &Process, token: &str, shop: &str) -> (i64, Vec<(String, usize)>) {
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    let total = loop {
+        let d = p
+            .gql(
+                token,
+                "query($s: ID, $a: String) { orders(filter: {shopId: $s}, first: 100, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { orderNumber items { quantity } } } }",
+                json!({ "s": shop, "a": after }),
+            )
+            .await;
+        for n in d["orders"]["nodes"].as_array().unwrap() {
+            all.push((n["orderNumber"].as_str().unwrap().to_owned(), n["items"].as_array().unwrap().len()));
+        }
+        if d["orders"]["pageInfo"]["hasNextPage"] != true {
+            break d["orders"]["totalCount"].as_i64().unwrap();
+        }
+        after = d["orders"]["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    };
+    (total, all)
+}
+
+#[tokio::test]
+async fn a_shipment_export_cut_off_by_a_crash_sends_each_shipment_once_after_the_restart() {
+    let s = setup().await;
+    let mall = Mall::start().await;
+    let numbers = mall.orders(4).await;
+    let first = Process::start(&s.dir, &s.database_url);
+    let shop = rakuten_shop(&first, &s.token, &mall).await;
+    let run = first
+        .gql(
+            &s.token,
+            "mutation($i: ImportInput!) { importOrders(input: $i) { id } }",
+            json!({ "i": { "shopId": shop } }),
+        )
+        .await["importOrders"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_run(&first, &s.token, &shop, &run, Duration::from_secs(60)).await;
+    // The staff enter each order's shipping data.
+    let list = first
+        .gql(
+            &s.token,
+            "query($s: ID) { orders(filter: {shopId: $s}, first: 50) { nodes { id } } }",
+            json!({ "s": shop }),
+        )
+        .await;
+    let today = chrono::Utc::now().with_timezone(&shared::jst()).date_naive().to_string();
+    for (i, o) in list["orders"]["nodes"].as_array().unwrap().iter().enumerate() {
+        first
+            .gql(
+                &s.token,
+                "mutation($id: ID!, $i: OrderUpdateInput!) { updateOrder(id: $id, input: $i) { id } }",
+                json!({ "id": o["id"], "i": { "status": "AWAITING_SHIPMENT", "shipDate": today, "carrier": "ヤマト運輸", "deliveryMethod": "宅急便", "trackingNumber": format!("1234-5678-{i:04}") } }),
+            )
+            .await;
+    }
+    // Every marketplace call takes a while: the export is between orders when the process dies.
+    mall.latency(1_500).await;
+    let period = json!({ "i": {
+        "shopId": shop,
+        "createdFrom": (chrono::Utc::now() - chrono::TimeDelta::days(2)).to_rfc3339(),
+        "createdTo": chrono::Utc::now().to_rfc3339(),
+    }});
+    const EXPORT: &str = "mutation($i: ExportInput!) { exportShipments(input: $i) { id } }";
+    let cut = first.gql(&s.token, EXPORT, period.clone()).await["exportShipments"]["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(4_000)).await;
+    first.kill();
+    let before = mall.counters().await["shippingUpdates"].as_i64().unwrap();
+    assert!(before < 4, "the crash came before the export finished ({before} sent)");
+
+    mall.latency(0).await;
+    let second = Process::start(&s.dir, &s.database_url);
+    let cut_run = wait_run(&second, &s.token, &shop, &cut, Duration::from_secs(90)).await;
+    assert_eq!(cut_run["state"], "FAILED", "{cut_run}");
+    assert!(cut_run["errors"].to_string().contains("中断"), "{cut_run}");
+    // The next run sends what is left; what reached the marketplace before the crash is not
+    // sent again (the marketplace already has it).
+    let again = second.gql(&s.token, EXPORT, period).await["exportShipments"]["id"].as_str().unwrap().to_owned();
+    let done = wait_run(&second, &s.token, &shop, &again, Duration::from_secs(60)).await;
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    let c = mall.counters().await;
+    assert_eq!(c["shippingUpdates"], 4, "each shipment reached the marketplace exactly once: {c}");
+    let mut got: Vec<String> = c["received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "shippingUpdate")
+        .map(|x| x["target"].as_str().unwrap().to_owned())
+        .collect();
+    got.sort();
+    let mut want = numbers.clone();
+    want.sort();
+    assert_eq!(got, want);
+    drop(second);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+#[tokio::test]
+async fn a_csv_upload_cut_off_by_a_crash_leaves_no_half_stored_order_and_uploading_again_completes_it() {
+    let s = setup().await;
+    let first = Process::start(&s.dir, &s.database_url);
+    let shop = first
+        .gql(
+            &s.token,
+            "mutation($i: ShopInput!) { createShop(input: $i) { id } }",
+            json!({ "i": {
+                "marketplace": "CUSTOM_CSV", "name": "自社サイト",
+                "profile": { "mallShopName": "自社サイト 本店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" }
+            }}),
+        )
+        .await["createShop"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A large file in Madoguchi's own columns: each order has two lines.
+    const ORDERS: usize = 4_000;
+    let mut csv = String::from("受注番号,注文日時,送付先氏名,送付先住所,商品名,商品番号,単価,数量\r\n");
+    for i in 0..ORDERS {
+        for (item, sku) in [("りんごジュース", "AJ-1"), ("みかんゼリー", "MZ-2")] {
+            csv.push_str(&format!(
+                "C{i:06},2026-11-20 10:{:02}:00,山田 太郎,東京都千代田区1-1,{item},{sku},1200,1\r\n",
+                i % 60
+            ));
+        }
+    }
+    const IMPORT: &str = "mutation($i: CsvImportInput!) { importOrdersCsv(input: $i) { run { id state created updated unchanged failed } } }";
+    let vars = json!({ "i": { "shopId": shop, "file": null } });
+    let uploading = {
+        let (token, vars, bytes) = (s.token.clone(), vars.clone(), csv.clone().into_bytes());
+        let base = first.base.clone();
+        tokio::spawn(async move { upload(&base, &token, IMPORT, vars, bytes).await })
+    };
+    // Kill once the import is storing orders.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let runs = first.gql(&s.token, RUNS, json!({ "s": shop })).await;
+        let created =
+            runs["syncRuns"]["nodes"].as_array().unwrap().first().and_then(|r| r["created"].as_i64()).unwrap_or(0);
+        if created > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the import started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill();
+    let answer = uploading.await.unwrap();
+    assert!(
+        answer.is_err() || answer.as_ref().is_ok_and(|v| v.get("errors").is_some()),
+        "the upload was cut: {answer:?}"
+    );
+
+    let second = Process::start(&s.dir, &s.database_url);
+    let runs = second.gql(&s.token, RUNS, json!({ "s": shop })).await;
+    let cut = runs["syncRuns"]["nodes"][0].clone();
+    assert_eq!(cut["state"], "FAILED", "the cut run says so: {cut}");
+    assert!(cut["errors"].to_string().contains("中断"), "{cut}");
+    let (stored, lines) = order_lines(&second, &s.token, &shop).await;
+    assert!(stored > 0 && (stored as usize) < ORDERS, "the crash came in the middle ({stored} stored)");
+    for (number, n) in &lines {
+        assert_eq!(*n, 2, "order {number} was stored whole or not at all");
+    }
+    // The same file again: everything is there once.
+    let answer = second.upload(&s.token, IMPORT, vars, csv.into_bytes()).await.unwrap();
+    let run = &answer["data"]["importOrdersCsv"]["run"];
+    assert_eq!(run["state"], "SUCCEEDED", "{answer:#}");
+    assert_eq!(run["created"].as_i64().unwrap() + run["unchanged"].as_i64().unwrap(), ORDERS as i64, "{run}");
+    assert_eq!(run["created"].as_i64().unwrap(), ORDERS as i64 - stored, "{run}");
+    let (total, lines) = order_lines(&second, &s.token, &shop).await;
+    assert_eq!(total, ORDERS as i64);
+    assert!(lines.iter().all(|(_, n)| *n == 2), "every order has both its lines");
     drop(second);
     let _ = std::fs::remove_dir_all(&s.dir);
 }

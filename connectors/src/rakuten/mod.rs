@@ -298,17 +298,23 @@ impl Connector for Rakuten {
             };
             // One shipment per basket: update the one RMS has, or add it.
             let existing = basket.shipping_model_list.iter().find_map(|m| m.shipping_detail_id);
+            let wanted = wire::ShippingModel {
+                shipping_detail_id: existing,
+                shipping_number: Some(s.tracking_number.clone().unwrap_or_default()),
+                delivery_company: Some(mapping::carrier_code(s.carrier.as_deref()).to_owned()),
+                delivery_company_name: None,
+                shipping_date: Some(s.ship_date.format("%Y-%m-%d").to_string()),
+            };
+            // RMS already has exactly this (an earlier push whose answer or record was lost, e.g.
+            // a crash between sending and recording): nothing is sent again.
+            if basket.shipping_model_list.iter().any(|m| already_there(m, &wanted)) {
+                return Ok(());
+            }
             let req = wire::UpdateOrderShippingRequest {
                 order_number: s.order_number.clone(),
                 basketid_model_list: vec![wire::BasketidModel {
                     basket_id: basket.basket_id,
-                    shipping_model_list: vec![wire::ShippingModel {
-                        shipping_detail_id: existing,
-                        shipping_number: Some(s.tracking_number.clone().unwrap_or_default()),
-                        delivery_company: Some(mapping::carrier_code(s.carrier.as_deref()).to_owned()),
-                        delivery_company_name: None,
-                        shipping_date: Some(s.ship_date.format("%Y-%m-%d").to_string()),
-                    }],
+                    shipping_model_list: vec![wanted],
                 }],
             };
             let a =
@@ -328,9 +334,36 @@ impl Connector for Rakuten {
     }
 }
 
+/// Whether RMS's shipment carries the same tracking number, carrier and date as the one to send.
+fn already_there(have: &wire::ShippingModel, wanted: &wire::ShippingModel) -> bool {
+    let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_owned();
+    have.shipping_detail_id.is_some()
+        && text(&have.shipping_number) == text(&wanted.shipping_number)
+        && text(&have.delivery_company) == text(&wanted.delivery_company)
+        && text(&have.shipping_date) == text(&wanted.shipping_date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shipment_rms_already_has_with_the_same_data_is_not_sent_again() {
+        let have = wire::ShippingModel {
+            shipping_detail_id: Some(7),
+            shipping_number: Some("1234-5678-9012".into()),
+            delivery_company: Some("1001".into()),
+            delivery_company_name: Some("ヤマト運輸".into()),
+            shipping_date: Some("2026-12-01".into()),
+        };
+        let mut wanted = wire::ShippingModel { delivery_company_name: None, ..have.clone() };
+        assert!(already_there(&have, &wanted));
+        wanted.shipping_number = Some("9999-0000-1111".into());
+        assert!(!already_there(&have, &wanted), "a new tracking number is sent");
+        let unsaved = wire::ShippingModel { shipping_detail_id: None, ..have.clone() };
+        wanted.shipping_number = have.shipping_number.clone();
+        assert!(!already_there(&unsaved, &wanted), "only a shipment RMS stored counts");
+    }
 
     #[test]
     fn windows_cover_the_range_without_exceeding_the_width() {
