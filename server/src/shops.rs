@@ -56,6 +56,17 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<shop:
     Ok(actor.scope.find::<shop::Entity>().order_by_asc(shop::Column::Id).all(db).await?)
 }
 
+/// Shops of the tenant by id, for the dataloader (an inquiry's, an order's or a run's shop).
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    scope: crate::store::Scope,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, shop::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let rows = scope.find::<shop::Entity>().filter(shop::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<shop::Model>> {
     actor.require(Permission::Read)?;
     Ok(actor.scope.get::<shop::Entity>(db, id).await?)

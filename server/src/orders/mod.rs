@@ -1,0 +1,23 @@
+//! Orders (受注): list, order page, registration by hand (受注登録) and edits of shipping data,
+//! status and notes.
+//!
+//! One concern per file: the list and reads (`list`), orders entered and edited by staff
+//! (`entry`), the import's upsert (`upsert`) of what a marketplace reports (`incoming`).
+
+mod entry;
+mod incoming;
+mod list;
+mod upsert;
+
+use shared::OrderStatus;
+
+use crate::store::entities::order;
+
+pub use entry::*;
+pub use incoming::{IncomingOrder, ItemForSave, PartyForSave};
+pub use list::*;
+pub use upsert::*;
+
+pub fn status_of(o: &order::Model) -> OrderStatus {
+    OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Processing)
+}
