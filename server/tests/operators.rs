@@ -118,7 +118,7 @@ async fn tenant_create_makes_the_tenant_and_its_admin_and_never_prints_the_passw
             .unwrap()
             .expect("the admin exists");
         assert_eq!(admin.tenant_id, id);
-        assert_eq!(admin.role, "ADMIN");
+        assert_eq!(admin.role, staff::Role::Admin);
         assert_eq!(admin.name, "運用 管理者");
         assert!(server::crypto::verify_password(PASSWORD, &admin.password_hash));
 

@@ -1,7 +1,6 @@
 //! 完了する / 再開: the marketplace is told first, then the local change commits.
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
-use shared::MessageAuthor;
 
 use super::*;
 use crate::auth::{Actor, Permission};
@@ -15,7 +14,7 @@ async fn check_complete<C: sea_orm::ConnectionTrait>(c: &C, scope: Scope, row: &
     let shop_has_replied = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+        .filter(message::Column::Author.eq(message::Author::Shop))
         .one(c)
         .await?
         .is_some();

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, FromQueryResult, QueryFilter, QueryOrder};
-use shared::InquiryStatus;
 
 use crate::error::AppResult;
 use crate::store::Scope;
@@ -33,7 +32,7 @@ pub async fn counts(db: &DatabaseConnection, scope: Scope) -> AppResult<InboxCou
                 .expr_as(Expr::col(inquiry::Column::Id).count(), "n")
                 .from(inquiry::Entity)
                 .and_where(inquiry::Column::TenantId.eq(scope.tenant_id()))
-                .and_where(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+                .and_where(inquiry::Column::Status.eq(inquiry::Status::NeedsReply))
                 .group_by_col(inquiry::Column::ShopId),
         ),
     )
@@ -52,7 +51,7 @@ pub async fn counts(db: &DatabaseConnection, scope: Scope) -> AppResult<InboxCou
     let failed_deliveries = scope
         .find::<inquiry::Entity>()
         .filter(inquiry::Column::ReplyFailed.eq(true))
-        .filter(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+        .filter(inquiry::Column::Status.eq(inquiry::Status::NeedsReply))
         .count(db)
         .await? as i64;
     Ok(InboxCounts { needs_reply: by_shop.iter().map(|(_, n)| n).sum(), failed_deliveries, by_shop })
@@ -64,7 +63,7 @@ pub async fn needs_reply_count(db: &DatabaseConnection, scope: Scope, shop_id: i
     Ok(scope
         .find::<inquiry::Entity>()
         .filter(inquiry::Column::ShopId.eq(shop_id))
-        .filter(inquiry::Column::Status.eq(InquiryStatus::NeedsReply.as_str()))
+        .filter(inquiry::Column::Status.eq(inquiry::Status::NeedsReply))
         .count(db)
         .await?)
 }

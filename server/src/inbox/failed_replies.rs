@@ -1,7 +1,6 @@
 //! Replies that failed to send: 再送する (retry, optionally corrected) and 取り下げる (withdraw).
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
-use shared::DeliveryState;
 
 use super::*;
 use crate::auth::{Actor, Permission};
@@ -38,7 +37,7 @@ pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdat
         scope.delete_many::<attachment::Entity>().filter(attachment::Column::MessageId.eq(msg.id)).exec(&txn).await?;
     }
     let mut am: message::ActiveModel = msg.into();
-    am.delivery = Set(DeliveryState::Pending.as_str().into());
+    am.delivery = Set(message::Delivery::Pending);
     am.delivery_error = Set(None);
     if let Some(b) = body {
         am.body = Set(b);
@@ -52,7 +51,7 @@ pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdat
 
 async fn failed_message(state: &AppState, scope: Scope, id: i64) -> AppResult<message::Model> {
     let msg = scope.get::<message::Entity>(&state.db, id).await?.ok_or(AppError::NotFound("メッセージ"))?;
-    if msg.delivery != DeliveryState::Failed.as_str() {
+    if msg.delivery != message::Delivery::Failed {
         return Err(AppError::Conflict(
             "送信に失敗したメッセージだけを再送・取り下げできます (only a failed message can be retried or withdrawn)"
                 .into(),
@@ -72,7 +71,7 @@ pub async fn withdraw_message(state: &AppState, actor: &Actor, message_id: i64) 
     let gone = scope
         .delete_many::<message::Entity>()
         .filter(message::Column::Id.eq(msg.id))
-        .filter(message::Column::Delivery.eq(DeliveryState::Failed.as_str()))
+        .filter(message::Column::Delivery.eq(message::Delivery::Failed))
         .exec(&txn)
         .await?;
     if gone.rows_affected == 0 {

@@ -57,13 +57,13 @@ pub async fn list(
         q = q.filter(inquiry::Column::AssigneeId.is_null());
     }
     if let Some(s) = f.status {
-        q = q.filter(inquiry::Column::Status.eq(s.as_str()));
+        q = q.filter(inquiry::Column::Status.eq(inquiry::Status::from(s)));
     }
     if let Some(id) = f.shop_id {
         q = q.filter(inquiry::Column::ShopId.eq(id));
     }
     if let Some(m) = f.marketplace {
-        q = q.filter(inquiry::Column::Marketplace.eq(m.as_str()));
+        q = q.filter(inquiry::Column::Marketplace.eq(inquiry::Marketplace::from(m)));
     }
     if let Some(from) = f.from {
         q = q.filter(inquiry::Column::CreatedAt.gte(from));

@@ -39,19 +39,20 @@ pub use upsert::{UpsertOutcome, upsert_inquiry};
 
 pub const PREVIEW_CHARS: usize = 60;
 
+/// The status derived from the row (`shared::inquiry::status`), as the API shows it.
 pub fn status_of(row: &inquiry::Model) -> InquiryStatus {
-    shared::inquiry::status(row.completed, row.last_author.as_deref().and_then(MessageAuthor::parse), row.reply_failed)
+    shared::inquiry::status(row.completed, row.last_author.map(MessageAuthor::from), row.reply_failed)
 }
 
 pub fn marketplace_of(row: &inquiry::Model) -> Marketplace {
-    Marketplace::parse(&row.marketplace).unwrap_or(Marketplace::CustomCsv)
+    row.marketplace.into()
 }
 
-/// Makes sure `DeliveryState` parsing of stored rows never panics.
+/// The delivery state as the API shows it (`SENDING` is `PENDING`).
 pub fn delivery_of(m: &message::Model) -> DeliveryState {
-    DeliveryState::parse(&m.delivery).unwrap_or(DeliveryState::Pending)
+    m.delivery.into()
 }
 
 pub fn author_of(m: &message::Model) -> MessageAuthor {
-    MessageAuthor::parse(&m.author).unwrap_or(MessageAuthor::Customer)
+    m.author.into()
 }

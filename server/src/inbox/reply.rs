@@ -1,7 +1,7 @@
 //! A shop reply: checked against the marketplace's rules, stored `PENDING` for the outbox.
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
-use shared::{DeliveryState, Marketplace, MessageAuthor};
+use shared::Marketplace;
 
 use super::*;
 use crate::auth::{Actor, Permission};
@@ -96,12 +96,12 @@ async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> A
             &txn,
             message::ActiveModel {
                 inquiry_id: Set(row.id),
-                author: Set(MessageAuthor::Shop.as_str().into()),
+                author: Set(message::Author::Shop),
                 staff_id: Set(actor.staff_id),
                 staff_name: Set(Some(actor.display_name.clone())),
                 body: Set(body),
                 sent_at: Set(Ord::max(now, latest.as_ref().map(|m| m.sent_at).unwrap_or(now))),
-                delivery: Set(DeliveryState::Pending.as_str().into()),
+                delivery: Set(message::Delivery::Pending),
                 delivery_attempts: Set(0),
                 created_at: Set(now),
                 ..Default::default()

@@ -30,7 +30,7 @@ pub(crate) async fn summarise(
     let last_customer = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(MessageAuthor::Customer.as_str()))
+        .filter(message::Column::Author.eq(message::Author::Customer))
         .order_by_desc(message::Column::SentAt)
         .order_by_desc(message::Column::Id)
         .one(db)
@@ -38,7 +38,7 @@ pub(crate) async fn summarise(
     let last_shop = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
+        .filter(message::Column::Author.eq(message::Author::Shop))
         .order_by_desc(message::Column::SentAt)
         .order_by_desc(message::Column::Id)
         .one(db)
@@ -47,8 +47,8 @@ pub(crate) async fn summarise(
     let answered = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(MessageAuthor::Shop.as_str()))
-        .filter(message::Column::Delivery.ne(DeliveryState::Failed.as_str()))
+        .filter(message::Column::Author.eq(message::Author::Shop))
+        .filter(message::Column::Delivery.ne(message::Delivery::Failed))
         .order_by_desc(message::Column::SentAt)
         .one(db)
         .await?
@@ -59,23 +59,22 @@ pub(crate) async fn summarise(
         let mut q = scope
             .find::<message::Entity>()
             .filter(message::Column::InquiryId.eq(row.id))
-            .filter(message::Column::Author.eq(MessageAuthor::Customer.as_str()));
+            .filter(message::Column::Author.eq(message::Author::Customer));
         if let Some(t) = answered {
             q = q.filter(message::Column::SentAt.gt(t));
         }
         q.order_by_asc(message::Column::SentAt).one(db).await?.map(|m| m.sent_at)
     };
-    let reply_failed = shared::inquiry::reply_failed(last_shop.and_then(|m| DeliveryState::parse(&m.delivery)));
-    let last_author = last.as_ref().map(|m| m.author.clone());
-    let status =
-        shared::inquiry::status(row.completed, last_author.as_deref().and_then(MessageAuthor::parse), reply_failed);
+    let reply_failed = shared::inquiry::reply_failed(last_shop.map(|m| DeliveryState::from(m.delivery)));
+    let last_author = last.as_ref().map(|m| m.author);
+    let status = shared::inquiry::status(row.completed, last_author.map(MessageAuthor::from), reply_failed);
     let mut am: inquiry::ActiveModel = row.clone().into();
     am.reply_failed = Set(reply_failed);
     am.last_author = Set(last_author);
     am.last_message_at = Set(Ord::max(last.as_ref().map(|m| m.sent_at).unwrap_or(row.created_at), row.created_at));
     am.preview =
         Set(last_customer.map(|m| shared::inquiry::first_line_preview(&m.body, PREVIEW_CHARS)).unwrap_or_default());
-    am.status = Set(status.as_str().to_owned());
+    am.status = Set(status.into());
     am.waiting_since = Set(waiting_since);
     am.updated_at = Set(clock::now());
     Ok(scope.update(db, am).await?)

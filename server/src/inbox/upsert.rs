@@ -1,7 +1,7 @@
 //! Imports are upserts: an inquiry by (shop, marketplace id), each message once.
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
-use shared::{DeliveryState, InquiryStatus, Marketplace, MessageAuthor};
+use shared::{Marketplace, MessageAuthor};
 
 use super::*;
 use crate::clock;
@@ -43,7 +43,7 @@ pub async fn upsert_inquiry(
                     &txn,
                     inquiry::ActiveModel {
                         shop_id: Set(shop.id),
-                        marketplace: Set(marketplace.as_str().into()),
+                        marketplace: Set(marketplace.into()),
                         marketplace_inquiry_id: Set(incoming.marketplace_inquiry_id.clone()),
                         order_number: Set(incoming.order_number.clone()),
                         customer_name: Set(incoming.customer_name.clone()),
@@ -55,7 +55,7 @@ pub async fn upsert_inquiry(
                         completed: Set(incoming.completed),
                         completed_at: Set(incoming.completed.then_some(now)),
                         completed_by: Set(None),
-                        status: Set(InquiryStatus::NeedsReply.as_str().into()),
+                        status: Set(inquiry::Status::NeedsReply),
                         reply_failed: Set(false),
                         updated_at: Set(now),
                         ..Default::default()
@@ -70,10 +70,8 @@ pub async fn upsert_inquiry(
         local.iter().filter_map(|m| m.marketplace_message_id.clone()).collect();
     // Our own replies not yet linked to their marketplace id (still being delivered, or a crash
     // between sending and recording): the marketplace's copy is that reply, not a new message.
-    let mut unlinked: Vec<message::Model> = local
-        .into_iter()
-        .filter(|m| m.marketplace_message_id.is_none() && m.author == MessageAuthor::Shop.as_str())
-        .collect();
+    let mut unlinked: Vec<message::Model> =
+        local.into_iter().filter(|m| m.marketplace_message_id.is_none() && m.author == message::Author::Shop).collect();
     let mut new_customer = 0;
     let mut new_any = 0;
     for m in incoming.messages.iter().filter(|m| !known.contains(&m.marketplace_message_id)) {
@@ -82,7 +80,7 @@ pub async fn upsert_inquiry(
         {
             let mut am: message::ActiveModel = unlinked.remove(pos).into();
             am.marketplace_message_id = Set(Some(m.marketplace_message_id.clone()));
-            am.delivery = Set(DeliveryState::Sent.as_str().into());
+            am.delivery = Set(message::Delivery::Sent);
             am.delivery_error = Set(None);
             scope.update(&txn, am).await?;
             new_any += 1;
@@ -98,11 +96,11 @@ pub async fn upsert_inquiry(
                 message::ActiveModel {
                     inquiry_id: Set(row.id),
                     marketplace_message_id: Set(Some(m.marketplace_message_id.clone())),
-                    author: Set(m.author.as_str().into()),
+                    author: Set(m.author.into()),
                     staff_name: Set(m.staff_name.clone()),
                     body: Set(m.body.clone()),
                     sent_at: Set(clock::normalise(m.sent_at)),
-                    delivery: Set(DeliveryState::Sent.as_str().into()),
+                    delivery: Set(message::Delivery::Sent),
                     delivery_attempts: Set(0),
                     created_at: Set(now),
                     ..Default::default()

@@ -87,7 +87,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
                 shop_id: Set(shop.id),
                 order_number: Set(number),
                 ordered_at: Set(clock::normalise(input.ordered_at)),
-                status: Set(input.status.as_str().into()),
+                status: Set(input.status.into()),
                 marketplace_status: Set(input.marketplace_status.clone()),
                 buyer_name: Set(clean(buyer.name)),
                 buyer_postal_code: Set(clean(buyer.postal_code)),
@@ -148,7 +148,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
     let row = scope.get::<order::Entity>(&state.db, id).await?.ok_or(AppError::NotFound("受注"))?;
     let mut am: order::ActiveModel = row.into();
     if let Some(s) = input.status {
-        am.status = Set(s.as_str().into());
+        am.status = Set(s.into());
     }
     if let Some(d) = input.ship_date {
         let d = d.trim().to_owned();

@@ -35,7 +35,7 @@ pub async fn list(
     let scope = actor.scope;
     let mut q = scope.find::<order::Entity>();
     if let Some(s) = f.status {
-        q = q.filter(order::Column::Status.eq(s.as_str()));
+        q = q.filter(order::Column::Status.eq(order::Status::from(s)));
     }
     if let Some(id) = f.shop_id {
         q = q.filter(order::Column::ShopId.eq(id));

@@ -19,5 +19,5 @@ pub use list::*;
 pub use upsert::*;
 
 pub fn status_of(o: &order::Model) -> OrderStatus {
-    OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Processing)
+    o.status.into()
 }

@@ -1,7 +1,6 @@
 //! Imports are upserts: an order by (shop, order number), local fields kept.
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
-use shared::OrderStatus;
 
 use crate::clock;
 use crate::error::AppResult;
@@ -37,7 +36,7 @@ pub async fn upsert_order(
         shop_id: shop.id,
         order_number: incoming.order_number.clone(),
         ordered_at: now,
-        status: String::new(),
+        status: order::Status::New,
         marketplace_status: None,
         buyer_name: None,
         buyer_postal_code: None,
@@ -67,10 +66,10 @@ pub async fn upsert_order(
         // No status from the source (a CSV file without one): new orders start as 新規受付,
         // existing ones keep theirs.
         if existing.is_none() {
-            m.status = OrderStatus::New.as_str().into();
+            m.status = order::Status::New;
         }
     } else {
-        m.status = shared::order_status::from_marketplace(marketplace, raw_status).as_str().into();
+        m.status = shared::order_status::from_marketplace(marketplace, raw_status).into();
         // A CSV file's status is Madoguchi's own; there is no marketplace status to keep.
         m.marketplace_status = (marketplace != shared::Marketplace::CustomCsv).then(|| raw_status.to_owned());
     }

@@ -22,7 +22,7 @@ pub(crate) async fn execute(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sync_run::Model {
-    let kind = SyncKind::parse(&run.kind).unwrap_or(SyncKind::ImportOrders);
+    let kind = SyncKind::from(run.kind);
     let span = tracing::info_span!("sync_run", tenant = run.tenant_id, shop = %shop.name, shop_id = shop.id, run = run.id, marketplace = %shop.marketplace, kind = %kind);
     // Instrumented, not entered: the span must not stay current on the thread across awaits.
     async move {

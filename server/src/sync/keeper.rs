@@ -60,14 +60,14 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<usize> {
         errors.push(INTERRUPTED.to_owned());
         let done = scope
             .update_many::<sync_run::Entity>()
-            .col_expr(sync_run::Column::State, sea_orm::sea_query::Expr::value(SyncState::Failed.as_str()))
+            .col_expr(sync_run::Column::State, sea_orm::sea_query::Expr::value(sync_run::State::Failed))
             .col_expr(sync_run::Column::FinishedAt, sea_orm::sea_query::Expr::value(now))
             .col_expr(
                 sync_run::Column::Errors,
                 sea_orm::sea_query::Expr::value(serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())),
             )
             .filter(sync_run::Column::Id.eq(run.id))
-            .filter(sync_run::Column::State.eq(run.state.as_str()))
+            .filter(sync_run::Column::State.eq(run.state))
             .exec(&state.db)
             .await?;
         if done.rows_affected == 1 {

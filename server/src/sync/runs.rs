@@ -16,8 +16,8 @@ use crate::state::AppState;
 use crate::store::Scope;
 use crate::store::entities::{shop, sync_run};
 
-pub const TRIGGER_MANUAL: &str = "manual";
-pub const TRIGGER_AUTO: &str = "auto";
+pub const TRIGGER_MANUAL: sync_run::Trigger = sync_run::Trigger::Manual;
+pub const TRIGGER_AUTO: sync_run::Trigger = sync_run::Trigger::Auto;
 
 /// Progress is saved and published every this many items.
 pub(crate) const PROGRESS_EVERY: usize = 20;
@@ -88,16 +88,16 @@ pub(crate) async fn queue(
     scope: Scope,
     shop: &shop::Model,
     kind: SyncKind,
-    trigger: &str,
+    trigger: sync_run::Trigger,
 ) -> AppResult<sync_run::Model> {
     let run = scope
         .insert(
             &state.db,
             sync_run::ActiveModel {
                 shop_id: Set(shop.id),
-                kind: Set(kind.as_str().into()),
-                state: Set(SyncState::Queued.as_str().into()),
-                trigger: Set(trigger.into()),
+                kind: Set(kind.into()),
+                state: Set(sync_run::State::Queued),
+                trigger: Set(trigger),
                 created: Set(0),
                 updated: Set(0),
                 unchanged: Set(0),
@@ -160,7 +160,7 @@ impl<'a> Progress<'a> {
         am.failed = Set(self.run.failed);
         am.errors = Set(serde_json::to_string(&self.errors).unwrap_or_else(|_| "[]".into()));
         if let Some(s) = state {
-            am.state = Set(s.as_str().into());
+            am.state = Set(s.into());
             match s {
                 SyncState::Running => am.started_at = Set(Some(clock::now())),
                 SyncState::Succeeded | SyncState::Failed => am.finished_at = Set(Some(clock::now())),

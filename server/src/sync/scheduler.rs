@@ -68,7 +68,7 @@ pub async fn run_due(state: &AppState, interval: Duration) -> AppResult<Vec<sync
                 let since = clock::now() - chrono::Duration::from_std(interval).unwrap_or_default();
                 let recent = |q: sea_orm::Select<sync_run::Entity>| {
                     q.filter(sync_run::Column::ShopId.eq(shop.id))
-                        .filter(sync_run::Column::Kind.eq(kind.as_str()))
+                        .filter(sync_run::Column::Kind.eq(sync_run::Kind::from(kind)))
                         .filter(sync_run::Column::Trigger.eq(TRIGGER_AUTO))
                         .filter(sync_run::Column::CreatedAt.gt(since))
                 };

@@ -73,7 +73,7 @@ impl StaffMember {
         &self.0.name
     }
     async fn role(&self) -> Role {
-        Role::parse(&self.0.role).unwrap_or(Role::Viewer)
+        self.0.role.into()
     }
     /// 利用停止: the account cannot sign in; its replies keep its name.
     async fn disabled(&self) -> bool {

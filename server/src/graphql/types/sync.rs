@@ -19,14 +19,14 @@ impl SyncRun {
         load_shop(ctx, self.0.shop_id).await
     }
     async fn kind(&self) -> SyncKind {
-        SyncKind::parse(&self.0.kind).unwrap_or(SyncKind::ImportOrders)
+        self.0.kind.into()
     }
     async fn state(&self) -> SyncState {
-        SyncState::parse(&self.0.state).unwrap_or(SyncState::Failed)
+        self.0.state.into()
     }
     /// "auto" | "manual"
     async fn trigger(&self) -> &str {
-        &self.0.trigger
+        self.0.trigger.as_str()
     }
     async fn started_at(&self) -> Option<DateTime<FixedOffset>> {
         self.0.started_at.map(jst)
