@@ -25,7 +25,7 @@ pub async fn upsert_inquiry(
     shop: &shop::Model,
     incoming: IncomingInquiry,
 ) -> AppResult<(i64, UpsertOutcome)> {
-    let marketplace = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    let marketplace = Marketplace::from(shop.marketplace);
     let txn = state.db.begin().await?;
     let existing = scope
         .find::<inquiry::Entity>()

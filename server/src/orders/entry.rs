@@ -62,7 +62,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
     if clean(recipient.name.clone()).is_none() {
         return Err(AppError::validation("recipient", "送付先の氏名を入力してください (recipient name is required)"));
     }
-    let marketplace = shared::Marketplace::parse(&shop.marketplace).unwrap_or(shared::Marketplace::CustomCsv);
+    let marketplace = shared::Marketplace::from(shop.marketplace);
     let buyer =
         if marketplace.capabilities().buyer_is_recipient { Some(recipient.clone()) } else { input.buyer.clone() }
             .unwrap_or_default();

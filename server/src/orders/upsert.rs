@@ -19,7 +19,7 @@ pub async fn upsert_order(
     incoming: IncomingOrder,
 ) -> AppResult<(i64, crate::inbox::UpsertOutcome)> {
     use crate::inbox::UpsertOutcome;
-    let marketplace = shared::Marketplace::parse(&shop.marketplace).unwrap_or(shared::Marketplace::CustomCsv);
+    let marketplace = shared::Marketplace::from(shop.marketplace);
     let buyer =
         if marketplace.capabilities().buyer_is_recipient { incoming.recipient.clone() } else { incoming.buyer.clone() };
     let txn = state.db.begin().await?;

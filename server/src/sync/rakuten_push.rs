@@ -2,7 +2,6 @@
 //! named fetched and recorded like a poll.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use shared::Marketplace;
 
 use crate::error::AppResult;
 use crate::inbox;
@@ -76,7 +75,7 @@ pub(crate) async fn push_shop(
     // The push authenticates by its key, not as a tenant: the index is what scopes the lookup.
     let candidates = shop::Entity::find()
         .filter(shop::Column::PushIndex.eq(index))
-        .filter(shop::Column::Marketplace.eq(Marketplace::Rakuten.as_str()))
+        .filter(shop::Column::Marketplace.eq(shop::Marketplace::Rakuten))
         .order_by_asc(shop::Column::Id)
         .all(&state.db)
         .await?;

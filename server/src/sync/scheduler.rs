@@ -50,7 +50,7 @@ pub async fn run_due(state: &AppState, interval: Duration) -> AppResult<Vec<sync
             .all(&state.db)
             .await?;
         for shop in shops.into_iter().filter(marketplaces::is_connected) {
-            let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+            let m = Marketplace::from(shop.marketplace);
             let caps = m.capabilities();
             let mut kinds = Vec::new();
             if shop.auto_import && caps.imports_orders {

@@ -24,7 +24,7 @@ pub async fn start_manual(
 ) -> AppResult<sync_run::Model> {
     actor.require(Permission::Write)?;
     let shop = actor.scope.get::<shop::Entity>(&state.db, shop_id).await?.ok_or(AppError::NotFound("店舗"))?;
-    let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    let m = Marketplace::from(shop.marketplace);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {

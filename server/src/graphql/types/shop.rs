@@ -41,7 +41,7 @@ impl Shop {
         id(self.0.id)
     }
     async fn marketplace(&self) -> Marketplace {
-        Marketplace::parse(&self.0.marketplace).unwrap_or(Marketplace::CustomCsv)
+        self.0.marketplace.into()
     }
     async fn name(&self) -> &str {
         &self.0.name

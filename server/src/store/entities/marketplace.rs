@@ -1,4 +1,8 @@
-//! The marketplace column of `inquiry` (`shared::Marketplace`, stored by its code).
+//! The marketplace column of `shop` and `inquiry` (`shared::Marketplace`, stored by its code).
+//!
+//! It reads as its stored code too (`Deref<Target = str>`, `Display`): the connectors
+//! (`marketplaces/`), the demo, the CSV shop and the outbox still take the column as text;
+//! the application modules use the enum.
 use sea_orm::entity::prelude::*;
 
 use shared::Marketplace as SharedMarketplace;
@@ -21,3 +25,23 @@ pub enum Marketplace {
     CustomCsv,
 }
 same_variants!(Marketplace, SharedMarketplace, [Rakuten, Yahoo, Rakuma, AuPay, Amazon, CustomCsv]);
+
+impl Marketplace {
+    /// The stored code (`shared::Marketplace::as_str`).
+    pub fn as_str(self) -> &'static str {
+        SharedMarketplace::from(self).as_str()
+    }
+}
+
+impl std::ops::Deref for Marketplace {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Marketplace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
