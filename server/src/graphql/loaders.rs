@@ -7,9 +7,19 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
 
+use crate::error::AppError;
 use crate::store::Scope;
 use crate::store::entities::{attachment, inquiry, message, order, order_item, shop, staff};
 use crate::{inbox, inbox_teams, orders, shops};
+
+/// The error a loader hands to `context::load_err`, which logs it: an internal error with its
+/// detail (the caller only ever sees "internal error").
+fn detail(e: AppError) -> String {
+    match e {
+        AppError::Internal(inner) => format!("{inner:#}"),
+        other => other.message(),
+    }
+}
 
 pub struct ShopLoader {
     pub db: DatabaseConnection,
@@ -21,7 +31,7 @@ impl Loader<i64> for ShopLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, shop::Model>, String> {
-        shops::by_ids(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        shops::by_ids(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -36,7 +46,7 @@ impl Loader<i64> for StaffLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, staff::Model>, String> {
-        inbox_teams::staff_members(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox_teams::staff_members(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -50,7 +60,7 @@ impl Loader<i64> for MessagesLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<message::Model>>, String> {
-        inbox::messages_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox::messages_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -64,7 +74,7 @@ impl Loader<i64> for AttachmentsLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<attachment::Model>>, String> {
-        inbox::attachments_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox::attachments_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -78,7 +88,7 @@ impl Loader<i64> for ItemsLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<order_item::Model>>, String> {
-        orders::items_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        orders::items_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -93,7 +103,7 @@ impl Loader<(i64, String)> for OrderByNumberLoader {
     type Error = String;
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), order::Model>, String> {
-        orders::by_numbers(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        orders::by_numbers(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -108,6 +118,6 @@ impl Loader<(i64, String)> for InquiriesOfOrderLoader {
     type Error = String;
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), Vec<inquiry::Model>>, String> {
-        inbox::of_orders(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox::of_orders(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
