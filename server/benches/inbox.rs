@@ -6,6 +6,8 @@
 //! - resident memory per idle graphql-transport-ws connection (server and client halves in
 //!   this one process, client buffers set as small as the server's).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};

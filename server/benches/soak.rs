@@ -11,6 +11,8 @@
 //! memory and open file descriptors (of this whole process: server and load together), and
 //! the events the subscribers received; at the end the totals.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

@@ -233,7 +233,7 @@ fn scopes_permission(scopes: &str) -> Permission {
 }
 
 fn staff_actor(s: &staff::Model) -> Actor {
-    let role = Role::parse(&s.role).unwrap_or(Role::Viewer);
+    let role = Role::from(s.role);
     Actor {
         scope: Scope::of_tenant(s.tenant_id),
         staff_id: Some(s.id),

@@ -172,7 +172,7 @@ pub async fn import(
     actor.require(Permission::Write)?;
     let scope = actor.scope;
     let shop = scope.get::<shop::Entity>(&state.db, shop_id).await?.ok_or(AppError::NotFound("店舗"))?;
-    if Marketplace::parse(&shop.marketplace) != Some(Marketplace::CustomCsv) {
+    if Marketplace::from(shop.marketplace) != Marketplace::CustomCsv {
         return Err(AppError::validation(
             "shopId",
             "CSVで受注を取り込めるのはカスタムCSV店舗だけです (CSV import is for custom-CSV shops)",

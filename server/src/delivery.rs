@@ -279,7 +279,7 @@ async fn deliver(
                 Err(reason)
             }
         };
-        crate::metrics::delivery(&shop.marketplace.to_ascii_lowercase(), outcome.is_ok());
+        crate::metrics::delivery(&shop.marketplace.as_str().to_ascii_lowercase(), outcome.is_ok());
         finish(state, scope, &msg, outcome).await
     }
     .instrument(span)

@@ -249,7 +249,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
     // ~40 inquiries on the marketplaces that have them.
     for k in 0..40 {
         let (s, numbers) = &orders_by_shop[k % 2];
-        let m = Marketplace::parse(&s.marketplace).unwrap_or(Marketplace::Rakuten);
+        let m = Marketplace::from(s.marketplace);
         let created = now - TimeDelta::minutes(rng.gen_range(10..60 * 24 * 20));
         let (subject, question) = *QUESTIONS.choose(&mut rng).unwrap_or(&QUESTIONS[0]);
         let order_number = match k % 8 {
@@ -337,7 +337,7 @@ pub async fn connect_simulator(state: &AppState, sim_base: &str) -> AppResult<()
     };
     let actor = crate::auth::Actor::system(Scope::of_tenant(st.tenant_id), "デモ");
     for s in actor.scope.find::<shop::Entity>().all(&state.db).await? {
-        let Some(m) = Marketplace::parse(&s.marketplace) else { continue };
+        let m = Marketplace::from(s.marketplace);
         let (prefix, credentials) = match m {
             Marketplace::Rakuten => (
                 "rakuten",

@@ -400,19 +400,12 @@ async fn download(State(h): State<Http>, Path(id): Path<String>, headers: Header
     let Ok(id) = id.parse::<i64>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let row = match actor.scope.get::<crate::store::entities::attachment::Entity>(&h.state.db, id).await {
-        Ok(Some(r)) => r,
+    let file = match crate::inbox::attachment_file(&h.state, &actor, id).await {
+        Ok(Some(f)) => f,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let bytes = match h.state.files.get(&object_store::path::Path::from(row.storage_key.as_str())).await {
-        Ok(r) => match r.bytes().await {
-            Ok(b) => b,
-            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        Err(_) => return StatusCode::NOT_FOUND.into_response(),
-    };
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent(&row.file_name));
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent(&file.file_name));
     (
         [
             // Never rendered inline by the browser: customer files are data, not pages.
@@ -423,7 +416,7 @@ async fn download(State(h): State<Http>, Path(id): Path<String>, headers: Header
             ),
             (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         ],
-        bytes,
+        file.bytes,
     )
         .into_response()
 }

@@ -115,6 +115,16 @@ pub async fn staff_member(db: &DatabaseConnection, scope: Scope, id: i64) -> App
     Ok(scope.get::<staff::Entity>(db, id).await?)
 }
 
+/// Staff members of the tenant by id, for the dataloader (an inquiry's assignee, a note's author).
+pub async fn staff_members(
+    db: &DatabaseConnection,
+    scope: Scope,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, staff::Model>> {
+    let rows = scope.find::<staff::Entity>().filter(staff::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
 /// The staff one can assign to: every account of the tenant that is not 利用停止, by name.
 /// Readable by every caller (the assignment menu), unlike the admin's staff list.
 pub async fn assignable(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<staff::Model>> {

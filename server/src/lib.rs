@@ -2,6 +2,7 @@
 //! `inbox`, `orders`, `templates`, `shops`, `sync`, `auth` are the application; `store`,
 //! `events`, `crypto` are the edges; `shared` holds the pure domain.
 
+pub mod api_option;
 pub mod assets;
 pub mod auth;
 pub mod backup;
@@ -33,6 +34,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod templates;
+pub mod viewer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

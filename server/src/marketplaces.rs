@@ -59,12 +59,12 @@ pub fn credential(state: &AppState, shop: &shop::Model, key: &str) -> Option<Str
 
 /// Whether the shop is connected to its marketplace (a connector exists and credentials are set).
 pub fn is_connected(shop: &shop::Model) -> bool {
-    Marketplace::parse(&shop.marketplace).is_some_and(has_connector) && shop.credentials_sealed.is_some()
+    has_connector(Marketplace::from(shop.marketplace)) && shop.credentials_sealed.is_some()
 }
 
 /// The connector for a shop, by its marketplace.
 pub fn connector_for(state: &AppState, shop: &shop::Model) -> MResult<Box<dyn Connector>> {
-    let m = Marketplace::parse(&shop.marketplace).unwrap_or(Marketplace::CustomCsv);
+    let m = Marketplace::from(shop.marketplace);
     let out = Outbound::new(state.policy.allow_private_urls);
     if !has_connector(m) {
         return connectors::connect(m, &account(shop), &serde_json::Value::Null, out, None);

@@ -1,5 +1,7 @@
-//! Relay cursor pagination over a (timestamp, id) key, newest first, without gaps or repeats
-//! while rows are added: the cursor is the key of a row, never an offset.
+//! Relay cursor pagination over a (timestamp, id) key without gaps or repeats while rows are
+//! added: the cursor is the key of a row, never an offset. One keyset pager, [`paginate`], in
+//! the direction of its cursor kind: [`Cursor`] pages newest first, [`AscCursor`] pages by a
+//! time that may be absent ascending (absent times last), then the id.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -53,6 +55,37 @@ impl Key for Cursor {
     }
 }
 
+/// The order a keyset pager lists rows in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `(time desc, id desc)`; the time is never absent.
+    NewestFirst,
+    /// `(time asc nulls last, id asc)`.
+    OldestFirstAbsentLast,
+}
+
+/// A cursor kind of one sort: its direction, and the row key it holds.
+pub trait SortKey: Key + Copy + Sized {
+    const DIRECTION: Direction;
+    /// `VALIDATION` on `cursor` for anything else, a cursor of another sort included.
+    fn decode(s: &str) -> AppResult<Self>;
+    fn at(&self) -> Option<DateTime<Utc>>;
+    fn id(&self) -> i64;
+}
+
+impl SortKey for Cursor {
+    const DIRECTION: Direction = Direction::NewestFirst;
+    fn decode(s: &str) -> AppResult<Self> {
+        Cursor::decode(s)
+    }
+    fn at(&self) -> Option<DateTime<Utc>> {
+        Some(self.at)
+    }
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 impl Key for String {
     fn encode(&self) -> String {
         self.clone()
@@ -89,91 +122,6 @@ fn size(n: Option<i32>, field: &str) -> AppResult<Option<u64>> {
     }
 }
 
-/// Rows strictly older than the cursor in (time desc, id desc) order.
-fn older<C: ColumnTrait>(time: C, id: C, c: Cursor) -> Condition {
-    Condition::any().add(time.lt(c.at)).add(Condition::all().add(time.eq(c.at)).add(id.lt(c.id)))
-}
-
-fn newer<C: ColumnTrait>(time: C, id: C, c: Cursor) -> Condition {
-    Condition::any().add(time.gt(c.at)).add(Condition::all().add(time.eq(c.at)).add(id.gt(c.id)))
-}
-
-/// Pages `select` (already filtered and tenant-scoped) newest first by `(time, id)`.
-pub async fn paginate<E, C>(
-    db: &impl ConnectionTrait,
-    select: Select<E>,
-    time: E::Column,
-    id: E::Column,
-    key: impl Fn(&E::Model) -> Cursor,
-    req: &PageRequest,
-) -> AppResult<Page<E::Model>>
-where
-    E: EntityTrait<Column = C>,
-    C: ColumnTrait,
-    E::Model: Send + Sync,
-{
-    let first = size(req.first, "first")?;
-    let last = size(req.last, "last")?;
-    if first.is_some() && last.is_some() {
-        return Err(AppError::validation(
-            "first",
-            "first と last は同時に指定できません (first and last cannot be combined)",
-        ));
-    }
-    let after = req.after.as_deref().map(Cursor::decode).transpose()?;
-    let before = req.before.as_deref().map(Cursor::decode).transpose()?;
-    let total_count = select.clone().count(db).await?;
-
-    let mut window = select.clone();
-    if let Some(c) = after {
-        window = window.filter(older(time, id, c));
-    }
-    if let Some(c) = before {
-        window = window.filter(newer(time, id, c));
-    }
-
-    let exists = |cond: Condition| {
-        let q = select.clone().filter(cond);
-        async move { Ok::<bool, AppError>(q.limit(1).one(db).await?.is_some()) }
-    };
-
-    if let Some(n) = last {
-        // From the end of the window backwards, then put back in newest-first order.
-        let mut rows = window.order_by_asc(time).order_by_asc(id).limit(n + 1).all(db).await?;
-        let has_previous_page = rows.len() as u64 > n;
-        rows.truncate(n as usize);
-        rows.reverse();
-        let has_next_page = match before {
-            Some(c) => {
-                exists(
-                    Condition::any().add(older(time, id, c)).add(Condition::all().add(time.eq(c.at)).add(id.eq(c.id))),
-                )
-                .await?
-            }
-            None => false,
-        };
-        return Ok(Page {
-            items: rows.into_iter().map(|r| (key(&r), r)).collect(),
-            has_next_page,
-            has_previous_page,
-            total_count,
-        });
-    }
-
-    let n = first.unwrap_or(DEFAULT_PAGE);
-    let mut rows = window.order_by_desc(time).order_by_desc(id).limit(n + 1).all(db).await?;
-    let has_next_page = rows.len() as u64 > n;
-    rows.truncate(n as usize);
-    let has_previous_page = match after {
-        Some(c) => {
-            exists(Condition::any().add(newer(time, id, c)).add(Condition::all().add(time.eq(c.at)).add(id.eq(c.id))))
-                .await?
-        }
-        None => false,
-    };
-    Ok(Page { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page, total_count })
-}
-
 /// The key of an ascending sort on a time that may be absent (absent times after every
 /// present one), then the id: 「待ち時間の長い順」 (`waiting_since`, then id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,50 +155,78 @@ impl AscCursor {
     }
 }
 
-/// Rows after the cursor in (time asc nulls last, id asc) order.
-fn later<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
-    match c.at {
-        Some(t) => {
-            Condition::any().add(time.gt(t)).add(Condition::all().add(time.eq(t)).add(id.gt(c.id))).add(time.is_null())
+impl SortKey for AscCursor {
+    const DIRECTION: Direction = Direction::OldestFirstAbsentLast;
+    fn decode(s: &str) -> AppResult<Self> {
+        AscCursor::decode(s)
+    }
+    fn at(&self) -> Option<DateTime<Utc>> {
+        self.at
+    }
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Rows after the cursor in the direction's order.
+fn after<C: ColumnTrait>(dir: Direction, time: C, id: C, at: Option<DateTime<Utc>>, key: i64) -> Condition {
+    match (dir, at) {
+        // Strictly older in (time desc, id desc).
+        (Direction::NewestFirst, Some(t)) => {
+            Condition::any().add(time.lt(t)).add(Condition::all().add(time.eq(t)).add(id.lt(key)))
         }
-        None => Condition::all().add(time.is_null()).add(id.gt(c.id)),
+        (Direction::NewestFirst, None) => Condition::all().add(id.lt(key)),
+        (Direction::OldestFirstAbsentLast, Some(t)) => {
+            Condition::any().add(time.gt(t)).add(Condition::all().add(time.eq(t)).add(id.gt(key))).add(time.is_null())
+        }
+        (Direction::OldestFirstAbsentLast, None) => Condition::all().add(time.is_null()).add(id.gt(key)),
     }
 }
 
-/// Rows before the cursor in (time asc nulls last, id asc) order.
-fn earlier<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
-    match c.at {
-        Some(t) => Condition::any().add(time.lt(t)).add(Condition::all().add(time.eq(t)).add(id.lt(c.id))),
-        None => Condition::any().add(time.is_not_null()).add(id.lt(c.id)),
+/// Rows before the cursor in the direction's order.
+fn before<C: ColumnTrait>(dir: Direction, time: C, id: C, at: Option<DateTime<Utc>>, key: i64) -> Condition {
+    match (dir, at) {
+        // Strictly newer in (time desc, id desc).
+        (Direction::NewestFirst, Some(t)) => {
+            Condition::any().add(time.gt(t)).add(Condition::all().add(time.eq(t)).add(id.gt(key)))
+        }
+        (Direction::NewestFirst, None) => Condition::all().add(id.gt(key)),
+        (Direction::OldestFirstAbsentLast, Some(t)) => {
+            Condition::any().add(time.lt(t)).add(Condition::all().add(time.eq(t)).add(id.lt(key)))
+        }
+        (Direction::OldestFirstAbsentLast, None) => Condition::any().add(time.is_not_null()).add(id.lt(key)),
     }
 }
 
-fn at<C: ColumnTrait>(time: C, id: C, c: AscCursor) -> Condition {
-    let t = match c.at {
+/// The cursor's own row.
+fn at_cursor<C: ColumnTrait>(time: C, id: C, at: Option<DateTime<Utc>>, key: i64) -> Condition {
+    let t = match at {
         Some(t) => Condition::all().add(time.eq(t)),
         None => Condition::all().add(time.is_null()),
     };
-    t.add(id.eq(c.id))
+    t.add(id.eq(key))
 }
 
-/// Pages `select` (already filtered and tenant-scoped) by `(time, id)` ascending, rows without
-/// a time last — the same guarantees as [`paginate`]: a cursor is a row's key, so every row
-/// is listed once while rows are added or their time changes between pages.
-pub async fn paginate_ascending<E, C>(
+/// Pages `select` (already filtered and tenant-scoped) by `(time, id)` in the direction of the
+/// cursor kind `K`. A cursor is a row's key, so every row is listed once while rows are added
+/// or their time changes between pages.
+pub async fn paginate<E, C, K>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     time: E::Column,
     id: E::Column,
-    key: impl Fn(&E::Model) -> AscCursor,
+    key: impl Fn(&E::Model) -> K,
     req: &PageRequest,
-) -> AppResult<Page<E::Model, AscCursor>>
+) -> AppResult<Page<E::Model, K>>
 where
     E: EntityTrait<Column = C>,
     C: ColumnTrait,
     E::Model: Send + Sync,
+    K: SortKey,
 {
     use sea_orm::Order;
     use sea_orm::sea_query::NullOrdering;
+    let dir = K::DIRECTION;
     let first = size(req.first, "first")?;
     let last = size(req.last, "last")?;
     if first.is_some() && last.is_some() {
@@ -259,16 +235,16 @@ where
             "first と last は同時に指定できません (first and last cannot be combined)",
         ));
     }
-    let after = req.after.as_deref().map(AscCursor::decode).transpose()?;
-    let before = req.before.as_deref().map(AscCursor::decode).transpose()?;
+    let after_key = req.after.as_deref().map(K::decode).transpose()?;
+    let before_key = req.before.as_deref().map(K::decode).transpose()?;
     let total_count = select.clone().count(db).await?;
 
     let mut window = select.clone();
-    if let Some(c) = after {
-        window = window.filter(later(time, id, c));
+    if let Some(c) = after_key {
+        window = window.filter(after(dir, time, id, c.at(), c.id()));
     }
-    if let Some(c) = before {
-        window = window.filter(earlier(time, id, c));
+    if let Some(c) = before_key {
+        window = window.filter(before(dir, time, id, c.at(), c.id()));
     }
     let exists = |cond: Condition| {
         let q = select.clone().filter(cond);
@@ -276,17 +252,27 @@ where
     };
 
     if let Some(n) = last {
-        let mut rows = window
-            .order_by_with_nulls(time, Order::Desc, NullOrdering::First)
-            .order_by_desc(id)
-            .limit(n + 1)
-            .all(db)
-            .await?;
+        // From the end of the window backwards, then put back in the direction's order.
+        let backwards = match dir {
+            Direction::NewestFirst => window.order_by_asc(time).order_by_asc(id),
+            Direction::OldestFirstAbsentLast => {
+                window.order_by_with_nulls(time, Order::Desc, NullOrdering::First).order_by_desc(id)
+            }
+        };
+        let mut rows = backwards.limit(n + 1).all(db).await?;
         let has_previous_page = rows.len() as u64 > n;
         rows.truncate(n as usize);
         rows.reverse();
-        let has_next_page = match before {
-            Some(c) => exists(Condition::any().add(later(time, id, c)).add(at(time, id, c))).await?,
+        let has_next_page = match before_key {
+            Some(c) => {
+                exists(Condition::any().add(after(dir, time, id, c.at(), c.id())).add(at_cursor(
+                    time,
+                    id,
+                    c.at(),
+                    c.id(),
+                )))
+                .await?
+            }
             None => false,
         };
         return Ok(Page {
@@ -298,12 +284,20 @@ where
     }
 
     let n = first.unwrap_or(DEFAULT_PAGE);
-    let mut rows =
-        window.order_by_with_nulls(time, Order::Asc, NullOrdering::Last).order_by_asc(id).limit(n + 1).all(db).await?;
+    let forwards = match dir {
+        Direction::NewestFirst => window.order_by_desc(time).order_by_desc(id),
+        Direction::OldestFirstAbsentLast => {
+            window.order_by_with_nulls(time, Order::Asc, NullOrdering::Last).order_by_asc(id)
+        }
+    };
+    let mut rows = forwards.limit(n + 1).all(db).await?;
     let has_next_page = rows.len() as u64 > n;
     rows.truncate(n as usize);
-    let has_previous_page = match after {
-        Some(c) => exists(Condition::any().add(earlier(time, id, c)).add(at(time, id, c))).await?,
+    let has_previous_page = match after_key {
+        Some(c) => {
+            exists(Condition::any().add(before(dir, time, id, c.at(), c.id())).add(at_cursor(time, id, c.at(), c.id())))
+                .await?
+        }
         None => false,
     };
     Ok(Page { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page, total_count })

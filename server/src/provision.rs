@@ -61,7 +61,7 @@ pub async fn create_staff_with_hash(
             staff::ActiveModel {
                 email: Set(email.trim().to_lowercase()),
                 name: Set(name.trim().to_owned()),
-                role: Set(role.as_str().into()),
+                role: Set(role.into()),
                 password_hash: Set(password_hash),
                 created_at: Set(clock::now()),
                 ..Default::default()

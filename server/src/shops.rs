@@ -47,6 +47,17 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<shop:
     Ok(actor.scope.find::<shop::Entity>().order_by_asc(shop::Column::Id).all(db).await?)
 }
 
+/// Shops of the tenant by id, for the dataloader (an inquiry's, an order's or a run's shop).
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    scope: crate::store::Scope,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, shop::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let rows = scope.find::<shop::Entity>().filter(shop::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<shop::Model>> {
     actor.require(Permission::Read)?;
     Ok(actor.scope.get::<shop::Entity>(db, id).await?)
@@ -164,13 +175,13 @@ pub async fn save(
         None => None,
     };
     let marketplace = match (&existing, input.marketplace) {
-        (Some(e), Some(m)) if e.marketplace != m.as_str() => {
+        (Some(e), Some(m)) if Marketplace::from(e.marketplace) != m => {
             return Err(AppError::validation(
                 "marketplace",
                 "店舗のモールは変更できません (a shop's marketplace cannot change)",
             ));
         }
-        (Some(e), _) => Marketplace::parse(&e.marketplace).unwrap_or(Marketplace::CustomCsv),
+        (Some(e), _) => e.marketplace.into(),
         (None, Some(m)) => m,
         (None, None) => {
             return Err(AppError::validation("marketplace", "モールを選んでください (marketplace is required)"));
@@ -231,7 +242,7 @@ pub async fn save(
             .insert(
                 db,
                 shop::ActiveModel {
-                    marketplace: Set(marketplace.as_str().into()),
+                    marketplace: Set(marketplace.into()),
                     name: Set(name),
                     mall_shop_name: Set(mall_shop_name),
                     staff_name: Set(staff_name),
@@ -332,7 +343,7 @@ pub async fn backfill_push_index(state: &crate::state::AppState) -> AppResult<()
     let legacy = shop::Entity::find().filter(shop::Column::PushIndex.is_null()).all(&state.db).await?;
     for row in legacy {
         let index = match row.credentials_sealed.as_deref() {
-            Some(sealed) if row.marketplace == Marketplace::Rakuten.as_str() => {
+            Some(sealed) if row.marketplace == shop::Marketplace::Rakuten => {
                 open_credentials(&state.sealer, sealed).map(|c| push_index(&c)).unwrap_or_default()
             }
             _ => String::new(),

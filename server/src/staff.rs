@@ -115,7 +115,7 @@ fn taken(e: sea_orm::DbErr) -> AppError {
 }
 
 fn is_enabled_admin(s: &staff::Model) -> bool {
-    s.disabled_at.is_none() && s.role == Role::Admin.as_str()
+    s.disabled_at.is_none() && s.role == staff::Role::Admin
 }
 
 /// Refuses a change that takes `target` away from the enabled admins when it is the last one.
@@ -135,7 +135,7 @@ async fn keep_an_admin(
         .find::<staff::Entity>()
         .select_only()
         .column(staff::Column::Id)
-        .filter(staff::Column::Role.eq(Role::Admin.as_str()))
+        .filter(staff::Column::Role.eq(staff::Role::Admin))
         .filter(staff::Column::DisabledAt.is_null())
         .lock_exclusive()
         .into_tuple()
@@ -173,7 +173,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: StaffForSave)
             staff::ActiveModel {
                 email: Set(c.email),
                 name: Set(c.name),
-                role: Set(c.role.as_str().into()),
+                role: Set(c.role.into()),
                 password_hash: Set(password_hash),
                 created_at: Set(clock::now()),
                 disabled_at: Set(None),
@@ -208,7 +208,7 @@ async fn update_in(db: &DatabaseConnection, actor: &Actor, id: i64, input: Staff
     let mut am: staff::ActiveModel = row.into();
     am.email = Set(c.email);
     am.name = Set(c.name);
-    am.role = Set(c.role.as_str().into());
+    am.role = Set(c.role.into());
     let new_password = password_hash.is_some();
     if let Some(h) = password_hash {
         am.password_hash = Set(h);

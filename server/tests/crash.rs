@@ -3,6 +3,8 @@
 //! twice: every reply reaches the marketplace (the simulator) exactly once, an import completes
 //! with the right counts, and a run the crash cut off is not left looking as if it still ran.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

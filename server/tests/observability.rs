@@ -3,6 +3,8 @@
 //! run's lines its tenant, shop and run id; `/metrics` answers on the metrics address only.
 //! (Its own process: the metrics here are this server's alone.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

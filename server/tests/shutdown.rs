@@ -2,6 +2,8 @@
 //! container orchestrators send) as on Ctrl-C (SIGINT): it stops accepting connections,
 //! finishes the request that is running, and exits 0.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
 use std::io::BufRead as _;
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};

@@ -560,9 +560,10 @@ async fn auto_import_runs_once_per_interval_for_shops_that_ask_for_it() {
         )
         .await;
         let runs = server::sync::run_due(&app.state, interval).await.expect("pass");
-        let kinds: HashSet<&str> = runs.iter().map(|r| r.kind.as_str()).collect();
+        let kinds: HashSet<&str> = runs.iter().map(|r| shared::SyncKind::from(r.kind).as_str()).collect();
         assert_eq!(kinds, HashSet::from(["IMPORT_ORDERS", "IMPORT_INQUIRIES"]));
-        assert!(runs.iter().all(|r| r.state == "SUCCEEDED" && r.trigger == "auto"));
+        use server::store::entities::sync_run::{State, Trigger};
+        assert!(runs.iter().all(|r| r.state == State::Succeeded && r.trigger == Trigger::Auto));
         assert_eq!(runs.iter().map(|r| r.created).sum::<i32>(), 3);
         assert!(server::sync::run_due(&app.state, interval).await.expect("pass").is_empty(), "once per interval");
         mall.task.abort();

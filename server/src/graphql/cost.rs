@@ -109,8 +109,8 @@ pub const PRESENCE_PER_SECOND: u32 = 5;
 
 impl Default for PresenceLimits {
     fn default() -> Self {
-        let quota = Quota::per_second(NonZeroU32::new(PRESENCE_PER_SECOND).expect("positive"))
-            .allow_burst(NonZeroU32::new(PRESENCE_BURST).expect("positive"));
+        let quota = Quota::per_second(NonZeroU32::new(PRESENCE_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(PRESENCE_BURST).unwrap_or(NonZeroU32::MIN));
         PresenceLimits { limiter: RateLimiter::keyed(quota) }
     }
 }

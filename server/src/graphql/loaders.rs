@@ -1,14 +1,25 @@
 //! Batch loaders (no cache: batching only, so nothing goes stale on long-lived sockets).
-//! Each is built for one caller, with that caller's tenant scope.
+//! Each is built for one caller, with that caller's tenant scope, and reads through the
+//! application modules.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 
+use crate::error::AppError;
 use crate::store::Scope;
 use crate::store::entities::{attachment, inquiry, message, order, order_item, shop, staff};
-use crate::{inbox, orders};
+use crate::{inbox, inbox_teams, orders, shops};
+
+/// The error a loader hands to `context::load_err`, which logs it: an internal error with its
+/// detail (the caller only ever sees "internal error").
+fn detail(e: AppError) -> String {
+    match e {
+        AppError::Internal(inner) => format!("{inner:#}"),
+        other => other.message(),
+    }
+}
 
 pub struct ShopLoader {
     pub db: DatabaseConnection,
@@ -20,14 +31,7 @@ impl Loader<i64> for ShopLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, shop::Model>, String> {
-        let rows = self
-            .scope
-            .find::<shop::Entity>()
-            .filter(shop::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+        shops::by_ids(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -42,14 +46,7 @@ impl Loader<i64> for StaffLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, staff::Model>, String> {
-        let rows = self
-            .scope
-            .find::<staff::Entity>()
-            .filter(staff::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+        inbox_teams::staff_members(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -63,7 +60,7 @@ impl Loader<i64> for MessagesLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<message::Model>>, String> {
-        inbox::messages_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox::messages_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -77,7 +74,7 @@ impl Loader<i64> for AttachmentsLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<attachment::Model>>, String> {
-        inbox::attachments_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        inbox::attachments_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -91,7 +88,7 @@ impl Loader<i64> for ItemsLoader {
     type Error = String;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<order_item::Model>>, String> {
-        orders::items_of(&self.db, self.scope, keys).await.map_err(|e| e.message())
+        orders::items_of(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -106,15 +103,7 @@ impl Loader<(i64, String)> for OrderByNumberLoader {
     type Error = String;
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), order::Model>, String> {
-        let any = keys.iter().fold(Condition::any(), |c, (shop, number)| {
-            c.add(
-                Condition::all()
-                    .add(order::Column::ShopId.eq(*shop))
-                    .add(order::Column::OrderNumber.eq(number.as_str())),
-            )
-        });
-        let rows = self.scope.find::<order::Entity>().filter(any).all(&self.db).await.map_err(|e| e.to_string())?;
-        Ok(rows.into_iter().map(|r| ((r.shop_id, r.order_number.clone()), r)).collect())
+        orders::by_numbers(&self.db, self.scope, keys).await.map_err(detail)
     }
 }
 
@@ -129,28 +118,6 @@ impl Loader<(i64, String)> for InquiriesOfOrderLoader {
     type Error = String;
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), Vec<inquiry::Model>>, String> {
-        let any = keys.iter().fold(Condition::any(), |c, (shop, number)| {
-            c.add(
-                Condition::all()
-                    .add(inquiry::Column::ShopId.eq(*shop))
-                    .add(inquiry::Column::OrderNumber.eq(number.as_str())),
-            )
-        });
-        let rows = self
-            .scope
-            .find::<inquiry::Entity>()
-            .filter(any)
-            .order_by_desc(inquiry::Column::LastMessageAt)
-            .order_by_desc(inquiry::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut map: HashMap<(i64, String), Vec<inquiry::Model>> = HashMap::new();
-        for r in rows {
-            if let Some(number) = r.order_number.clone() {
-                map.entry((r.shop_id, number)).or_default().push(r);
-            }
-        }
-        Ok(map)
+        inbox::of_orders(&self.db, self.scope, keys).await.map_err(detail)
     }
 }

@@ -5,6 +5,8 @@ pub mod context;
 pub mod cost;
 pub mod csv;
 pub mod error;
+#[cfg(test)]
+mod layers;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -30,7 +32,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
 }
 
 fn builder() -> async_graphql::SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot)
+    Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), subscription::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)

@@ -1,5 +1,6 @@
 //! `order` table.
 use sea_orm::entity::prelude::*;
+use shared::OrderStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order")]
@@ -10,7 +11,7 @@ pub struct Model {
     pub shop_id: i64,
     pub order_number: String,
     pub ordered_at: DateTimeUtc,
-    pub status: String,
+    pub status: Status,
     pub marketplace_status: Option<String>,
     pub buyer_name: Option<String>,
     pub buyer_postal_code: Option<String>,
@@ -40,3 +41,24 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// 受注ステータス (`shared::OrderStatus`, stored by its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Status {
+    #[sea_orm(string_value = "NEW")]
+    New,
+    #[sea_orm(string_value = "PROCESSING")]
+    Processing,
+    #[sea_orm(string_value = "ON_HOLD")]
+    OnHold,
+    #[sea_orm(string_value = "AWAITING_SHIPMENT")]
+    AwaitingShipment,
+    #[sea_orm(string_value = "SHIPPED")]
+    Shipped,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+same_variants!(Status, OrderStatus, [New, Processing, OnHold, AwaitingShipment, Shipped, Completed, Cancelled]);

@@ -1,13 +1,15 @@
 //! `shop` table.
 use sea_orm::entity::prelude::*;
 
+pub use super::marketplace::Marketplace;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "shop")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub tenant_id: i64,
-    pub marketplace: String,
+    pub marketplace: Marketplace,
     pub name: String,
     pub mall_shop_name: String,
     pub staff_name: String,

@@ -1,5 +1,6 @@
 //! `sync_run` table.
 use sea_orm::entity::prelude::*;
+use shared::{SyncKind, SyncState};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sync_run")]
@@ -8,9 +9,9 @@ pub struct Model {
     pub id: i64,
     pub tenant_id: i64,
     pub shop_id: i64,
-    pub kind: String,
-    pub state: String,
-    pub trigger: String,
+    pub kind: Kind,
+    pub state: State,
+    pub trigger: Trigger,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
     pub created: i32,
@@ -28,3 +29,53 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What a run does (`shared::SyncKind`, stored by its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Kind {
+    #[sea_orm(string_value = "IMPORT_ORDERS")]
+    ImportOrders,
+    #[sea_orm(string_value = "IMPORT_INQUIRIES")]
+    ImportInquiries,
+    #[sea_orm(string_value = "EXPORT_SHIPMENTS")]
+    ExportShipments,
+    #[sea_orm(string_value = "EXPORT_EVALUATIONS")]
+    ExportEvaluations,
+}
+same_variants!(Kind, SyncKind, [ImportOrders, ImportInquiries, ExportShipments, ExportEvaluations]);
+
+/// Where a run is (`shared::SyncState`, stored by its code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum State {
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+same_variants!(State, SyncState, [Queued, Running, Succeeded, Failed]);
+
+/// What started a run: the scheduler or a person (the API shows `"auto"` / `"manual"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Trigger {
+    #[sea_orm(string_value = "auto")]
+    Auto,
+    #[sea_orm(string_value = "manual")]
+    Manual,
+}
+
+impl Trigger {
+    /// The stored text, as the API shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Auto => "auto",
+            Trigger::Manual => "manual",
+        }
+    }
+}

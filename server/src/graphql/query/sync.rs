@@ -1,0 +1,32 @@
+//! Import and export runs.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::graphql::context::{actor, state};
+use crate::graphql::cost;
+use crate::graphql::error::opt_id;
+use crate::graphql::types::*;
+use crate::paging::PageRequest;
+use crate::sync;
+
+#[derive(Default)]
+pub struct SyncQuery;
+
+#[Object]
+impl SyncQuery {
+    /// Import and export runs, newest first.
+    #[graphql(complexity = "cost::page(first, None, child_complexity)")]
+    async fn sync_runs(
+        &self,
+        ctx: &Context<'_>,
+        shop_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SyncRunConnection> {
+        let shop_id = opt_id(shop_id.as_ref(), "店舗")?;
+        let page =
+            sync::list(&state(ctx).db, actor(ctx)?, shop_id, &PageRequest { first, after, last: None, before: None })
+                .await?;
+        Ok(page.into())
+    }
+}

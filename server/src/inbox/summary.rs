@@ -1,0 +1,101 @@
+//! The stored summary of an inquiry (status, last author, preview, waiting since), and word
+//! of a change to subscribers.
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use shared::{DeliveryState, MessageAuthor};
+
+use super::*;
+use crate::clock;
+use crate::error::AppResult;
+use crate::events::{Event, EventKind};
+use crate::state::AppState;
+use crate::store::Scope;
+use crate::store::entities::{inquiry, message};
+
+/// Recomputes the stored summary of an inquiry from its messages: last author, last message
+/// time, preview and the derived status. Called inside every write transaction that touches
+/// messages or the completed flag.
+pub(crate) async fn summarise(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    row: inquiry::Model,
+) -> AppResult<inquiry::Model> {
+    let last = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    let last_customer = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(message::Author::Customer))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    let last_shop = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(message::Author::Shop))
+        .order_by_desc(message::Column::SentAt)
+        .order_by_desc(message::Column::Id)
+        .one(db)
+        .await?;
+    // Waiting since the first customer message after the latest shop reply that did not fail.
+    let answered = scope
+        .find::<message::Entity>()
+        .filter(message::Column::InquiryId.eq(row.id))
+        .filter(message::Column::Author.eq(message::Author::Shop))
+        .filter(message::Column::Delivery.ne(message::Delivery::Failed))
+        .order_by_desc(message::Column::SentAt)
+        .one(db)
+        .await?
+        .map(|m| m.sent_at);
+    let waiting_since = if row.completed {
+        None
+    } else {
+        let mut q = scope
+            .find::<message::Entity>()
+            .filter(message::Column::InquiryId.eq(row.id))
+            .filter(message::Column::Author.eq(message::Author::Customer));
+        if let Some(t) = answered {
+            q = q.filter(message::Column::SentAt.gt(t));
+        }
+        q.order_by_asc(message::Column::SentAt).one(db).await?.map(|m| m.sent_at)
+    };
+    let reply_failed = shared::inquiry::reply_failed(last_shop.map(|m| DeliveryState::from(m.delivery)));
+    let last_author = last.as_ref().map(|m| m.author);
+    let status = shared::inquiry::status(row.completed, last_author.map(MessageAuthor::from), reply_failed);
+    let mut am: inquiry::ActiveModel = row.clone().into();
+    am.reply_failed = Set(reply_failed);
+    am.last_author = Set(last_author);
+    am.last_message_at = Set(Ord::max(last.as_ref().map(|m| m.sent_at).unwrap_or(row.created_at), row.created_at));
+    am.preview =
+        Set(last_customer.map(|m| shared::inquiry::first_line_preview(&m.body, PREVIEW_CHARS)).unwrap_or_default());
+    am.status = Set(status.into());
+    am.waiting_since = Set(waiting_since);
+    am.updated_at = Set(clock::now());
+    Ok(scope.update(db, am).await?)
+}
+
+pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: bool) {
+    let base = |kind| Event { tenant_id: row.tenant_id, shop_id: Some(row.shop_id), kind };
+    if received {
+        state.events.publish(base(EventKind::InquiryReceived { inquiry_id: row.id }));
+    }
+    state.events.publish(base(EventKind::InquiryUpdated { inquiry_id: row.id }));
+    state.events.publish(base(EventKind::InboxCountsChanged));
+}
+
+/// Recomputes an inquiry's stored summary inside the caller's transaction (after a reply's
+/// delivery state changed); publish with [`announce_change`] after the commit.
+pub async fn resummarise(db: &impl ConnectionTrait, scope: Scope, inquiry_id: i64) -> AppResult<inquiry::Model> {
+    summarise(db, scope, must_get(db, scope, inquiry_id).await?).await
+}
+
+/// Tells subscribers an inquiry (and so the counts) changed.
+pub fn announce_change(state: &AppState, row: &inquiry::Model) {
+    publish_change(state, row, false);
+}

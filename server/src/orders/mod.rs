@@ -1,0 +1,22 @@
+//! Orders (受注): list, order page, registration by hand (受注登録) and edits of shipping data,
+//! status and notes.
+//!
+//! One concern per file: the list and reads (`list`), orders entered and edited by staff
+//! (`entry`), the import's upsert (`upsert`) of what a marketplace reports (the connectors' `model`).
+
+mod entry;
+mod list;
+mod upsert;
+
+use shared::OrderStatus;
+
+use crate::store::entities::order;
+
+pub use connectors::{IncomingOrder, ItemForSave, PartyForSave};
+pub use entry::*;
+pub use list::*;
+pub use upsert::*;
+
+pub fn status_of(o: &order::Model) -> OrderStatus {
+    o.status.into()
+}

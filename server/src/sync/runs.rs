@@ -1,0 +1,179 @@
+//! Run records: a `sync_run` row per run (QUEUED, RUNNING, SUCCEEDED or FAILED) with its
+//! counts and errors, saved and published (`SyncRunUpdated`) as the run goes.
+
+use std::time::Duration;
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
+use shared::{SyncKind, SyncState};
+
+use crate::auth::{Actor, Permission};
+use crate::clock;
+use crate::error::AppResult;
+use crate::events::{Event, EventKind};
+use crate::inbox::UpsertOutcome;
+use crate::paging::{self, Cursor, Page, PageRequest};
+use crate::state::AppState;
+use crate::store::Scope;
+use crate::store::entities::{shop, sync_run};
+
+pub const TRIGGER_MANUAL: sync_run::Trigger = sync_run::Trigger::Manual;
+pub const TRIGGER_AUTO: sync_run::Trigger = sync_run::Trigger::Auto;
+
+/// Progress is saved and published every this many items.
+pub(crate) const PROGRESS_EVERY: usize = 20;
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shop_id: Option<i64>,
+    page: &PageRequest,
+) -> AppResult<Page<sync_run::Model>> {
+    actor.require(Permission::Read)?;
+    let mut q = actor.scope.find::<sync_run::Entity>();
+    if let Some(id) = shop_id {
+        q = q.filter(sync_run::Column::ShopId.eq(id));
+    }
+    paging::paginate(
+        db,
+        q,
+        sync_run::Column::CreatedAt,
+        sync_run::Column::Id,
+        |r| Cursor { at: r.created_at, id: r.id },
+        page,
+    )
+    .await
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<sync_run::Model>> {
+    actor.require(Permission::Read)?;
+    Ok(actor.scope.get::<sync_run::Entity>(db, id).await?)
+}
+
+/// How often a process renews the heartbeat of the runs it works on.
+pub const RUN_HEARTBEAT: Duration = Duration::from_secs(10);
+/// A QUEUED or RUNNING run whose heartbeat is older than this was cut off by its process dying.
+pub const RUN_LEASE: Duration = Duration::from_secs(60);
+/// The error a cut-off run shows.
+pub const INTERRUPTED: &str =
+    "サーバーが停止したため中断されました。もう一度実行してください (the run was interrupted: the server stopped)";
+
+/// The runs this process has queued and not finished yet.
+pub(crate) static LIVE_RUNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<i64>>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub(crate) fn live_runs() -> Vec<i64> {
+    LIVE_RUNS.lock().map(|l| l.iter().copied().collect()).unwrap_or_default()
+}
+
+pub(crate) fn set_live(id: i64, live: bool) {
+    if let Ok(mut l) = LIVE_RUNS.lock() {
+        if live {
+            l.insert(id);
+        } else {
+            l.remove(&id);
+        }
+    }
+}
+
+pub(crate) fn publish(state: &AppState, run: &sync_run::Model) {
+    state.events.publish(Event {
+        tenant_id: run.tenant_id,
+        shop_id: Some(run.shop_id),
+        kind: EventKind::SyncRunUpdated { run_id: run.id },
+    });
+}
+
+pub(crate) async fn queue(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    kind: SyncKind,
+    trigger: sync_run::Trigger,
+) -> AppResult<sync_run::Model> {
+    let run = scope
+        .insert(
+            &state.db,
+            sync_run::ActiveModel {
+                shop_id: Set(shop.id),
+                kind: Set(kind.into()),
+                state: Set(sync_run::State::Queued),
+                trigger: Set(trigger),
+                created: Set(0),
+                updated: Set(0),
+                unchanged: Set(0),
+                failed: Set(0),
+                errors: Set("[]".into()),
+                created_at: Set(clock::now()),
+                heartbeat_at: Set(Some(clock::now())),
+                ..Default::default()
+            },
+        )
+        .await?;
+    set_live(run.id, true);
+    publish(state, &run);
+    Ok(run)
+}
+
+/// A running run's counts and errors, saved as it goes.
+pub(crate) struct Progress<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) scope: Scope,
+    pub(crate) run: sync_run::Model,
+    pub(crate) errors: Vec<String>,
+    unsaved: usize,
+}
+
+impl<'a> Progress<'a> {
+    /// Starts a queued run: it is RUNNING from here on.
+    pub(crate) async fn start(state: &'a AppState, scope: Scope, run: sync_run::Model) -> Progress<'a> {
+        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
+        p.save(Some(SyncState::Running)).await;
+        p
+    }
+
+    pub(crate) fn count(&mut self, o: UpsertOutcome) {
+        match o {
+            UpsertOutcome::Created => self.run.created += 1,
+            UpsertOutcome::Updated => self.run.updated += 1,
+            UpsertOutcome::Unchanged => self.run.unchanged += 1,
+        }
+        self.unsaved += 1;
+    }
+
+    pub(crate) fn fail(&mut self, what: String) {
+        self.run.failed += 1;
+        self.errors.push(what);
+        self.unsaved += 1;
+    }
+
+    pub(crate) async fn tick(&mut self) {
+        if self.unsaved >= PROGRESS_EVERY {
+            self.save(None).await;
+        }
+    }
+
+    pub(crate) async fn save(&mut self, state: Option<SyncState>) {
+        let mut am: sync_run::ActiveModel = self.run.clone().into();
+        am.created = Set(self.run.created);
+        am.updated = Set(self.run.updated);
+        am.unchanged = Set(self.run.unchanged);
+        am.failed = Set(self.run.failed);
+        am.errors = Set(serde_json::to_string(&self.errors).unwrap_or_else(|_| "[]".into()));
+        if let Some(s) = state {
+            am.state = Set(s.into());
+            match s {
+                SyncState::Running => am.started_at = Set(Some(clock::now())),
+                SyncState::Succeeded | SyncState::Failed => am.finished_at = Set(Some(clock::now())),
+                SyncState::Queued => {}
+            }
+        }
+        match self.scope.update(&self.state.db, am).await {
+            Ok(run) => {
+                self.run = run;
+                self.unsaved = 0;
+                publish(self.state, &self.run);
+            }
+            Err(e) => tracing::warn!(run = self.run.id, error = %e, "saving sync run progress failed"),
+        }
+    }
+}
