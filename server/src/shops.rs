@@ -104,7 +104,7 @@ fn check_credentials(m: Marketplace, creds: &serde_json::Value) -> AppResult<()>
             format!("認証情報の値は文字列で指定してください: {} (credential values must be strings)", bad.0),
         ));
     }
-    if m == Marketplace::Rakuma
+    if m.capabilities().single_item_accounts_only
         && let Some(kind) = obj.get("accountType").and_then(|v| v.as_str())
         && kind != "single"
     {

@@ -47,8 +47,9 @@ pub async fn start_manual(
     if crate::api_option::needed_for_run(kind, false) {
         crate::api_option::require(&state.db, actor).await?;
     }
+    // Where the shop's rating of the buyer goes out with the export, its message must be set.
     if matches!(kind, SyncKind::ExportShipments | SyncKind::ExportEvaluations)
-        && m == Marketplace::Rakuma
+        && caps.registers_evaluations
         && shop.review_message.as_deref().map(str::trim).unwrap_or("").is_empty()
     {
         return Err(AppError::validation(

@@ -15,7 +15,6 @@ mod editor;
 mod list;
 
 use leptos::prelude::*;
-use shared::Marketplace;
 use shared::ops::{NoVariables, ShopSettingsList, ShopWithSettings};
 
 use crate::api;
@@ -69,7 +68,8 @@ fn Shops() -> impl IntoView {
     let editor = move || match editing.get() {
         Editing::Closed => ().into_any(),
         Editing::New => view! { <ShopEditor shop=None on_saved on_cancel/> }.into_any(),
-        Editing::Existing(shop) if shop.marketplace == Marketplace::CustomCsv => view! {
+        // A shop without a marketplace API exchanges files: its CSV columns are set here.
+        Editing::Existing(shop) if !shop.marketplace.capabilities().api_connector => view! {
             <ShopEditor shop=Some(shop.clone()) on_saved on_cancel/>
             <CsvMappingEditor shop/>
         }

@@ -2,8 +2,8 @@
 //! or the CSV cards of a カスタムCSV店舗.
 
 use leptos::prelude::*;
+use shared::SyncKind;
 use shared::ops::{ShopWithSettings, SyncRun};
-use shared::{Marketplace, SyncKind};
 
 use super::export_card::ExportCard;
 use super::import_card::ImportCard;
@@ -22,7 +22,7 @@ pub(super) fn ShopActions(
 ) -> impl IntoView {
     let caps = shop.marketplace.capabilities();
     let days = shop.settings.import_days;
-    let csv_shop = shop.marketplace == Marketplace::CustomCsv;
+    let csv_shop = !caps.api_connector;
     if csv_shop {
         // No marketplace to call: orders come in as a file and go out as one.
         return view! {
