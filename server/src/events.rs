@@ -159,20 +159,16 @@ impl EventBus {
             while let Some(event) = outgoing.recv().await {
                 let Ok(payload) = serde_json::to_string(&Wire { origin, event: event.clone() }) else { continue };
                 // An access change is tried again a few times: another process's sockets must close.
-                let tries = if matches!(event.kind, EventKind::AccessRevoked { .. }) { 5 } else { 1 };
-                for attempt in 1..=tries {
-                    let sent = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(CHANNEL)
-                        .bind(&payload)
-                        .execute(&send_pool)
-                        .await;
-                    match sent {
-                        Ok(_) => break,
-                        Err(e) if attempt == tries => {
-                            tracing::warn!(error = %e, "events: NOTIFY failed; other processes miss this change")
-                        }
-                        Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await,
-                    }
+                let again = if matches!(event.kind, EventKind::AccessRevoked { .. }) { 4 } else { 0 };
+                let policy = backon::ExponentialBuilder::default()
+                    .with_min_delay(std::time::Duration::from_millis(200))
+                    .with_max_delay(std::time::Duration::from_secs(2))
+                    .with_max_times(again);
+                let notify = || {
+                    sea_orm::sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&payload).execute(&send_pool)
+                };
+                if let Err(e) = backon::Retryable::retry(notify, policy).await {
+                    tracing::warn!(error = %e, "events: NOTIFY failed; other processes miss this change")
                 }
             }
         });

@@ -89,21 +89,19 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// SQLite refuses a write transaction whose read snapshot went stale under another writer
 /// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
 /// that; the write is simply done again.
-pub async fn busy_retry<T, F, Fut>(mut f: F) -> crate::error::AppResult<T>
+pub async fn busy_retry<T, F, Fut>(f: F) -> crate::error::AppResult<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = crate::error::AppResult<T>>,
 {
-    let mut attempt = 0;
-    loop {
-        match f().await {
-            Err(crate::error::AppError::Internal(e)) if attempt < 8 && is_busy(&e) => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
-            }
-            r => return r,
-        }
-    }
+    use backon::Retryable as _;
+    // Up to 8 more tries, 10 ms doubling to 80 ms with jitter: writers rarely collide twice.
+    let policy = backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(10))
+        .with_max_delay(Duration::from_millis(80))
+        .with_max_times(8)
+        .with_jitter();
+    f.retry(policy).when(|e| matches!(e, crate::error::AppError::Internal(e) if is_busy(e))).await
 }
 
 fn is_busy(e: &anyhow::Error) -> bool {
