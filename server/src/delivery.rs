@@ -337,7 +337,10 @@ async fn send(
             .filter(message::Column::InquiryId.eq(inq.id))
             .all(&state.db)
             .await
-            .map_err(|e| internal(&e))?
+            .map_err(|e| match crate::error::database_unreachable(&e) {
+                true => Undelivered::Uncertain(AppError::DatabaseUnavailable.message()),
+                false => internal(&e).into(),
+            })?
             .into_iter()
             .filter_map(|m| m.marketplace_message_id)
             .collect();
@@ -356,8 +359,10 @@ async fn send(
         }
     }
     let files = files_of(state, scope, msg).await.map_err(|e| match e {
-        AppError::Internal(inner) => internal(&inner),
-        other => other.message(),
+        // Nothing went out: the reply waits for the database like one whose answer was lost.
+        AppError::DatabaseUnavailable => Undelivered::Uncertain(e.message()),
+        AppError::Internal(inner) => internal(&inner).into(),
+        other => other.message().into(),
     })?;
     match marketplaces::http::once_only(connector.send_reply(&inq.marketplace_inquiry_id, &msg.body, files)).await {
         Ok(sent) => Ok(sent.marketplace_message_id),
