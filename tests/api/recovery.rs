@@ -2,6 +2,7 @@
 //! start on SQLite and taken over after a silent heartbeat on PostgreSQL; migrations and
 //! start-up writes are safe when processes start together.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use madoguchi_tests::{Backend, TestApp, backends, each_backend};
@@ -195,5 +196,91 @@ async fn a_run_whose_process_stopped_is_marked_interrupted_once_its_heartbeat_is
         assert!(silent["errors"][0].as_str().unwrap().contains("中断"), "{silent}");
         assert_eq!(state_of("1001")["state"], "RUNNING", "a run with a fresh heartbeat is left alone");
         mall.task.abort();
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_inquiry_and_order_arriving_by_several_ways_at_once_are_stored_once() {
+    use server::inbox::{IncomingInquiry, IncomingMessage, upsert_inquiry};
+    use server::orders::{IncomingOrder, ItemForSave, PartyForSave, upsert_order};
+    use server::store::entities::shop;
+    each_backend!(|app| {
+        let (token, actor) = app.tenant("A商店", true).await;
+        let shop_id = crate::seed::shop(&app, &token, shared::Marketplace::Rakuten, "楽天店").await;
+        let shop = actor
+            .scope
+            .get::<shop::Entity>(&app.state.db, shop_id.parse().expect("id"))
+            .await
+            .expect("db")
+            .expect("shop");
+        let at = crate::seed::base_time();
+        let inquiry = IncomingInquiry {
+            marketplace_inquiry_id: "same-1".into(),
+            order_number: None,
+            customer_name: Some("楽天 太郎".into()),
+            subject: Some("配送".into()),
+            created_at: at,
+            completed: false,
+            messages: (0..3)
+                .map(|i| IncomingMessage {
+                    marketplace_message_id: format!("m{i}"),
+                    author: shared::MessageAuthor::Customer,
+                    staff_name: None,
+                    body: format!("質問 {i}"),
+                    sent_at: at + chrono::TimeDelta::minutes(i),
+                    files: Vec::new(),
+                })
+                .collect(),
+        };
+        let order = IncomingOrder {
+            order_number: "123456-20261201-0000000001".into(),
+            ordered_at: at,
+            marketplace_status: "300".into(),
+            buyer: PartyForSave { name: Some("楽天 太郎".into()), ..Default::default() },
+            recipient: PartyForSave { name: Some("楽天 太郎".into()), ..Default::default() },
+            requested_delivery: None,
+            items: vec![ItemForSave { name: "りんご".into(), sku: None, unit_price: 1200, quantity: 1 }],
+            total_amount: 1200,
+            payment_method: None,
+            special_notes: None,
+            ship_date: None,
+            carrier: None,
+            tracking_number: None,
+            delivery_method: None,
+        };
+        // A poll, a push and a second process's poll, all at the same moment.
+        let mut tasks = Vec::new();
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(6));
+        for _ in 0..6 {
+            let (state, scope, shop, inquiry, order) =
+                (app.state.clone(), actor.scope, shop.clone(), inquiry.clone(), order.clone());
+            let start = start.clone();
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let i = server::store::busy_retry(|| upsert_inquiry(&state, scope, &shop, inquiry.clone())).await;
+                let o = server::store::busy_retry(|| upsert_order(&state, scope, &shop, order.clone())).await;
+                (i.map(|(id, _)| id).map_err(|e| format!("{e:?}")), o.map(|(id, _)| id).map_err(|e| format!("{e:?}")))
+            }));
+        }
+        let mut inquiry_ids = HashSet::new();
+        let mut order_ids = HashSet::new();
+        for t in tasks {
+            let (i, o) = t.await.expect("task");
+            inquiry_ids.insert(i.expect("every arrival of the inquiry is taken"));
+            order_ids.insert(o.expect("every arrival of the order is taken"));
+        }
+        assert_eq!(inquiry_ids.len(), 1, "one inquiry");
+        assert_eq!(order_ids.len(), 1, "one order");
+        let db = &app.state.db;
+        let count = |sql: &'static str| async move {
+            db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("query")
+                .expect("row")
+                .try_get::<i64>("", "n")
+                .expect("n")
+        };
+        assert_eq!(count("SELECT COUNT(*) AS n FROM message").await, 3, "each message once");
+        assert_eq!(count("SELECT COUNT(*) AS n FROM order_item").await, 1, "the order's line once");
     });
 }

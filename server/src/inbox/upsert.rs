@@ -27,19 +27,22 @@ pub async fn upsert_inquiry(
 ) -> AppResult<(i64, UpsertOutcome)> {
     let marketplace = Marketplace::from(shop.marketplace);
     let txn = state.db.begin().await?;
-    let existing = scope
-        .find::<inquiry::Entity>()
-        .filter(inquiry::Column::ShopId.eq(shop.id))
-        .filter(inquiry::Column::MarketplaceInquiryId.eq(incoming.marketplace_inquiry_id.as_str()))
-        .one(&txn)
-        .await?;
+    let find = || {
+        scope
+            .find::<inquiry::Entity>()
+            .filter(inquiry::Column::ShopId.eq(shop.id))
+            .filter(inquiry::Column::MarketplaceInquiryId.eq(incoming.marketplace_inquiry_id.as_str()))
+    };
+    let existing = find().one(&txn).await?;
     let now = clock::now();
     let created_at = clock::normalise(incoming.created_at);
     let (row, created) = match existing {
         Some(row) => (row, false),
         None => {
-            let row = scope
-                .insert(
+            // The same inquiry may be arriving by another way at this moment (a poll and a
+            // push): one insert wins, the other goes on with the row it finds.
+            let inserted = scope
+                .insert_unless_present(
                     &txn,
                     inquiry::ActiveModel {
                         shop_id: Set(shop.id),
@@ -60,9 +63,13 @@ pub async fn upsert_inquiry(
                         updated_at: Set(now),
                         ..Default::default()
                     },
+                    [inquiry::Column::ShopId, inquiry::Column::MarketplaceInquiryId],
                 )
                 .await?;
-            (row, true)
+            match inserted {
+                Some(row) => (row, true),
+                None => (find().one(&txn).await?.ok_or(crate::error::AppError::NotFound("お問い合わせ"))?, false),
+            }
         }
     };
     let local = scope.find::<message::Entity>().filter(message::Column::InquiryId.eq(row.id)).all(&txn).await?;
@@ -86,12 +93,8 @@ pub async fn upsert_inquiry(
             new_any += 1;
             continue;
         }
-        new_any += 1;
-        if m.author == MessageAuthor::Customer {
-            new_customer += 1;
-        }
         let inserted = scope
-            .insert(
+            .insert_unless_present(
                 &txn,
                 message::ActiveModel {
                     inquiry_id: Set(row.id),
@@ -105,8 +108,15 @@ pub async fn upsert_inquiry(
                     created_at: Set(now),
                     ..Default::default()
                 },
+                [message::Column::InquiryId, message::Column::MarketplaceMessageId],
             )
             .await?;
+        // Recorded meanwhile by a concurrent import of the same thread: nothing new here.
+        let Some(inserted) = inserted else { continue };
+        new_any += 1;
+        if m.author == MessageAuthor::Customer {
+            new_customer += 1;
+        }
         for f in &m.files {
             scope
                 .insert(

@@ -18,6 +18,22 @@ pub async fn upsert_order(
     shop: &shop::Model,
     incoming: IncomingOrder,
 ) -> AppResult<(i64, crate::inbox::UpsertOutcome)> {
+    // A new order being stored by another import at this very moment: the second try finds it.
+    match upsert_order_once(state, scope, shop, incoming.clone()).await? {
+        Some(done) => Ok(done),
+        None => upsert_order_once(state, scope, shop, incoming).await?.ok_or_else(|| {
+            crate::error::AppError::Conflict("受注を保存できませんでした (the order could not be stored)".into())
+        }),
+    }
+}
+
+/// One try of [`upsert_order`]; `None` when a concurrent insert of the same order won.
+async fn upsert_order_once(
+    state: &AppState,
+    scope: crate::store::Scope,
+    shop: &shop::Model,
+    incoming: IncomingOrder,
+) -> AppResult<Option<(i64, crate::inbox::UpsertOutcome)>> {
     use crate::inbox::UpsertOutcome;
     let marketplace = shared::Marketplace::from(shop.marketplace);
     let buyer =
@@ -114,12 +130,17 @@ pub async fn upsert_order(
         None => {
             let mut am = sea_orm::ActiveModelTrait::reset_all(order::ActiveModel::from(m));
             am.id = sea_orm::ActiveValue::NotSet;
-            (scope.insert(&txn, am).await?, UpsertOutcome::Created)
+            let unique = [order::Column::ShopId, order::Column::OrderNumber];
+            match scope.insert_unless_present(&txn, am, unique).await? {
+                Some(row) => (row, UpsertOutcome::Created),
+                // Dropping the transaction rolls it back.
+                None => return Ok(None),
+            }
         }
         Some(old) => {
             if m == old && !items_changed {
                 txn.commit().await?;
-                return Ok((old.id, UpsertOutcome::Unchanged));
+                return Ok(Some((old.id, UpsertOutcome::Unchanged)));
             }
             m.updated_at = now;
             let am = sea_orm::ActiveModelTrait::reset_all(order::ActiveModel::from(m));
@@ -151,5 +172,5 @@ pub async fn upsert_order(
         shop_id: Some(row.shop_id),
         kind: EventKind::OrderChanged { order_id: row.id },
     });
-    Ok((row.id, outcome))
+    Ok(Some((row.id, outcome)))
 }

@@ -85,6 +85,29 @@ impl Scope {
         row.insert(db).await
     }
 
+    /// Inserts a row unless one with the same `unique` key is already there (or is being
+    /// inserted by a concurrent transaction, which it waits for): `INSERT … ON CONFLICT (…) DO
+    /// NOTHING RETURNING *`. `None` when the row was there: read it and go on with it.
+    pub async fn insert_unless_present<E, A, I>(
+        &self,
+        db: &impl ConnectionTrait,
+        mut row: A,
+        unique: I,
+    ) -> Result<Option<E::Model>, sea_orm::DbErr>
+    where
+        E: TenantOwned,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+        I: IntoIterator<Item = E::Column>,
+    {
+        row.set(E::tenant_column(), Value::BigInt(Some(self.tenant_id)));
+        // Without RETURNING (SQLite answers a skipped row with no row at all), then read back.
+        match E::insert(row).on_conflict_do_nothing_on(unique).exec(db).await? {
+            sea_orm::TryInsertResult::Inserted(done) => E::find_by_id(done.last_insert_id).one(db).await,
+            sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(None),
+        }
+    }
+
     /// Updates a row that was read through this scope (its tenant is checked again).
     pub async fn update<E, A>(&self, db: &impl ConnectionTrait, row: A) -> Result<E::Model, sea_orm::DbErr>
     where
