@@ -341,6 +341,9 @@ impl TestApp {
         }
         let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
         ws.send(WsMessage::Text(sub.to_string().into())).await.expect("subscribe");
+        // graphql-transport-ws does not acknowledge a subscribe: give the server a moment to
+        // put the subscription on the bus before the test makes the change it waits for.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         Subscription { ws }
     }
 }

@@ -433,10 +433,13 @@ async fn a_revocation_on_one_process_reaches_the_sockets_of_another() {
             // SQLite has one process by design and no shared bus: the other process's socket
             // has not heard, yet each operation resolves its caller again and gets nothing.
             assert!(ws.op("m", CREATE_TOKEN, json!({})).await);
-            let refused = ws.result_of("m", Duration::from_secs(5)).await.expect("an answer");
-            assert_eq!(error_code(&refused["payload"]).as_deref(), Some("UNAUTHENTICATED"), "{refused}");
-            assert!(refused["payload"]["data"].is_null());
-            assert_eq!(ws.closed_within(Duration::from_secs(2)).await, Some(FORBIDDEN), "and the socket closes");
+            // Either answered UNAUTHENTICATED and then closed, or closed (its periodic check)
+            // before the answer: the operation gets nothing either way (checked below).
+            if let Some(refused) = ws.result_of("m", Duration::from_secs(15)).await {
+                assert_eq!(error_code(&refused["payload"]).as_deref(), Some("UNAUTHENTICATED"), "{refused}");
+                assert!(refused["payload"]["data"].is_null());
+            }
+            assert_eq!(ws.closed_within(Duration::from_secs(5)).await, Some(FORBIDDEN), "and the socket closes");
         }
         assert!(!token_names(&app, &admin).await.contains(&"after".to_owned()));
         second.finish().await;
