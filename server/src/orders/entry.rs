@@ -27,6 +27,32 @@ pub struct OrderForCreate {
     pub marketplace_status: Option<String>,
 }
 
+/// Stores an order's lines in their order (受注登録 and imports alike).
+pub(crate) async fn insert_items(
+    txn: &impl sea_orm::ConnectionTrait,
+    scope: crate::store::Scope,
+    order_id: i64,
+    items: Vec<ItemForSave>,
+) -> Result<(), sea_orm::DbErr> {
+    for (i, it) in items.into_iter().enumerate() {
+        scope
+            .insert(
+                txn,
+                order_item::ActiveModel {
+                    order_id: Set(order_id),
+                    position: Set(i as i32),
+                    name: Set(it.name.trim().to_owned()),
+                    sku: Set(clean(it.sku)),
+                    unit_price: Set(it.unit_price),
+                    quantity: Set(it.quantity),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) fn clean(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
@@ -106,22 +132,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
             },
         )
         .await?;
-    for (i, it) in input.items.into_iter().enumerate() {
-        scope
-            .insert(
-                &txn,
-                order_item::ActiveModel {
-                    order_id: Set(row.id),
-                    position: Set(i as i32),
-                    name: Set(it.name.trim().to_owned()),
-                    sku: Set(clean(it.sku)),
-                    unit_price: Set(it.unit_price),
-                    quantity: Set(it.quantity),
-                    ..Default::default()
-                },
-            )
-            .await?;
-    }
+    insert_items(&txn, scope, row.id, input.items).await?;
     txn.commit().await?;
     state.events.publish(Event {
         tenant_id: scope.tenant_id(),

@@ -1,6 +1,6 @@
 //! Imports are upserts: an order by (shop, order number), local fields kept.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use crate::clock;
 use crate::error::AppResult;
@@ -149,22 +149,7 @@ async fn upsert_order_once(
     };
     if items_changed {
         scope.delete_many::<order_item::Entity>().filter(order_item::Column::OrderId.eq(row.id)).exec(&txn).await?;
-        for (i, it) in incoming.items.into_iter().enumerate() {
-            scope
-                .insert(
-                    &txn,
-                    order_item::ActiveModel {
-                        order_id: Set(row.id),
-                        position: Set(i as i32),
-                        name: Set(it.name.trim().to_owned()),
-                        sku: Set(clean(it.sku)),
-                        unit_price: Set(it.unit_price),
-                        quantity: Set(it.quantity),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-        }
+        super::entry::insert_items(&txn, scope, row.id, incoming.items).await?;
     }
     txn.commit().await?;
     state.events.publish(Event {
