@@ -213,6 +213,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
                     )
                 }),
                 items,
+                payment_method: None,
                 notes: None,
                 status,
                 marketplace_status: None,

@@ -112,18 +112,49 @@ pub fn shipment_eligibility(
     if facts.created_at < from || facts.created_at > to {
         return Err(Ineligible::OutsidePeriod);
     }
+    match shipment_ineligibilities(facts, today).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(()),
+    }
+}
+
+/// Every rule, apart from the period, that keeps the order's shipping information from being
+/// exported, in the order [`shipment_eligibility`] checks them (empty: it qualifies). The order
+/// page explains an order with this list, so its explanation is the export's own rule.
+pub fn shipment_ineligibilities(facts: &ShipmentFacts<'_>, today: NaiveDate) -> Vec<Ineligible> {
+    let mut reasons = Vec::new();
     if !is_exportable_status(facts.status) {
-        return Err(Ineligible::Status(facts.status));
+        reasons.push(Ineligible::Status(facts.status));
     }
     match facts.ship_date {
-        None => return Err(Ineligible::NoShipDate),
-        Some(date) if date > today => return Err(Ineligible::ShipDateInFuture(date)),
+        None => reasons.push(Ineligible::NoShipDate),
+        Some(date) if date > today => reasons.push(Ineligible::ShipDateInFuture(date)),
         Some(_) => {}
     }
     if present(facts.tracking_number).is_none() && tracking_number_required(facts.carrier, facts.delivery_method) {
-        return Err(Ineligible::NoTrackingNumber);
+        reasons.push(Ineligible::NoTrackingNumber);
     }
-    Ok(())
+    reasons
+}
+
+impl Ineligible {
+    /// The reason in the staff's words, Japanese only (the order page's explanation).
+    pub fn label_ja(&self) -> String {
+        match self {
+            Ineligible::OutsidePeriod => "指定した作成期間外の受注です".into(),
+            Ineligible::Status(status) => format!("ステータスが「{}」の受注は書き出し対象外です", status.label_ja()),
+            Ineligible::NoShipDate => "出荷日が入力されていません".into(),
+            Ineligible::ShipDateInFuture(date) => {
+                format!(
+                    "出荷日({})が未来の日付です。出荷日が当日以前の受注のみ書き出し対象です",
+                    date.format("%Y/%m/%d")
+                )
+            }
+            Ineligible::NoTrackingNumber => {
+                "お荷物伝票番号が入力されていません(この配送業者・配送方法では必須です)".into()
+            }
+        }
+    }
 }
 
 /// The value with surrounding whitespace removed (half-width and full-width spaces, tabs, line
@@ -423,5 +454,41 @@ mod tests {
                 .starts_with("出荷日(2024/03/16)が未来の日付です")
         );
         assert!(Ineligible::NoTrackingNumber.to_string().starts_with("お荷物伝票番号が入力されていません"));
+    }
+
+    #[test]
+    fn every_rule_that_excludes_an_order_is_listed_in_the_order_it_is_checked() {
+        let tomorrow = today().succ_opt().unwrap();
+        let f =
+            ShipmentFacts { status: OrderStatus::OnHold, ship_date: Some(tomorrow), tracking_number: None, ..facts() };
+        assert_eq!(
+            shipment_ineligibilities(&f, today()),
+            vec![
+                Ineligible::Status(OrderStatus::OnHold),
+                Ineligible::ShipDateInFuture(tomorrow),
+                Ineligible::NoTrackingNumber
+            ]
+        );
+        // The export itself stops at the first of them.
+        assert_eq!(check(&f), Err(Ineligible::Status(OrderStatus::OnHold)));
+    }
+
+    #[test]
+    fn an_order_that_qualifies_has_no_reason_listed() {
+        assert!(shipment_ineligibilities(&facts(), today()).is_empty());
+    }
+
+    #[test]
+    fn the_reasons_read_in_japanese_only() {
+        let f = ShipmentFacts { ship_date: None, tracking_number: None, ..facts() };
+        let labels: Vec<String> = shipment_ineligibilities(&f, today()).iter().map(Ineligible::label_ja).collect();
+        assert_eq!(
+            labels,
+            vec![
+                "出荷日が入力されていません",
+                "お荷物伝票番号が入力されていません(この配送業者・配送方法では必須です)"
+            ]
+        );
+        assert!(labels.iter().all(|l| !l.contains("the ")));
     }
 }

@@ -98,6 +98,7 @@ pub const ALL: &[(&str, &str)] = &[
     (Orders::NAME, Orders::DOCUMENT),
     (Order::NAME, Order::DOCUMENT),
     (UpdateOrder::NAME, UpdateOrder::DOCUMENT),
+    (CreateOrder::NAME, CreateOrder::DOCUMENT),
     (InquiryReceivedSub::NAME, InquiryReceivedSub::DOCUMENT),
     (InquiryUpdatedSub::NAME, InquiryUpdatedSub::DOCUMENT),
     (InboxCountsChangedSub::NAME, InboxCountsChangedSub::DOCUMENT),
@@ -882,6 +883,9 @@ pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shop_id: Option<String>,
+    /// Orders of this marketplace's shops (モール).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marketplace: Option<Marketplace>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -930,6 +934,8 @@ pub struct OrderSummary {
     pub ship_date: Option<String>,
     pub tracking_number: Option<String>,
     pub shop: ShopRef,
+    /// Inquiries about the order that need a reply (the list's 返信が必要 mark).
+    pub open_inquiry_count: i64,
 }
 
 /// `Party { name }`.
@@ -943,7 +949,7 @@ impl Operation for Orders {
     const NAME: &'static str = "Orders";
     const DOCUMENT: &'static str = "query Orders($filter: OrderFilter, $first: Int, $after: String, $last: Int, $before: String) { \
         orders(filter: $filter, first: $first, after: $after, last: $last, before: $before) { \
-        nodes { id orderNumber orderedAt status buyer { name } recipient { name } totalAmount shipDate trackingNumber shop { id name marketplace } } \
+        nodes { id orderNumber orderedAt status buyer { name } recipient { name } totalAmount shipDate trackingNumber shop { id name marketplace } openInquiryCount } \
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
     type Variables = OrdersVariables;
     type Data = OrdersData;
@@ -981,8 +987,20 @@ pub struct OrderDetail {
     pub tracking_number: Option<String>,
     pub notes: Option<String>,
     pub shop: ShopRef,
+    /// 最終書出日時: the last successful export of the shipping data.
+    pub last_exported_at: Option<Timestamp>,
+    /// Whether the next automatic shipping export sends the order, and if not, why.
+    pub shipment_export: ShipmentExportCheck,
     /// Newest first.
     pub inquiries: Vec<OrderInquiry>,
+}
+
+/// `ShipmentExportCheck`: eligible, or the reasons (Japanese, one per rule that excludes it).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShipmentExportCheck {
+    pub eligible: bool,
+    pub reasons: Vec<String>,
 }
 
 /// One entry of the order page's inquiry history.
@@ -1004,6 +1022,7 @@ macro_rules! order_detail_fields {
          buyer { name postalCode address phone } recipient { name postalCode address phone } \
          requestedDelivery items { name sku unitPrice quantity } totalAmount paymentMethod specialNotes \
          shipDate carrier deliveryMethod trackingNumber notes shop { id name marketplace } \
+         lastExportedAt shipmentExport { eligible reasons } \
          inquiries { id createdAt lastMessageAt preview status replyFailed }"
     };
 }
@@ -1013,6 +1032,57 @@ impl Operation for Order {
     const DOCUMENT: &'static str = concat!("query Order($id: ID!) { order(id: $id) { ", order_detail_fields!(), " } }");
     type Variables = IdVariables;
     type Data = OrderData;
+}
+
+/// 受注登録: `OrderInput`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderInput {
+    pub shop_id: String,
+    pub order_number: String,
+    pub ordered_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<Party>,
+    pub recipient: Party,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_delivery: Option<String>,
+    pub items: Vec<OrderItemInput>,
+    /// 支払方法 (an extension of API.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// One line of `OrderInput`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItemInput {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub unit_price: i64,
+    pub quantity: i64,
+}
+
+/// Registers an order by hand (受注登録).
+pub struct CreateOrder;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrderData {
+    pub create_order: OrderDetail,
+}
+
+impl Operation for CreateOrder {
+    const NAME: &'static str = "CreateOrder";
+    const DOCUMENT: &'static str = concat!(
+        "mutation CreateOrder($input: OrderInput!) { createOrder(input: $input) { ",
+        order_detail_fields!(),
+        " } }"
+    );
+    type Variables = InputVariables<OrderInput>;
+    type Data = CreateOrderData;
 }
 
 /// `OrderUpdateInput`: only the fields that are set are sent.

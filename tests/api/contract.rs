@@ -126,6 +126,15 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::Orders, json!({ "first": 10 }));
         check!(ops::Order, json!({ "id": order }));
         check!(ops::UpdateOrder, json!({ "id": order, "input": { "notes": "メモ" } }));
+        check!(
+            ops::CreateOrder,
+            json!({ "input": {
+                "shopId": shop, "orderNumber": "tel-1", "orderedAt": "2026-12-02T10:00:00+09:00",
+                "buyer": { "name": "電話 花子" }, "recipient": { "name": "電話 花子" },
+                "items": [{ "name": "急須", "unitPrice": 8800, "quantity": 1 }], "paymentMethod": "代金引換"
+            }})
+        );
+        run::<ops::Orders>(&app, &token, json!({ "filter": { "marketplace": "RAKUTEN" }, "first": 10 })).await;
         check!(ops::DeleteTemplate, json!({ "id": tid }));
         // A retry is only valid for a failed message; the document must still be valid.
         checked.push(ops::RetryMessage::NAME);

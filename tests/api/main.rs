@@ -14,6 +14,7 @@ mod inbox;
 mod marketplaces;
 mod metrics;
 mod object_store;
+mod order_checks;
 mod orders;
 mod recovery;
 mod seed;

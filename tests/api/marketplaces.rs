@@ -511,6 +511,14 @@ async fn export_eligibility_decides_exactly_which_orders_the_marketplace_receive
                 expected.insert(n.clone());
             }
         }
+        // The order page's explanation predicts exactly what the export does.
+        const CHECK: &str = "query($id: ID!) { order(id: $id) { shipmentExport { eligible reasons } } }";
+        for (n, case) in numbers.iter().zip(cases.iter()) {
+            let d = app.gql_ok(&token, CHECK, json!({ "id": id_of(n) })).await;
+            let check = &d["order"]["shipmentExport"];
+            assert_eq!(check["eligible"], case.5, "{n} {case:?}: {check}");
+            assert_eq!(check["reasons"].as_array().expect("reasons").is_empty(), case.5, "{check}");
+        }
         let period = json!({
             "shopId": shop,
             "createdFrom": (Utc::now() - TimeDelta::days(2)).to_rfc3339(),
@@ -518,6 +526,13 @@ async fn export_eligibility_decides_exactly_which_orders_the_marketplace_receive
         });
         let r = run(&app, &token, "exportShipments", period.clone()).await;
         assert_eq!(r["state"], "SUCCEEDED", "{r}");
+        // Sent: the next export will not send them again, and the order page says so.
+        for n in &expected {
+            let d = app.gql_ok(&token, CHECK, json!({ "id": id_of(n) })).await;
+            let check = &d["order"]["shipmentExport"];
+            assert_eq!(check["eligible"], false, "{check}");
+            assert!(check["reasons"][0].as_str().expect("reason").starts_with("同じ内容で書き出し済みです"), "{check}");
+        }
         assert_eq!(counts(&r), (0, 2, 4, 0), "{r}");
         let c = mall.counters().await;
         assert_eq!(c["shippingUpdates"], 2);

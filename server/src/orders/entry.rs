@@ -22,6 +22,8 @@ pub struct OrderForCreate {
     pub recipient: PartyForSave,
     pub requested_delivery: Option<String>,
     pub items: Vec<ItemForSave>,
+    /// 支払方法.
+    pub payment_method: Option<String>,
     pub notes: Option<String>,
     pub status: OrderStatus,
     pub marketplace_status: Option<String>,
@@ -125,6 +127,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
                 recipient_phone: Set(clean(recipient.phone)),
                 requested_delivery: Set(clean(input.requested_delivery)),
                 total_amount: Set(total),
+                payment_method: Set(clean(input.payment_method)),
                 notes: Set(clean(input.notes)),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -12,12 +12,14 @@ use crate::error::AppResult;
 use crate::inbox::contains;
 use crate::paging::{self, Cursor, Page, PageRequest};
 use crate::store::Scope;
-use crate::store::entities::{inquiry, order, order_item};
+use crate::store::entities::{inquiry, order, order_item, shop};
 
 #[derive(Clone, Debug, Default)]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub shop_id: Option<i64>,
+    /// Orders of this marketplace's shops (モール).
+    pub marketplace: Option<shared::Marketplace>,
     /// Order number, buyer or recipient name, phone, or an item name.
     pub search: Option<String>,
     /// On the order time, inclusive.
@@ -39,6 +41,15 @@ pub async fn list(
     }
     if let Some(id) = f.shop_id {
         q = q.filter(order::Column::ShopId.eq(id));
+    }
+    if let Some(m) = f.marketplace {
+        let shops = sea_orm::sea_query::Query::select()
+            .column(shop::Column::Id)
+            .from(shop::Entity)
+            .and_where(shop::Column::TenantId.eq(scope.tenant_id()))
+            .and_where(shop::Column::Marketplace.eq(shop::Marketplace::from(m)))
+            .to_owned();
+        q = q.filter(order::Column::ShopId.in_subquery(shops));
     }
     if let Some(from) = f.from {
         q = q.filter(order::Column::OrderedAt.gte(from));

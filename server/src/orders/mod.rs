@@ -2,9 +2,10 @@
 //! status and notes.
 //!
 //! One concern per file: the list and reads (`list`), orders entered and edited by staff
-//! (`entry`), the import's upsert (`upsert`) of what a marketplace reports (the connectors' `model`).
+//! (`entry`), whether the next shipping export sends an order (`export_check`), the import's upsert (`upsert`) of what a marketplace reports (the connectors' `model`).
 
 mod entry;
+mod export_check;
 mod list;
 mod upsert;
 
@@ -14,6 +15,7 @@ use crate::store::entities::order;
 
 pub use connectors::{IncomingOrder, ItemForSave, PartyForSave};
 pub use entry::*;
+pub use export_check::*;
 pub use list::*;
 pub use upsert::*;
 

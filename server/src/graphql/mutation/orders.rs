@@ -35,6 +35,8 @@ pub struct OrderInput {
     pub recipient: PartyInput,
     pub requested_delivery: Option<String>,
     pub items: Vec<OrderItemInput>,
+    /// 支払方法 (e.g. クレジットカード, 銀行振込, 代金引換).
+    pub payment_method: Option<String>,
     pub notes: Option<String>,
     /// Defaults to NEW.
     pub status: Option<OrderStatus>,
@@ -82,6 +84,7 @@ impl OrderMutation {
                         quantity: i.quantity,
                     })
                     .collect(),
+                payment_method: input.payment_method,
                 notes: input.notes,
                 status: input.status.unwrap_or(OrderStatus::New),
                 marketplace_status: None,

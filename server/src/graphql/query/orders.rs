@@ -9,7 +9,7 @@ use crate::graphql::error::{opt_id, parse_id};
 use crate::graphql::types::*;
 use crate::paging::PageRequest;
 use chrono::{DateTime, FixedOffset};
-use shared::OrderStatus;
+use shared::{Marketplace, OrderStatus};
 
 use super::{search_text, utc};
 use crate::orders;
@@ -18,6 +18,8 @@ use crate::orders;
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub shop_id: Option<ID>,
+    /// Orders of this marketplace's shops (モール).
+    pub marketplace: Option<Marketplace>,
     /// Order number, buyer or recipient name and phone, tracking number, item names (at most 100 characters).
     pub search: Option<String>,
     /// Ordered at or after.
@@ -46,6 +48,7 @@ impl OrderQuery {
         let filter = orders::OrderFilter {
             status: f.status,
             shop_id: opt_id(f.shop_id.as_ref(), "店舗")?,
+            marketplace: f.marketplace,
             search: search_text(f.search)?,
             from: utc(f.from),
             to: utc(f.to),

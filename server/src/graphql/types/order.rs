@@ -33,6 +33,14 @@ impl From<order_item::Model> for OrderItem {
     }
 }
 
+/// Whether the next automatic shipping export (発送情報の書出) sends this order.
+#[derive(SimpleObject)]
+pub struct ShipmentExportCheck {
+    pub eligible: bool,
+    /// Why not, in Japanese, one per rule that excludes it (the export's own rules); empty when eligible.
+    pub reasons: Vec<String>,
+}
+
 pub struct Order(pub order::Model);
 
 #[Object]
@@ -114,6 +122,26 @@ impl Order {
     /// Last successful export of shipping data to the marketplace.
     async fn last_exported_at(&self) -> Option<DateTime<FixedOffset>> {
         self.0.last_exported_at.map(jst)
+    }
+    /// Whether the next automatic shipping export sends this order, and if not, why.
+    async fn shipment_export(&self, ctx: &Context<'_>) -> Result<ShipmentExportCheck> {
+        let shop = load_shop(ctx, self.0.shop_id).await?;
+        let check = orders::shipment_export_check(&self.0, &shop.0);
+        Ok(ShipmentExportCheck { eligible: check.eligible, reasons: check.reasons })
+    }
+    /// Inquiries about this order that need a reply (返信が必要).
+    async fn open_inquiry_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let rows = loaders(ctx)?
+            .inquiries_of_order
+            .load_one((self.0.shop_id, self.0.order_number.clone()))
+            .await
+            .map_err(load_err)?;
+        let open = rows
+            .unwrap_or_default()
+            .iter()
+            .filter(|i| shared::InquiryStatus::from(i.status) == shared::InquiryStatus::NeedsReply)
+            .count();
+        Ok(i32::try_from(open).unwrap_or(i32::MAX))
     }
     /// The order page's inquiry history, newest first.
     #[graphql(complexity = "cost::list(cost::ORDER_INQUIRIES, child_complexity)")]
