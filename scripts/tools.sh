@@ -5,6 +5,8 @@
 
 MADOGUCHI_TOOLS="${MADOGUCHI_TOOLS:-$HOME/.local/madoguchi-tools}"
 TRUNK_VERSION="0.21.14"
+# wasm-opt from the npm package `binaryen` (Debian's binaryen is too old for today's wasm).
+BINARYEN_VERSION="132.0.0"
 export PATH="$MADOGUCHI_TOOLS/bin:$HOME/.cargo/bin:$PATH"
 
 wasm_bindgen_version() {
@@ -24,12 +26,33 @@ ensure_web_tools() {
     # Without --locked: a locked dependency of this CLI version is missing from the registry.
     cargo install --root "$MADOGUCHI_TOOLS" "wasm-bindgen-cli@$wbg"
   fi
+  ensure_wasm_opt || true
+}
+
+# wasm-opt shrinks the app by a third; it needs Node (npm). Without it the app is built unshrunk.
+ensure_wasm_opt() {
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" = "${BINARYEN_VERSION%%.*}" ]; then return 0; fi
+  if ! command -v npm >/dev/null; then
+    echo "NOTE: npm not found: the browser app is built without wasm-opt (larger download)." >&2
+    return 1
+  fi
+  echo "Installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into $MADOGUCHI_TOOLS…"
+  mkdir -p "$MADOGUCHI_TOOLS/bin"
+  npm install --silent --no-audit --no-fund --prefix "$MADOGUCHI_TOOLS/binaryen" "binaryen@$BINARYEN_VERSION" >/dev/null \
+    && ln -sf "$MADOGUCHI_TOOLS/binaryen/node_modules/.bin/wasm-opt" "$MADOGUCHI_TOOLS/bin/wasm-opt"
 }
 
 build_web() {
   ensure_web_tools
   cargo fetch --quiet
-  trunk build --release --offline || { echo "trunk build failed" >&2; return 1; }
+  if command -v wasm-opt >/dev/null; then
+    trunk build --release --offline || { echo "trunk build failed" >&2; return 1; }
+  else
+    # The same page without the wasm-opt step (web/index.html asks for it).
+    sed 's/data-wasm-opt="z"/data-wasm-opt="0"/' web/index.html > web/index.no-wasm-opt.html
+    trunk build --release --offline web/index.no-wasm-opt.html || { rm -f web/index.no-wasm-opt.html; echo "trunk build failed" >&2; return 1; }
+    rm -f web/index.no-wasm-opt.html
+  fi
   # The size a browser downloads, gzipped.
   local total=0 f s
   for f in web/dist/*.wasm web/dist/*.js web/dist/*.css; do

@@ -4,6 +4,7 @@
 //! same functions, so (for example) the template preview a staff member sees and the text the
 //! customer receives can never differ.
 
+pub mod carriers;
 pub mod credentials;
 pub mod csv_orders;
 pub mod enums;

@@ -7,8 +7,10 @@
 
 mod admin;
 mod csv;
+mod first_paint;
 mod harness;
 mod inbox;
+mod orders;
 mod safety;
 mod setup;
 mod staff;

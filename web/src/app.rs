@@ -59,6 +59,7 @@ fn Shell(session: Session) -> impl IntoView {
                 <Route path=path!("/") view=InboxPage/>
                 <Route path=path!("/inquiries/:id") view=InquiryPage/>
                 <Route path=path!("/orders") view=OrdersPage/>
+                <Route path=path!("/orders/new") view=crate::pages::order_new::OrderNewPage/>
                 <Route path=path!("/orders/:id") view=OrderPage/>
                 <Route path=path!("/templates") view=TemplatesPage/>
                 <Route path=path!("/shops") view=ShopsPage/>

@@ -13,7 +13,7 @@ pub(crate) fn jst() -> FixedOffset {
     JST
 }
 
-fn now_jst() -> DateTime<FixedOffset> {
+pub fn now_jst() -> DateTime<FixedOffset> {
     let millis = js_now_millis();
     DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or_default().with_timezone(&jst())
 }

@@ -43,27 +43,13 @@ fn parse_order_date(s: &str) -> Option<DateTime<Utc>> {
     jst().from_local_datetime(&n).single().map(|t| t.with_timezone(&Utc))
 }
 
-/// ASSUMED names for the documented codes; 1 = ヤマト運輸 is the only one confirmed.
+/// The shippingCarrier code of a carrier (`shared::carriers`; names ASSUMED except 1 = ヤマト運輸).
 pub fn carrier_code(name: Option<&str>) -> &'static str {
-    match name.map(str::trim).unwrap_or("") {
-        "佐川急便" | "佐川" => "2",
-        "日本郵便" | "ゆうパック" | "ゆうパケット" => "4",
-        "西濃運輸" => "5",
-        "福山通運" => "6",
-        "ヤマト運輸" | "ヤマト" | "" => "1",
-        _ => "9",
-    }
+    shared::carriers::code(shared::Marketplace::AuPay, name)
 }
 
 fn carrier_name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "1" => "ヤマト運輸",
-        "2" => "佐川急便",
-        "4" => "日本郵便",
-        "5" => "西濃運輸",
-        "6" => "福山通運",
-        _ => return None,
-    })
+    shared::carriers::name(shared::Marketplace::AuPay, code)
 }
 
 /// Trimmed text, `None` when absent or empty.

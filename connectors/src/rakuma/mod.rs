@@ -106,22 +106,11 @@ struct ErrorDetail {
 }
 
 fn carrier_code(name: Option<&str>) -> &'static str {
-    match name.map(str::trim).unwrap_or("") {
-        "ヤマト運輸" | "ヤマト" => "yamato",
-        "佐川急便" | "佐川" => "sagawa",
-        "日本郵便" | "ゆうパック" | "ゆうパケット" => "japanpost",
-        _ => "other",
-    }
+    shared::carriers::code(shared::Marketplace::Rakuma, name)
 }
 
 fn carrier_name(code: &str) -> &str {
-    match code {
-        "yamato" => "ヤマト運輸",
-        "sagawa" => "佐川急便",
-        "japanpost" => "日本郵便",
-        "other" => "その他",
-        c => c,
-    }
+    shared::carriers::name(shared::Marketplace::Rakuma, code).unwrap_or(code)
 }
 
 /// One Rakuma order; `label` names the shop in errors.

@@ -140,61 +140,15 @@ pub fn order(label: &str, w: &wire::OrderModel) -> MResult<IncomingOrder> {
     })
 }
 
-/// RMS 配送会社 codes (MARKETPLACES.md §2.5).
-const CARRIERS: &[(&str, &str)] = &[
-    ("1000", "その他"),
-    ("1001", "ヤマト運輸"),
-    ("1002", "佐川急便"),
-    ("1003", "日本郵便"),
-    ("1004", "西濃運輸"),
-    ("1005", "セイノースーパーエクスプレス"),
-    ("1006", "福山通運"),
-    ("1007", "名鉄運輸"),
-    ("1008", "トナミ運輸"),
-    ("1009", "第一貨物"),
-    ("1010", "新潟運輸"),
-    ("1011", "中越運送"),
-    ("1012", "岡山県貨物運送"),
-    ("1013", "久留米運送"),
-    ("1014", "山陽自動車運送"),
-    ("1015", "NXトランスポート"),
-    ("1016", "エコ配"),
-    ("1017", "EMS"),
-    ("1018", "DHL"),
-    ("1019", "FedEx"),
-    ("1020", "UPS"),
-    ("1021", "日本通運"),
-    ("1022", "TNT"),
-    ("1023", "OCS"),
-    ("1024", "USPS"),
-    ("1025", "SFエクスプレス"),
-    ("1026", "Aramex"),
-    ("1027", "SGHグローバル・ジャパン"),
-    ("1028", "Rakuten EXPRESS"),
-    ("1029", "日本郵便 楽天倉庫出荷"),
-    ("1030", "ヤマト運輸 クロネコゆうパケット"),
-    ("1031", "名鉄NX運輸"),
-];
-
+/// The name of an RMS 配送会社 code (`shared::carriers`).
 pub fn carrier_name(code: &str) -> Option<&'static str> {
-    CARRIERS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+    shared::carriers::name(shared::Marketplace::Rakuten, code)
 }
 
-/// The RMS code of a carrier as staff write it; common aliases included. Unknown carriers are
-/// sent as 1000 その他 (the shipping number still reaches the buyer).
+/// The RMS code of a carrier as staff write it (`shared::carriers`: common aliases included;
+/// unknown carriers are sent as 1000 その他, the shipping number still reaches the buyer).
 pub fn carrier_code(name: Option<&str>) -> &'static str {
-    let n = name.map(str::trim).unwrap_or("");
-    if let Some((c, _)) = CARRIERS.iter().find(|(_, label)| *label == n) {
-        return c;
-    }
-    match n {
-        "ヤマト" | "クロネコヤマト" | "ヤマト宅急便" => "1001",
-        "佐川" | "佐川急便株式会社" => "1002",
-        "ゆうパック" | "郵便局" | "日本郵便株式会社" | "ゆうパケット" => "1003",
-        "西濃" => "1004",
-        "福山" => "1006",
-        _ => "1000",
-    }
+    shared::carriers::code(shared::Marketplace::Rakuten, name)
 }
 
 #[cfg(test)]

@@ -17,26 +17,13 @@ fn jst() -> FixedOffset {
     shared::jst()
 }
 
-/// Yahoo! ShipCompanyCode (MARKETPLACES.md §4.1).
+/// Yahoo! ShipCompanyCode of a carrier (`shared::carriers`; unknown: 1000 その他).
 pub fn carrier_code(name: Option<&str>) -> &'static str {
-    match name.map(str::trim).unwrap_or("") {
-        "ヤマト運輸" | "ヤマト" => "1001",
-        "佐川急便" | "佐川" => "1002",
-        "日本郵便" | "ゆうパック" | "ゆうパケット" => "1003",
-        "西濃運輸" => "1004",
-        _ => "1000",
-    }
+    shared::carriers::code(shared::Marketplace::Yahoo, name)
 }
 
 fn carrier_name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "1000" => "その他",
-        "1001" => "ヤマト運輸",
-        "1002" => "佐川急便",
-        "1003" => "日本郵便",
-        "1004" => "西濃運輸",
-        _ => return None,
-    })
+    shared::carriers::name(shared::Marketplace::Yahoo, code)
 }
 
 fn join(parts: &[&Option<String>], sep: &str) -> Option<String> {

@@ -1,6 +1,8 @@
 //! The order's editable data: ステータス, 出荷日, 配送業者, 配送方法, お荷物伝票番号, 社内メモ.
 //! Only changed fields are sent (a field emptied on purpose is sent as empty text, which clears
-//! it); `VALIDATION` errors appear next to their field.
+//! it); `VALIDATION` errors appear next to their field. 配送業者 is chosen from the carriers the
+//! order's marketplace accepts and 配送方法 from the methods the export rules know
+//! (`shared::carriers`); a stored value outside them stays selected, with a warning.
 
 use leptos::prelude::*;
 use shared::OrderStatus;
@@ -10,10 +12,64 @@ use crate::api;
 use crate::components::enum_select::EnumSelect;
 use crate::components::error::FieldError;
 
-/// Suggestions only; any text is accepted.
-const CARRIERS: &[&str] = &["ヤマト運輸", "佐川急便", "日本郵便", "ゆうパック", "西濃運輸", "福山通運"];
-const METHODS: &[&str] =
-    &["宅配便", "メール便", "ネコポス", "ゆうパケット", "定形外", "レターパック", "クリックポスト"];
+/// A `<select>` over `choices` (a first 「未選択」 option clears the value); a current value that is
+/// not one of them stays as its own option, marked, and a warning says so.
+#[component]
+fn ChoiceSelect(
+    label: &'static str,
+    field: &'static str,
+    choices: Vec<&'static str>,
+    value: RwSignal<String>,
+    #[prop(into)] can_write: Signal<bool>,
+    error: Signal<Option<crate::api::ApiError>>,
+    /// What the warning says of an unknown value.
+    unknown: &'static str,
+) -> impl IntoView {
+    let offered = choices.clone();
+    let is_unknown = move || {
+        let v = value.get();
+        !v.trim().is_empty() && !offered.iter().any(|c| *c == v.trim())
+    };
+    let options = move || {
+        let current = value.get();
+        let mut list: Vec<(String, String)> = Vec::new();
+        if !current.trim().is_empty() && !choices.iter().any(|c| *c == current.trim()) {
+            list.push((current.clone(), format!("{current}(登録外の値)")));
+        }
+        list.extend(choices.iter().map(|c| (c.to_string(), c.to_string())));
+        list.into_iter()
+            .map(|(v, text)| {
+                let selected = v == current;
+                view! {
+                    <option value=v selected=selected>
+                        {text}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <label>
+            {label}
+            <select
+                name=field
+                on:change=move |ev| value.set(event_target_value(&ev))
+                disabled=move || !can_write.get()
+            >
+                <option value="" selected=move || value.with(|v| v.trim().is_empty())>
+                    "未選択"
+                </option>
+                {options}
+            </select>
+            <Show when=is_unknown.clone()>
+                <p class="field-warning" role="status">
+                    {move || format!("「{}」は{}", value.get().trim(), unknown)}
+                </p>
+            </Show>
+            <FieldError error field/>
+        </label>
+    }
+}
 
 #[component]
 pub fn ShippingForm(
@@ -93,9 +149,7 @@ pub fn ShippingForm(
                 </label>
             }
         };
-    let options = |id: &'static str, values: &'static [&'static str]| {
-        view! { <datalist id=id>{values.iter().map(|v| view! { <option value=*v></option> }).collect_view()}</datalist> }
-    };
+    let carriers = shared::carriers::accepted(order.shop.marketplace);
 
     view! {
         <form class="card form" on:submit=save>
@@ -126,12 +180,34 @@ pub fn ShippingForm(
                 </label>
             </div>
             <div class="form-row">
-                {text_input("配送業者", "carrier", carrier, Some("carriers"))}
-                {text_input("配送方法", "deliveryMethod", method, Some("delivery-methods"))}
+                {match carriers {
+                    Some(list) => {
+                        view! {
+                            <ChoiceSelect
+                                label="配送業者"
+                                field="carrier"
+                                choices=list.iter().map(|c| c.name).collect()
+                                value=carrier
+                                can_write
+                                error
+                                unknown="このモールが受け付ける配送業者ではありません。書出では「その他」として送られます。"
+                            />
+                        }
+                            .into_any()
+                    }
+                    None => text_input("配送業者", "carrier", carrier, None).into_any(),
+                }}
+                <ChoiceSelect
+                    label="配送方法"
+                    field="deliveryMethod"
+                    choices=shared::carriers::DELIVERY_METHODS.to_vec()
+                    value=method
+                    can_write
+                    error
+                    unknown="登録されている配送方法ではありません。書出の条件(伝票番号が不要な組み合わせ)に当たりません。"
+                />
                 {text_input("お荷物伝票番号", "trackingNumber", tracking, None)}
             </div>
-            {options("carriers", CARRIERS)}
-            {options("delivery-methods", METHODS)}
             <label>
                 "社内メモ"
                 <textarea
@@ -149,7 +225,14 @@ pub fn ShippingForm(
                     .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
             }}
             <Show when=move || saved.get() && unchanged.get()>
-                <p class="success">"保存しました。"</p>
+                <p class="success">
+                    {move || {
+                        // Saving 出荷済み says what happens next (the export's own check).
+                        let goes_out = original
+                            .with(|o| o.status == shared::OrderStatus::Shipped && o.shipment_export.eligible);
+                        if goes_out { "保存しました。次回の発送情報の書出でモールに送られます。" } else { "保存しました。" }
+                    }}
+                </p>
             </Show>
             <Show when=move || can_write.get()>
                 <div class="form-actions">

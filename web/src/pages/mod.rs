@@ -4,6 +4,7 @@ pub mod inbox;
 pub mod inquiry;
 pub mod login;
 pub mod order;
+pub mod order_new;
 pub mod orders;
 pub mod setup;
 pub mod shops;

@@ -1,6 +1,7 @@
 //! One order: items, buyer (注文者) and recipient (送付先), お届け指定日時, the editable shipping
 //! data, and the inquiry history — each inquiry's time and the first line of its latest
-//! customer message with 「お問い合わせ詳細へ」, or 「注文者からのメッセージはありません」 and no button.
+//! customer message with 「お問い合わせ詳細へ」, or 「注文者からのメッセージはありません」 and no button;
+//! 最終書出日時 and whether the next shipping export sends the order, and if not, why.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -87,6 +88,7 @@ pub fn OrderPage() -> impl IntoView {
                     .and_then(|_| order.get_untracked())
                     .map(|o| view! { <ShippingForm order=o on_saved can_write/> })
             }}
+            {move || order.get().map(|o| view! { <ExportCheck order=o/> })}
             {move || order.get().map(|o| view! { <InquiryHistory inquiries=o.inquiries/> })}
         </div>
     }
@@ -181,6 +183,33 @@ fn PartyBlock(title: &'static str, party: Option<Party>) -> impl IntoView {
                 {row("電話番号", party.phone)}
             </dl>
         </div>
+    }
+}
+
+/// 最終書出日時 and whether the next shipping export sends the order — if not, each rule that
+/// keeps it out (the server answers with the export's own rules).
+#[component]
+fn ExportCheck(order: OrderDetail) -> impl IntoView {
+    let check = order.shipment_export;
+    let verdict = if check.eligible {
+        view! { <p class="export-ok">"次回の発送情報の書出でモールに送られます。"</p> }.into_any()
+    } else {
+        let reasons = check.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view();
+        view! {
+            <p class="export-no">"次回の発送情報の書出では送られません。"</p>
+            <ul class="export-reasons">{reasons}</ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card export-check">
+            <h2>"発送情報の書出"</h2>
+            <dl class="facts">
+                <dt>"最終書出日時"</dt>
+                <dd>{order.last_exported_at.as_ref().map(format::date_time).unwrap_or_else(|| "未書出".into())}</dd>
+            </dl>
+            {verdict}
+        </section>
     }
 }
 

@@ -1,11 +1,16 @@
-//! 受注一覧: orders with status, shop and text filters and cursor paging, kept in the URL.
+//! 受注一覧: orders with status, モール, shop, 注文日 and text filters and cursor paging, kept in
+//! the URL; a 返信が必要 mark on orders with an inquiry waiting (linking to it in the inbox); the
+//! list is read again when an order import finishes (live, through `syncRunUpdated`).
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::OrderStatus;
-use shared::ops::{NoVariables, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
+use shared::ops::{
+    NoVariables, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops, SyncRunUpdatedSub,
+    SyncRunUpdatedVariables,
+};
+use shared::{Marketplace, OrderStatus, SyncKind, SyncState};
 
 use crate::api;
 use crate::components::badges::{MarketplaceBadge, OrderStatusBadge};
@@ -14,14 +19,20 @@ use crate::components::error::error_lines_with_retry;
 use crate::components::pager::{Cursor, Pager};
 use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::format::{self, url_encode};
+use crate::ws;
 
 const PAGE_SIZE: i32 = 30;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct OrdersView {
     status: Option<OrderStatus>,
+    marketplace: Option<Marketplace>,
     shop: Option<String>,
     search: Option<String>,
+    /// 注文日: first day (an `<input type=date>` value), from 00:00 JST.
+    from: Option<String>,
+    /// 注文日: last day, up to 23:59:59.999 JST.
+    to: Option<String>,
     cursor: Cursor,
 }
 
@@ -31,11 +42,20 @@ impl OrdersView {
         if let Some(s) = self.status {
             params.push(format!("status={}", s.as_str()));
         }
+        if let Some(m) = self.marketplace {
+            params.push(format!("mall={}", m.as_str()));
+        }
         if let Some(shop) = &self.shop {
             params.push(format!("shop={}", url_encode(shop)));
         }
         if let Some(q) = &self.search {
             params.push(format!("q={}", url_encode(q)));
+        }
+        if let Some(d) = &self.from {
+            params.push(format!("from={}", url_encode(d)));
+        }
+        if let Some(d) = &self.to {
+            params.push(format!("to={}", url_encode(d)));
         }
         let cursor = self.cursor.to_param();
         if !cursor.is_empty() {
@@ -54,8 +74,11 @@ pub fn OrdersPage() -> impl IntoView {
             let non_empty = |key: &str| q.get(key).filter(|v| !v.trim().is_empty());
             OrdersView {
                 status: q.get("status").and_then(|s| OrderStatus::parse(&s)),
+                marketplace: q.get("mall").and_then(|m| Marketplace::parse(m.trim())),
                 shop: non_empty("shop"),
                 search: non_empty("q"),
+                from: non_empty("from"),
+                to: non_empty("to"),
                 cursor: Cursor::from_params(q.get("after"), q.get("before")),
             }
         })
@@ -69,9 +92,11 @@ pub fn OrdersPage() -> impl IntoView {
         let vars = OrdersVariables {
             filter: Some(OrderFilter {
                 status: view.status,
+                marketplace: view.marketplace,
                 shop_id: view.shop,
                 search: view.search,
-                ..OrderFilter::default()
+                from: view.from.as_deref().and_then(|d| format::parse_day(d, false)),
+                to: view.to.as_deref().and_then(|d| format::parse_day(d, true)),
             }),
             page: view.cursor.page(PAGE_SIZE),
         };
@@ -79,7 +104,19 @@ pub fn OrdersPage() -> impl IntoView {
     });
     // After a reconnect or the network coming back (and on 再試行), the list is asked again.
     let live = crate::live::use_live();
+    let session = crate::session::use_session();
     Effect::watch(move || live.reconnects.get(), move |_, _, _| list.refetch(), false);
+    // Orders imported (or uploaded) while the list is open appear without a reload.
+    let guard = ws::subscribe::<SyncRunUpdatedSub>(SyncRunUpdatedVariables::default(), move |data| {
+        let run = data.sync_run_updated;
+        if run.kind == SyncKind::ImportOrders
+            && matches!(run.state, SyncState::Succeeded | SyncState::Failed)
+            && run.created + run.updated > 0
+        {
+            list.refetch();
+        }
+    });
+    let _ = StoredValue::new_local(guard);
 
     let search_text = RwSignal::new(current.get_untracked().search.unwrap_or_default());
     let on_search = {
@@ -105,6 +142,28 @@ pub fn OrdersPage() -> impl IntoView {
         Callback::new(move |shop: Option<String>| {
             go(OrdersView { shop, cursor: Cursor::First, ..current.get_untracked() });
         })
+    };
+    let on_marketplace = {
+        let go = go.clone();
+        Callback::new(move |marketplace: Option<Marketplace>| {
+            go(OrdersView { marketplace, cursor: Cursor::First, ..current.get_untracked() });
+        })
+    };
+    let on_day = {
+        let go = go.clone();
+        move |from: bool| {
+            let go = go.clone();
+            move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                let day = (!value.trim().is_empty()).then_some(value);
+                let view = current.get_untracked();
+                go(if from {
+                    OrdersView { from: day, cursor: Cursor::First, ..view }
+                } else {
+                    OrdersView { to: day, cursor: Cursor::First, ..view }
+                });
+            }
+        }
     };
     let on_page = Callback::new(move |cursor: Cursor| go(OrdersView { cursor, ..current.get_untracked() }));
     let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
@@ -136,6 +195,11 @@ pub fn OrdersPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"受注一覧"</h1>
+            <Show when=move || session.can_write()>
+                <A href="/orders/new" attr:class="button primary">
+                    "受注登録"
+                </A>
+            </Show>
         </div>
         <div class="filters">
             <EnumSelect
@@ -143,6 +207,12 @@ pub fn OrdersPage() -> impl IntoView {
                 any="すべてのステータス"
                 value=Signal::derive(move || current.get().status)
                 on_change=on_status
+            />
+            <EnumSelect
+                aria_label="モール"
+                any="すべてのモール"
+                value=Signal::derive(move || current.get().marketplace)
+                on_change=on_marketplace
             />
             <ShopSelect
                 aria_label="店舗"
@@ -153,6 +223,22 @@ pub fn OrdersPage() -> impl IntoView {
                 value=Signal::derive(move || current.with_untracked(|c| c.shop.clone()))
                 on_change=on_shop
             />
+            <span class="period">
+                "注文日 "
+                <input
+                    type="date"
+                    aria-label="注文日(から)"
+                    prop:value=move || current.get().from.unwrap_or_default()
+                    on:change=on_day(true)
+                />
+                " 〜 "
+                <input
+                    type="date"
+                    aria-label="注文日(まで)"
+                    prop:value=move || current.get().to.unwrap_or_default()
+                    on:change=on_day(false)
+                />
+            </span>
             <form class="search" on:submit=on_search role="search">
                 <input
                     type="search"
@@ -175,6 +261,7 @@ pub fn OrdersPage() -> impl IntoView {
 #[component]
 fn OrderRow(order: OrderSummary) -> impl IntoView {
     let href = format!("/orders/{}", order.id);
+    let inbox_href = format!("/?status=NEEDS_REPLY&q={}", url_encode(&order.order_number));
     let buyer = order.buyer.and_then(|b| b.name).or_else(|| order.recipient.and_then(|r| r.name)).unwrap_or_default();
     view! {
         <tr>
@@ -192,6 +279,16 @@ fn OrderRow(order: OrderSummary) -> impl IntoView {
             <td>{order.ship_date.unwrap_or_default()}</td>
             <td>
                 <OrderStatusBadge status=order.status/>
+                {(order.open_inquiry_count > 0)
+                    .then(|| {
+                        let label = format!("この受注の問い合わせ {} 件が返信待ちです", order.open_inquiry_count);
+                        view! {
+                            " "
+                            <A href=inbox_href attr:class="status status-needs_reply needs-reply-mark" attr:title=label.clone() attr:aria-label=label>
+                                {format!("返信が必要 {}", order.open_inquiry_count)}
+                            </A>
+                        }
+                    })}
             </td>
         </tr>
     }
