@@ -118,27 +118,38 @@ async fn each_change_appends_exactly_one_event_in_sequence() {
 }
 
 #[tokio::test]
-async fn a_reply_its_delivery_outcome_and_a_csv_import_are_logged() {
+async fn an_import_a_reply_and_its_delivery_outcomes_and_a_csv_import_are_logged() {
+    use crate::marketplaces::{Mall, RAKUTEN_SHOP, REPLY, rakuten_shop, run, wait_delivered_on};
     each_backend!(|app| {
-        let (token, actor) = app.tenant("A商店", true).await;
-        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
-        let inq = seed::inquiry(&app, &actor, &shop, thread("r1", seed::asks())).await;
-        app.gql_ok(
-            &token,
-            "mutation($id: ID!) { replyToInquiry(input: {inquiryId: $id, body: \"ご連絡ありがとうございます\"}) { id } }",
-            json!({ "id": inq }),
-        )
-        .await;
-        // The outbox then tries the shop (not connected here): its outcome is one more change.
-        let mut events = Vec::new();
-        for _ in 0..100 {
-            events = all_events(&app, &token, 50).await;
-            if events.len() >= 3 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(types(&events), ["INQUIRY_RECEIVED", "INQUIRY_UPDATED", "INQUIRY_UPDATED"]);
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天C店").await;
+        mall.inquiry("質問です", 1).await;
+        run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        let events = all_events(&app, &token, 50).await;
+        assert_eq!(types(&events), ["INQUIRY_RECEIVED", "SYNC_RUN_FINISHED"]);
+        let id = events[0]["data"]["id"].as_str().expect("inquiry id").to_owned();
+        assert_eq!(events[1]["data"]["kind"], "IMPORT_INQUIRIES");
+
+        // Refused by the marketplace, then resent and delivered: each step is one change.
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({})).await;
+        app.gql_ok(&token, REPLY, json!({ "id": id, "b": "ご確認ありがとうございます。" })).await;
+        assert_eq!(wait_delivered_on(&app, &token, &id).await["delivery"], "FAILED");
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({"expired": false})).await;
+        let d = app.gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id author } } }", json!({ "id": id })).await;
+        let mid = d["inquiry"]["messages"].as_array().expect("messages").iter().find(|m| m["author"] == "SHOP").expect("reply")["id"].clone();
+        app.gql_ok(&token, "mutation($id: ID!) { retryMessage(id: $id) { delivery } }", json!({ "id": mid })).await;
+        assert_eq!(wait_delivered_on(&app, &token, &id).await["delivery"], "SENT");
+        let events = all_events(&app, &token, 50).await;
+        assert_eq!(
+            types(&events[2..]),
+            ["INQUIRY_UPDATED", "INQUIRY_UPDATED", "INQUIRY_UPDATED", "INQUIRY_UPDATED"],
+            "stored, failed, resent, delivered"
+        );
+        let statuses: Vec<&str> = events[2..].iter().map(|e| e["data"]["status"].as_str().expect("status")).collect();
+        assert_eq!(statuses, ["REPLIED", "NEEDS_REPLY", "REPLIED", "REPLIED"]);
+        mall.task.abort();
 
         // A CSV import: each order created, then the run's end.
         let csv_shop = seed::shop(&app, &token, Marketplace::CustomCsv, "自社サイト").await;
@@ -170,12 +181,12 @@ async fn a_reply_its_delivery_outcome_and_a_csv_import_are_logged() {
             )
             .await;
         assert_eq!(done["data"]["importOrdersCsv"]["run"]["state"], "SUCCEEDED", "{done}");
-        let run = done["data"]["importOrdersCsv"]["run"]["id"].clone();
+        let run_id = done["data"]["importOrdersCsv"]["run"]["id"].clone();
         let events = all_events(&app, &token, 50).await;
-        assert_eq!(types(&events[3..]), ["ORDER_CREATED", "ORDER_CREATED", "SYNC_RUN_FINISHED"]);
-        assert_eq!(events[5]["data"]["id"], run);
-        assert_eq!(events[5]["data"]["state"], "SUCCEEDED");
-        assert_eq!(events[5]["data"]["created"], 2);
+        assert_eq!(types(&events[6..]), ["ORDER_CREATED", "ORDER_CREATED", "SYNC_RUN_FINISHED"]);
+        assert_eq!(events[8]["data"]["id"], run_id);
+        assert_eq!(events[8]["data"]["state"], "SUCCEEDED");
+        assert_eq!(events[8]["data"]["created"], 2);
     });
 }
 
