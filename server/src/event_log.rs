@@ -306,7 +306,10 @@ pub async fn log_run_finished(txn: &impl ConnectionTrait, row: &sync_run::Model)
 /// and remembers, per tenant, the highest sequence deleted. Returns how many rows went.
 pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> AppResult<u64> {
     use sea_orm::TransactionTrait;
-    let cutoff = clock::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+    let Some(cutoff) = chrono::Duration::from_std(retention).ok().and_then(|d| clock::now().checked_sub_signed(d))
+    else {
+        return Ok(0);
+    };
     let expired: Vec<(i64, Option<i64>)> = event_log::Entity::find()
         .select_only()
         .column(event_log::Column::TenantId)
