@@ -238,10 +238,9 @@ fn graphql_response_json(status: StatusCode, body: serde_json::Value) -> Respons
 fn graphql_refusal(answer: Answer, status: StatusCode, code: &str, message: &str) -> Response {
     match answer {
         Answer::Json => error_json(status, code, message),
-        Answer::GraphqlResponse => graphql_response_json(
-            status,
-            json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
-        ),
+        Answer::GraphqlResponse => {
+            graphql_response_json(status, json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+        }
     }
 }
 

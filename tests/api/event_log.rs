@@ -65,12 +65,23 @@ async fn each_change_appends_exactly_one_event_in_sequence() {
         let (token, actor) = app.tenant("A商店", true).await;
         let shop = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
         // A new inquiry, then a new customer message on it (both: received).
-        let inq = seed::inquiry(&app, &actor, &shop, thread("y1", vec![(Customer, "質問です"), (Shop, "回答です")])).await;
-        seed::inquiry(&app, &actor, &shop, thread("y1", vec![(Customer, "質問です"), (Shop, "回答です"), (Customer, "追加")]))
-            .await;
+        let inq =
+            seed::inquiry(&app, &actor, &shop, thread("y1", vec![(Customer, "質問です"), (Shop, "回答です")])).await;
+        seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            thread("y1", vec![(Customer, "質問です"), (Shop, "回答です"), (Customer, "追加")]),
+        )
+        .await;
         // The same again changes nothing and logs nothing.
-        seed::inquiry(&app, &actor, &shop, thread("y1", vec![(Customer, "質問です"), (Shop, "回答です"), (Customer, "追加")]))
-            .await;
+        seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            thread("y1", vec![(Customer, "質問です"), (Shop, "回答です"), (Customer, "追加")]),
+        )
+        .await;
         let me = app.gql_ok(&token, "{ assignableStaff { id } }", json!({})).await;
         let staff = me["assignableStaff"][0]["id"].clone();
         if staff.is_string() {
@@ -137,8 +148,16 @@ async fn an_import_a_reply_and_its_delivery_outcomes_and_a_csv_import_are_logged
         app.gql_ok(&token, REPLY, json!({ "id": id, "b": "ご確認ありがとうございます。" })).await;
         assert_eq!(wait_delivered_on(&app, &token, &id).await["delivery"], "FAILED");
         mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({"expired": false})).await;
-        let d = app.gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id author } } }", json!({ "id": id })).await;
-        let mid = d["inquiry"]["messages"].as_array().expect("messages").iter().find(|m| m["author"] == "SHOP").expect("reply")["id"].clone();
+        let d = app
+            .gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id author } } }", json!({ "id": id }))
+            .await;
+        let mid = d["inquiry"]["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .find(|m| m["author"] == "SHOP")
+            .expect("reply")["id"]
+            .clone();
         app.gql_ok(&token, "mutation($id: ID!) { retryMessage(id: $id) { delivery } }", json!({ "id": mid })).await;
         assert_eq!(wait_delivered_on(&app, &token, &id).await["delivery"], "SENT");
         let events = all_events(&app, &token, 50).await;
@@ -203,7 +222,8 @@ async fn events_are_the_callers_tenants_only_and_a_viewer_reads_them() {
         let b_events = all_events(&app, &b_token, 10).await;
         assert!(b_events.is_empty(), "B sees none of A's events: {b_events:?}");
         // A's cursor means nothing in B: B has no event 2 to resume after.
-        let a_cursor = app.gql_ok(&a_token, EVENTS, json!({ "first": 2 })).await["events"]["pageInfo"]["endCursor"].clone();
+        let a_cursor =
+            app.gql_ok(&a_token, EVENTS, json!({ "first": 2 })).await["events"]["pageInfo"]["endCursor"].clone();
         let refused = app.gql(Some(&b_token), EVENTS, json!({ "after": a_cursor })).await;
         assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
         assert_eq!(refused["errors"][0]["extensions"]["field"], "after");

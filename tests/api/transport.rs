@@ -251,8 +251,7 @@ async fn graphql_over_http_answers_graphql_response_json_with_its_status_codes()
         }
         // A client that prefers application/json gets it.
         let (_, ct, _) =
-            post_accepting(&app, &token, Some("application/json, application/graphql-response+json;q=0.5"), good)
-                .await;
+            post_accepting(&app, &token, Some("application/json, application/graphql-response+json;q=0.5"), good).await;
         assert!(ct.starts_with("application/json"), "{ct}");
     });
 }

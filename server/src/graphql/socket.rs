@@ -254,8 +254,7 @@ impl Executor for SocketExecutor {
             let _held = (&slot, &held);
             if let Some(sequence) = resolved.take() {
                 r.extensions.insert("sequence".into(), async_graphql::Value::from(sequence));
-                r.extensions
-                    .insert("cursor".into(), async_graphql::Value::from(crate::event_log::cursor(sequence)));
+                r.extensions.insert("cursor".into(), async_graphql::Value::from(crate::event_log::cursor(sequence)));
             }
             r
         })

@@ -98,11 +98,7 @@ pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: b
 /// Recomputes an inquiry's stored summary inside the caller's transaction (after a reply's
 /// delivery state changed) and logs the change (`INQUIRY_UPDATED`); publish with
 /// [`announce_change`] and the returned sequence after the commit.
-pub async fn resummarise(
-    db: &impl ConnectionTrait,
-    scope: Scope,
-    inquiry_id: i64,
-) -> AppResult<(inquiry::Model, i64)> {
+pub async fn resummarise(db: &impl ConnectionTrait, scope: Scope, inquiry_id: i64) -> AppResult<(inquiry::Model, i64)> {
     let row = summarise(db, scope, must_get(db, scope, inquiry_id).await?).await?;
     let sequence = log_change(db, &row, false).await?;
     Ok((row, sequence))

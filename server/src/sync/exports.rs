@@ -67,23 +67,21 @@ pub(crate) async fn export_shipments(
             tracking_number: row.tracking_number.clone(),
         };
         match c.push_shipment(&push).await {
-            Ok(()) => {
-                match record_export(p, &row, fingerprint).await {
-                    Ok((saved, sequence)) => {
-                        p.count(UpsertOutcome::Updated);
-                        p.state.events.publish(Event::logged(
-                            saved.tenant_id,
-                            Some(saved.shop_id),
-                            EventKind::OrderChanged { order_id: saved.id },
-                            sequence,
-                        ));
-                    }
-                    Err(e) => {
-                        tracing::warn!(order = %row.order_number, error = ?e, "recording an export failed");
-                        p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number))
-                    }
+            Ok(()) => match record_export(p, &row, fingerprint).await {
+                Ok((saved, sequence)) => {
+                    p.count(UpsertOutcome::Updated);
+                    p.state.events.publish(Event::logged(
+                        saved.tenant_id,
+                        Some(saved.shop_id),
+                        EventKind::OrderChanged { order_id: saved.id },
+                        sequence,
+                    ));
                 }
-            }
+                Err(e) => {
+                    tracing::warn!(order = %row.order_number, error = ?e, "recording an export failed");
+                    p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number))
+                }
+            },
             Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
             Err(e) => p.fail(format!("受注 {}: {e}", row.order_number)),
         }

@@ -25,16 +25,7 @@ pub use templates::TemplateQuery;
 pub use viewer::ViewerQuery;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(
-    ViewerQuery,
-    InboxQuery,
-    OrderQuery,
-    TemplateQuery,
-    ShopQuery,
-    SyncQuery,
-    StaffQuery,
-    EventQuery,
-);
+pub struct QueryRoot(ViewerQuery, InboxQuery, OrderQuery, TemplateQuery, ShopQuery, SyncQuery, StaffQuery, EventQuery);
 
 /// The longest search text (characters): a search scans every message of the tenant, so a
 /// longer text only costs more.
