@@ -34,6 +34,7 @@ tenant_owned!(
     message,
     attachment,
     template,
+    event_log,
     sync_run
 );
 

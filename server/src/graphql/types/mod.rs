@@ -64,6 +64,7 @@ macro_rules! connection {
     };
 }
 
+mod event;
 mod inquiry;
 mod order;
 mod shop;
@@ -71,6 +72,7 @@ mod staff;
 mod sync;
 mod template;
 
+pub use event::*;
 pub use inquiry::*;
 pub use order::*;
 pub use shop::*;
