@@ -30,6 +30,7 @@ pub mod api_token;
 pub mod attachment;
 pub mod inquiry;
 pub mod inquiry_note;
+pub mod inquiry_read;
 pub mod marketplace;
 pub mod message;
 pub mod order;
