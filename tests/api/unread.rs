@@ -69,14 +69,22 @@ async fn an_inquiry_is_unread_until_opened_and_unread_again_when_the_customer_wr
             .await;
         assert!(reply["errors"].is_null(), "{reply}");
         let note = kato
-            .gql("mutation($id: ID!) { addInquiryNote(inquiryId: $id, body: \"在庫確認済み\") { id } }", json!({ "id": asked }))
+            .gql(
+                "mutation($id: ID!) { addInquiryNote(inquiryId: $id, body: \"在庫確認済み\") { id } }",
+                json!({ "id": asked }),
+            )
             .await;
         assert!(note["errors"].is_null(), "{note}");
         assert!(!unread(&kato, &asked).await, "a reply or a note is no customer message");
 
         // The customer writes again (the next import brings a second message).
-        seed::inquiry(&app, &actor, &shop, thread("q1", vec![(Customer, "いつ届きますか？"), (Customer, "まだですか？")]))
-            .await;
+        seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            thread("q1", vec![(Customer, "いつ届きますか？"), (Customer, "まだですか？")]),
+        )
+        .await;
         assert!(unread(&kato, &asked).await, "a new customer message: unread again");
         kato.gql(MARK, json!({ "id": asked })).await;
         assert!(!unread(&kato, &asked).await, "opened again: read");
@@ -88,7 +96,8 @@ async fn an_inquiry_with_no_customer_message_is_never_unread() {
     each_backend!(|app| {
         let (token, actor) = app.tenant("A商店", true).await;
         let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
-        let shop_only = seed::inquiry(&app, &actor, &shop, thread("s1", vec![(Shop, "ご購入ありがとうございます")])).await;
+        let shop_only =
+            seed::inquiry(&app, &actor, &shop, thread("s1", vec![(Shop, "ご購入ありがとうございます")])).await;
         let kato = signed_in(&app, &actor, "kato@example.jp", "加藤", Role::Staff).await;
         assert!(!unread(&kato, &shop_only).await, "only the shop wrote: nothing to read");
     });

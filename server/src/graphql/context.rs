@@ -37,10 +37,7 @@ impl Loaders {
             inquiries_of_order: DataLoader::new(InquiriesOfOrderLoader { db: db.clone(), scope }, tokio::spawn),
             staff: DataLoader::new(StaffLoader { db: db.clone(), scope }, tokio::spawn),
             notes: DataLoader::new(NotesLoader { db: db.clone(), scope }, tokio::spawn),
-            unread: DataLoader::new(
-                UnreadLoader { db, scope, reader: crate::inbox::Reader::of(actor) },
-                tokio::spawn,
-            ),
+            unread: DataLoader::new(UnreadLoader { db, scope, reader: crate::inbox::Reader::of(actor) }, tokio::spawn),
         }
     }
 }

@@ -110,7 +110,8 @@ pub async fn unread_of(
         return Ok(inquiry_ids.iter().map(|id| (*id, false)).collect());
     };
     let newest = newest_customer_messages(db, scope, inquiry_ids).await?;
-    let mut q = scope.find::<inquiry_read::Entity>().filter(inquiry_read::Column::InquiryId.is_in(newest.keys().copied()));
+    let mut q =
+        scope.find::<inquiry_read::Entity>().filter(inquiry_read::Column::InquiryId.is_in(newest.keys().copied()));
     q = match reader {
         Reader::Staff(s) => q.filter(inquiry_read::Column::StaffId.eq(s)),
         Reader::Token(t) => q.filter(inquiry_read::Column::ApiTokenId.eq(t)),
