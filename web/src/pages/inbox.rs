@@ -401,7 +401,9 @@ pub fn InboxPage() -> impl IntoView {
         Some(Ok(_)) => ListState::Rows,
     });
     let fresh = Memo::new(move |_| list.get().and_then(|r| r.ok()).map(|c| c.nodes).unwrap_or_default());
-    // The rows as they were when the mouse came over the list, while it stays there.
+    // The rows as they were when the mouse moved over the list, while it stays there (a
+    // pointer that never moved there, e.g. where a click left it before the page changed, holds
+    // nothing).
     let held = RwSignal::new(None::<Vec<InquirySummary>>);
     Effect::watch(move || current.get(), move |_, _, _| held.set(None), false);
     let rows = Memo::new(move |_| {
@@ -605,7 +607,7 @@ pub fn InboxPage() -> impl IntoView {
                 }
                 ListState::Rows => {
                     view! {
-                        <div class="inquiry-list-area" on:mouseenter=hold on:mouseleave=release>
+                        <div class="inquiry-list-area" on:mousemove=hold on:mouseleave=release>
                         {move || {
                             let n = waiting_rows.get();
                             (n > 0)
