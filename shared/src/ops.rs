@@ -127,6 +127,8 @@ pub const ALL: &[(&str, &str)] = &[
     (AssignInquiry::NAME, AssignInquiry::DOCUMENT),
     (AddInquiryNote::NAME, AddInquiryNote::DOCUMENT),
     (AssignableStaff::NAME, AssignableStaff::DOCUMENT),
+    (MarkInquiryRead::NAME, MarkInquiryRead::DOCUMENT),
+    (InboxPresenceSub::NAME, InboxPresenceSub::DOCUMENT),
 ];
 
 /// Variables of an operation that takes none; serialises as `{}`.
@@ -321,6 +323,9 @@ pub struct InquiryFilter {
     /// 未割り当て only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unassigned: Option<bool>,
+    /// 未読 only (true) or read only (false), for the viewer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unread: Option<bool>,
 }
 
 /// Cursor arguments of a Relay connection (`first`/`after` forwards, `last`/`before` backwards).
@@ -402,6 +407,9 @@ pub struct InquirySummary {
     /// 担当者.
     #[serde(default)]
     pub assignee: Option<StaffRef>,
+    /// 未読 for the viewer: a customer wrote since they last opened it.
+    #[serde(default)]
+    pub unread: bool,
 }
 
 /// A staff member as the inbox names them (担当者, a note's author).
@@ -427,7 +435,7 @@ impl Operation for Inquiries {
     const NAME: &'static str = "Inquiries";
     const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String, $sort: InquirySort) { \
         inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before, sort: $sort) { \
-        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } waitingSince assignee { id name } } \
+        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } waitingSince assignee { id name } unread } \
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
     type Variables = InquiriesVariables;
     type Data = InquiriesData;
@@ -540,6 +548,29 @@ impl Operation for AssignInquiry {
     const DOCUMENT: &'static str = "mutation AssignInquiry($id: ID!, $staffId: ID) { assignInquiry(id: $id, staffId: $staffId) { id assignee { id name } assignedBy } }";
     type Variables = AssignInquiryVariables;
     type Data = AssignInquiryData;
+}
+
+/// 既読にする: the inquiry page shows the thread (and again when a customer writes while it is open).
+pub struct MarkInquiryRead;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkInquiryReadData {
+    pub mark_inquiry_read: ReadInquiry,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadInquiry {
+    pub id: String,
+    pub unread: bool,
+}
+
+impl Operation for MarkInquiryRead {
+    const NAME: &'static str = "MarkInquiryRead";
+    const DOCUMENT: &'static str = "mutation MarkInquiryRead($id: ID!) { markInquiryRead(id: $id) { id unread } }";
+    type Variables = IdVariables;
+    type Data = MarkInquiryReadData;
 }
 
 /// 社内メモを追加する.
@@ -1214,6 +1245,16 @@ impl Operation for PresenceChangedSub {
     const NAME: &'static str = "PresenceChanged";
     const DOCUMENT: &'static str = "subscription PresenceChanged($inquiryId: ID!) { presenceChanged(inquiryId: $inquiryId) { inquiryId staffName state at } }";
     type Variables = PresenceChangedVariables;
+    type Data = PresenceChangedData;
+}
+
+/// Who is viewing or typing on any inquiry of the tenant (the inbox rows).
+pub struct InboxPresenceSub;
+
+impl Operation for InboxPresenceSub {
+    const NAME: &'static str = "InboxPresence";
+    const DOCUMENT: &'static str = "subscription InboxPresence { presenceChanged { inquiryId staffName state at } }";
+    type Variables = NoVariables;
     type Data = PresenceChangedData;
 }
 

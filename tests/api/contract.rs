@@ -53,7 +53,8 @@ fn the_schema_keeps_every_name_api_md_promises() {
         "retryMessage(id: ID!, body: String",
         "reopenInquiry(id: ID!): Inquiry!",
         "registerEvaluations(input: ExportInput!): SyncRun!",
-        "presenceChanged(inquiryId: ID!): Presence!",
+        // Extended: without `inquiryId` it tells presence on every inquiry (the inbox rows).
+        "presenceChanged(inquiryId: ID): Presence!",
         "scalar Upload",
         "scalar JSON",
         "scalar DateTime",
@@ -200,10 +201,11 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::AssignInquiry, json!({ "id": inquiry, "staffId": member }));
         check!(ops::AddInquiryNote, json!({ "inquiryId": inquiry, "body": "社内メモ" }));
         run::<ops::AssignInquiry>(&app, &token, json!({ "id": inquiry, "staffId": null })).await;
+        check!(ops::MarkInquiryRead, json!({ "id": inquiry }));
         run::<ops::Inquiries>(
             &app,
             &token,
-            json!({ "filter": { "assigneeId": member, "unassigned": false }, "sort": "OLDEST_WAITING", "first": 20 }),
+            json!({ "filter": { "assigneeId": member, "unassigned": false, "unread": true }, "sort": "OLDEST_WAITING", "first": 20 }),
         )
         .await;
         check!(ops::SyncRuns, json!({ "shopId": shop, "first": 20 }));
@@ -326,6 +328,7 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             (ops::InquiryUpdatedSub::NAME, ops::InquiryUpdatedSub::DOCUMENT, json!({})),
             (ops::InboxCountsChangedSub::NAME, ops::InboxCountsChangedSub::DOCUMENT, json!({})),
             (ops::PresenceChangedSub::NAME, ops::PresenceChangedSub::DOCUMENT, json!({ "inquiryId": inquiry })),
+            (ops::InboxPresenceSub::NAME, ops::InboxPresenceSub::DOCUMENT, json!({})),
             (ops::SyncRunUpdatedSub::NAME, ops::SyncRunUpdatedSub::DOCUMENT, json!({ "shopId": shop })),
         ] {
             checked.push(name);

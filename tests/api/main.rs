@@ -26,3 +26,4 @@ mod teams;
 mod templates;
 mod tenancy;
 mod transport;
+mod unread;

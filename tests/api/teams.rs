@@ -17,13 +17,13 @@ const DETAIL: &str = "query($id: ID!) { inquiry(id: $id) { id assignee { id name
 const LIST: &str = "query($f: InquiryFilter, $sort: InquirySort, $first: Int, $after: String, $last: Int, $before: String) { inquiries(filter: $f, sort: $sort, first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id waitingSince assignee { id } } } }";
 
 /// A browser of its own: its own cookie jar, signed in by `POST /auth/login`.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
 }
 
 impl Browser {
-    async fn signed_in(app: &TestApp, email: &str, password: &str) -> Self {
+    pub(crate) async fn signed_in(app: &TestApp, email: &str, password: &str) -> Self {
         let http = madoguchi_tests::browser_like_client(&app.base);
         let resp = http
             .post(format!("{}/auth/login", app.base))
@@ -35,7 +35,7 @@ impl Browser {
         Browser { http, base: app.base.clone() }
     }
 
-    async fn gql(&self, query: &str, variables: Value) -> Value {
+    pub(crate) async fn gql(&self, query: &str, variables: Value) -> Value {
         self.http
             .post(format!("{}/graphql", self.base))
             .json(&json!({ "query": query, "variables": variables }))
@@ -48,7 +48,7 @@ impl Browser {
     }
 }
 
-async fn member(app: &TestApp, actor: &server::auth::Actor, email: &str, name: &str, role: Role) -> String {
+pub(crate) async fn member(app: &TestApp, actor: &server::auth::Actor, email: &str, name: &str, role: Role) -> String {
     server::provision::create_staff(&app.state.db, actor, email, name, role, "a-long-password-1")
         .await
         .expect("staff member")

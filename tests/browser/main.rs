@@ -6,6 +6,7 @@
 //! Screenshots of the main screens go to `artifacts/screenshots/`.
 
 mod admin;
+mod attention;
 mod csv;
 mod first_paint;
 mod harness;

@@ -45,6 +45,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(session: Session) -> impl IntoView {
     let live = Live::provide(session);
+    crate::attention::title_follows_counts(live);
+    crate::attention::Notifications::provide(live, session);
     crate::pages::inbox::InboxPlace::provide();
     crate::drafts::guard_leaving(crate::drafts::Unsent::provide());
     view! {

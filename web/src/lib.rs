@@ -6,6 +6,7 @@
 //! - [`api`]: GraphQL over HTTP (`shared::ops` operations) and the login/logout calls.
 //! - [`ws`]: the graphql-transport-ws client for live updates, with reconnects.
 //! - [`session`]: who is signed in; [`live`]: the live inbox state fed by [`ws`].
+//! - [`attention`]: the tab title's count, desktop notifications, presence on the inbox rows.
 //! - [`drafts`]: reply drafts kept in `localStorage`, and the question before leaving one.
 //! - [`pages`]: one module per screen; [`components`]: pieces several screens share.
 //!
@@ -13,6 +14,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attention;
 pub mod components;
 pub mod drafts;
 pub mod format;

@@ -17,6 +17,8 @@ pub struct Live {
     pub inbox_version: RwSignal<u64>,
     /// The latest inquiry event (an open inquiry re-queries when it is about it).
     pub last_inquiry_event: RwSignal<Option<InquiryEvent>>,
+    /// The latest `inquiryReceived` (a new inquiry or customer message): desktop notifications.
+    pub last_received: RwSignal<Option<InquiryEvent>>,
     /// Bumped after each reconnect: everything on screen re-queries.
     pub reconnects: RwSignal<u64>,
     /// Whether the live connection is up.
@@ -39,6 +41,7 @@ impl Live {
             counts: RwSignal::new(None),
             inbox_version: RwSignal::new(0),
             last_inquiry_event: RwSignal::new(None),
+            last_received: RwSignal::new(None),
             reconnects: RwSignal::new(0),
             connected: RwSignal::new(false),
             dropped: RwSignal::new(false),
@@ -76,7 +79,12 @@ impl Live {
                 self.dropped.try_set(true);
             }
             LiveEvent::Unauthorized => session.reload(),
-            LiveEvent::InquiryReceived(e) | LiveEvent::InquiryUpdated(e) => {
+            LiveEvent::InquiryReceived(e) => {
+                self.last_received.try_set(Some(e.clone()));
+                self.last_inquiry_event.try_set(Some(e));
+                self.schedule_bump();
+            }
+            LiveEvent::InquiryUpdated(e) => {
                 self.last_inquiry_event.try_set(Some(e));
                 self.schedule_bump();
             }

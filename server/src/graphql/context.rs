@@ -7,8 +7,8 @@ use async_graphql::dataloader::DataLoader;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::graphql::loaders::{
-    AttachmentsLoader, InquiriesOfOrderLoader, ItemsLoader, MessagesLoader, OrderByNumberLoader, ShopLoader,
-    StaffLoader,
+    AttachmentsLoader, InquiriesOfOrderLoader, ItemsLoader, MessagesLoader, NotesLoader, OrderByNumberLoader,
+    ShopLoader, StaffLoader, UnreadLoader,
 };
 use crate::state::AppState;
 
@@ -20,6 +20,8 @@ pub struct Loaders {
     pub order_by_number: DataLoader<OrderByNumberLoader>,
     pub inquiries_of_order: DataLoader<InquiriesOfOrderLoader>,
     pub staff: DataLoader<StaffLoader>,
+    pub notes: DataLoader<NotesLoader>,
+    pub unread: DataLoader<UnreadLoader>,
 }
 
 impl Loaders {
@@ -33,7 +35,9 @@ impl Loaders {
             items: DataLoader::new(ItemsLoader { db: db.clone(), scope }, tokio::spawn),
             order_by_number: DataLoader::new(OrderByNumberLoader { db: db.clone(), scope }, tokio::spawn),
             inquiries_of_order: DataLoader::new(InquiriesOfOrderLoader { db: db.clone(), scope }, tokio::spawn),
-            staff: DataLoader::new(StaffLoader { db, scope }, tokio::spawn),
+            staff: DataLoader::new(StaffLoader { db: db.clone(), scope }, tokio::spawn),
+            notes: DataLoader::new(NotesLoader { db: db.clone(), scope }, tokio::spawn),
+            unread: DataLoader::new(UnreadLoader { db, scope, reader: crate::inbox::Reader::of(actor) }, tokio::spawn),
         }
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
 use crate::store::Scope;
-use crate::store::entities::{attachment, inquiry, message, order, order_item, shop, staff};
+use crate::store::entities::{attachment, inquiry, inquiry_note, message, order, order_item, shop, staff};
 use crate::{inbox, inbox_teams, orders, shops};
 
 /// The error a loader hands to `context::load_err`, which logs it: an internal error with its
@@ -119,5 +119,36 @@ impl Loader<(i64, String)> for InquiriesOfOrderLoader {
 
     async fn load(&self, keys: &[(i64, String)]) -> Result<HashMap<(i64, String), Vec<inquiry::Model>>, String> {
         inbox::of_orders(&self.db, self.scope, keys).await.map_err(detail)
+    }
+}
+
+/// 社内メモ of inquiries, oldest first.
+pub struct NotesLoader {
+    pub db: DatabaseConnection,
+    pub scope: Scope,
+}
+
+impl Loader<i64> for NotesLoader {
+    type Value = Vec<inquiry_note::Model>;
+    type Error = String;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<inquiry_note::Model>>, String> {
+        inbox_teams::notes_of(&self.db, self.scope, keys).await.map_err(detail)
+    }
+}
+
+/// Whether inquiries are unread for the caller (`inbox::Reader`; `None`: never unread).
+pub struct UnreadLoader {
+    pub db: DatabaseConnection,
+    pub scope: Scope,
+    pub reader: Option<inbox::Reader>,
+}
+
+impl Loader<i64> for UnreadLoader {
+    type Value = bool;
+    type Error = String;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, bool>, String> {
+        inbox::unread_of(&self.db, self.scope, self.reader, keys).await.map_err(detail)
     }
 }

@@ -25,7 +25,7 @@ use crate::auth::Actor;
 use crate::event_log::{self, EventType, Interest, Resumed};
 use crate::events::{Event, EventKind};
 use crate::graphql::context::{actor, state};
-use crate::graphql::error::{opt_id, parse_id};
+use crate::graphql::error::opt_id;
 use crate::graphql::types::*;
 use crate::{inbox, sync};
 
@@ -281,17 +281,18 @@ impl SubscriptionRoot {
         Ok(positioned(ctx, payloads))
     }
 
-    /// Who else is viewing or typing on this inquiry.
+    /// Who else is viewing or typing on this inquiry; without `inquiryId`, on every inquiry of
+    /// the caller's tenant (the inbox rows).
     async fn presence_changed(
         &self,
         ctx: &Context<'_>,
-        inquiry_id: ID,
+        inquiry_id: Option<ID>,
     ) -> Result<impl Stream<Item = Presence> + use<>> {
         let (_, rx) = live_actor(ctx).await?;
-        let wanted = parse_id(&inquiry_id, "お問い合わせ")?;
+        let wanted = opt_id(inquiry_id.as_ref(), "お問い合わせ")?;
         Ok(events_of(rx, None).filter_map(move |ev| async move {
             match ev.kind {
-                EventKind::Presence { inquiry_id, staff_name, state, at } if inquiry_id == wanted => {
+                EventKind::Presence { inquiry_id, staff_name, state, at } if wanted.is_none_or(|w| w == inquiry_id) => {
                     Some(Presence { inquiry_id: ID(inquiry_id.to_string()), staff_name, state, at: jst(at) })
                 }
                 _ => None,

@@ -27,6 +27,8 @@ pub struct InquiryFilter {
     pub assignee_id: Option<i64>,
     /// Only inquiries nobody is assigned to.
     pub unassigned: bool,
+    /// Only those unread (true) or read (false) for the caller (`reads.rs`).
+    pub unread: Option<bool>,
     /// `None`: newest activity first.
     pub sort: Option<InquirySort>,
 }
@@ -70,6 +72,9 @@ pub async fn list(
     }
     if let Some(to) = f.to {
         q = q.filter(inquiry::Column::CreatedAt.lte(to));
+    }
+    if let Some(wanted) = f.unread {
+        q = q.filter(super::reads::unread_condition(scope, super::Reader::of(actor), wanted));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let in_messages = Query::select()

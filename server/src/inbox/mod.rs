@@ -4,7 +4,7 @@
 //! [`summary::summarise`], which stores the result of `shared::inquiry::status` for the inbox
 //! index. One concern per file: the list and reads (`list`), the counts (`counts`), the stored
 //! summary (`summary`), replies (`reply`), failed replies (`failed_replies`), completion
-//! (`completion`), attachment bytes (`files`), who is viewing (`presence`), and the import's
+//! (`completion`), attachment bytes (`files`), who is viewing (`presence`), what each reader has not read yet (`reads`), and the import's
 //! upsert (`upsert`) of what a marketplace reports (the connectors' `model`).
 
 mod completion;
@@ -13,6 +13,7 @@ mod failed_replies;
 mod files;
 mod listing;
 mod presence;
+mod reads;
 mod reply;
 mod summary;
 mod upsert;
@@ -30,6 +31,7 @@ pub(crate) use files::{check_file_contents, store_file};
 pub(crate) use listing::must_get;
 pub use listing::{InquiryFilter, attachments_of, contains, get, list, messages_of, of_orders};
 pub use presence::announce_presence;
+pub use reads::{Reader, mark_read, unread_of};
 pub(crate) use reply::check_body;
 pub use reply::{NewAttachment, ReplyForCreate, reply};
 pub use summary::{announce_change, resummarise};

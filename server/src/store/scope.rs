@@ -31,6 +31,7 @@ tenant_owned!(
     order_item,
     inquiry,
     inquiry_note,
+    inquiry_read,
     message,
     attachment,
     template,
@@ -107,6 +108,24 @@ impl Scope {
             sea_orm::TryInsertResult::Inserted(done) => E::find_by_id(done.last_insert_id).one(db).await,
             sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(None),
         }
+    }
+
+    /// Inserts a row stamped with this tenant, or updates the row it collides with on a unique
+    /// key as `on_conflict` says (`INSERT … ON CONFLICT (…) DO UPDATE`). The key must contain a
+    /// column of a row of this tenant (e.g. its inquiry), so the row updated is this tenant's.
+    pub async fn upsert<E, A>(
+        &self,
+        db: &impl ConnectionTrait,
+        mut row: A,
+        on_conflict: sea_orm::sea_query::OnConflict,
+    ) -> Result<(), sea_orm::DbErr>
+    where
+        E: TenantOwned,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        row.set(E::tenant_column(), Value::BigInt(Some(self.tenant_id)));
+        E::insert(row).on_conflict(on_conflict).exec_without_returning(db).await.map(drop)
     }
 
     /// Updates a row that was read through this scope (its tenant is checked again).

@@ -4,6 +4,11 @@
 //! same view. The list re-queries with the same filters whenever a live event arrives or the
 //! live connection comes back, so an inquiry that does not match the filters never shows up.
 //!
+//! Attention: unread rows (未読 for the viewer) are bold with a 「未読」 for screen readers; who
+//! is viewing or typing on an inquiry shows in its row; while the mouse is over the list, rows
+//! that arrive wait behind a 「新着 N件」 pill (the rows under the pointer do not move) until the
+//! pill is clicked or the mouse leaves the list.
+//!
 //! Keyboard: j/k (↓/↑) select the next/previous row, Enter opens the selected row, `/` goes
 //! to the search box; on an inquiry, r goes to the reply box and Esc back here.
 
@@ -12,9 +17,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, NoVariables, ShopInfo, Shops};
-use shared::{InquirySort, InquiryStatus, Marketplace};
+use shared::{InquirySort, InquiryStatus, Marketplace, PresenceState};
 
 use crate::api;
+use crate::attention::{InboxPresence, NotifyToggle};
 use crate::components::assignee::waiting_label;
 use crate::components::badges::{FailedReplyMark, InquiryStatusBadge, MarketplaceBadge};
 use crate::components::enum_select::EnumSelect;
@@ -394,7 +400,39 @@ pub fn InboxPage() -> impl IntoView {
         Some(Ok(conn)) if conn.nodes.is_empty() => ListState::Empty,
         Some(Ok(_)) => ListState::Rows,
     });
-    let rows = Memo::new(move |_| list.get().and_then(|r| r.ok()).map(|c| c.nodes).unwrap_or_default());
+    let fresh = Memo::new(move |_| list.get().and_then(|r| r.ok()).map(|c| c.nodes).unwrap_or_default());
+    // The rows as they were when the mouse moved over the list, while it stays there (a
+    // pointer that never moved there, e.g. where a click left it before the page changed, holds
+    // nothing).
+    let held = RwSignal::new(None::<Vec<InquirySummary>>);
+    Effect::watch(move || current.get(), move |_, _, _| held.set(None), false);
+    let rows = Memo::new(move |_| {
+        let fresh = fresh.get();
+        held.with(|held| match held {
+            None => fresh,
+            // The same rows in the same places, each as it is now (or as it was, if it left).
+            Some(held) => held
+                .iter()
+                .map(|old| fresh.iter().find(|f| f.id == old.id).cloned().unwrap_or_else(|| old.clone()))
+                .collect(),
+        })
+    });
+    let waiting_rows = Memo::new(move |_| {
+        held.with(|held| {
+            held.as_ref().map_or(0, |held| {
+                fresh.with(|fresh| fresh.iter().filter(|f| !held.iter().any(|h| h.id == f.id)).count())
+            })
+        })
+    });
+    let hold = move |_: leptos::ev::MouseEvent| {
+        if held.with_untracked(Option::is_none) {
+            held.set(Some(fresh.get_untracked()));
+        }
+    };
+    let release = move |_: leptos::ev::MouseEvent| held.set(None);
+    // Shows the new rows and keeps holding (the mouse is still over the list).
+    let show_new = move |_: leptos::ev::MouseEvent| held.set(Some(fresh.get_untracked()));
+    let presence = InboxPresence::start(use_session().viewer().map(|v| v.name).unwrap_or_default());
 
     let shop_options = move || {
         let chosen_shop = current.get().shop;
@@ -440,6 +478,7 @@ pub fn InboxPage() -> impl IntoView {
         <section class="inbox">
             <div class="page-head">
                 <h1>"お問い合わせ管理"</h1>
+                <NotifyToggle/>
             </div>
             {(!api_option)
                 .then(|| {
@@ -568,6 +607,20 @@ pub fn InboxPage() -> impl IntoView {
                 }
                 ListState::Rows => {
                     view! {
+                        <div class="inquiry-list-area" on:mousemove=hold on:mouseleave=release>
+                        {move || {
+                            let n = waiting_rows.get();
+                            (n > 0)
+                                .then(|| {
+                                    view! {
+                                        <div class="new-rows-bar">
+                                            <button type="button" class="new-rows" on:click=show_new>
+                                                {format!("新着 {n}件")}
+                                            </button>
+                                        </div>
+                                    }
+                                })
+                        }}
                         <ul class="inquiry-list">
                             <For
                                 each=move || rows.get()
@@ -580,11 +633,14 @@ pub fn InboxPage() -> impl IntoView {
                                         i.order_number.clone(),
                                         i.waiting_since,
                                         i.assignee.as_ref().map(|a| a.id.clone()),
+                                        i.unread,
+                                        i.reply_failed,
                                     )
                                 }
-                                children=move |i| view! { <InquiryRow inquiry=i selected/> }
+                                children=move |i| view! { <InquiryRow inquiry=i selected presence/> }
                             />
                         </ul>
+                        </div>
                     }
                         .into_any()
                 }
@@ -596,7 +652,7 @@ pub fn InboxPage() -> impl IntoView {
 
 /// One inbox row: marketplace, customer, order number, preview, time, status.
 #[component]
-fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> impl IntoView {
+fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>, presence: InboxPresence) -> impl IntoView {
     let href = format!("/inquiries/{}", inquiry.id);
     let customer =
         inquiry.customer_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "（名前なし）".into());
@@ -620,8 +676,31 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
         }
     };
     let select_too = select.clone();
+    let unread = inquiry.unread;
+    let others = {
+        let id = id.clone();
+        move || {
+            presence
+                .on(&id)
+                .into_iter()
+                .map(|(name, state)| {
+                    let typing = state == PresenceState::Typing;
+                    view! {
+                        <span class="presence-chip" class:typing=typing>
+                            {format!("{name} {}", state.label_ja())}
+                        </span>
+                    }
+                })
+                .collect_view()
+        }
+    };
     view! {
-        <li class:needs-reply=needs_reply on:focusin=move |_| select() on:click=move |_| select_too()>
+        <li
+            class:needs-reply=needs_reply
+            class:unread=unread
+            on:focusin=move |_| select()
+            on:click=move |_| select_too()
+        >
             <A
                 href=href
                 attr:class=move || if is_selected() { "inquiry-row selected" } else { "inquiry-row" }
@@ -632,7 +711,10 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
                     <MarketplaceBadge marketplace=inquiry.shop.marketplace/>
                     <span class="shop-name">{inquiry.shop.name}</span>
                 </span>
-                <span class="cell-customer">{customer}</span>
+                <span class="cell-customer">
+                    {unread.then(|| view! { <span class="visually-hidden">"未読 "</span> })}
+                    {customer}
+                </span>
                 <span class="cell-order" title=order_title>{order_number}</span>
                 <span class="cell-preview">
                     {inquiry.subject.filter(|s| !s.is_empty()).map(|s| view! { <span class="subject">{s}</span> })}
@@ -643,6 +725,7 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>) -> im
                     {inquiry.waiting_since.map(|w| waiting_label(&w, js_sys::Date::now()))}
                 </span>
                 <span class="cell-assignee">{inquiry.assignee.map(|a| format!("担当: {}", a.name))}</span>
+                <span class="cell-presence">{others}</span>
                 <span class="cell-status">
                     <InquiryStatusBadge status=inquiry.status/>
                     {inquiry.reply_failed.then(|| view! { <FailedReplyMark/> })}

@@ -1,11 +1,13 @@
 //! One inquiry: the thread, the related order beside it, the reply box, and 完了する (which
 //! turns into the label 対応完了). Reopening is offered only where the marketplace allows it.
 //! The page re-queries when a live event is about this inquiry, and after a reconnect.
+//! Showing the thread marks it read for the viewer (`markInquiryRead`), and so does a customer
+//! message arriving while it is shown; a hidden tab marks it when it is shown again.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::ops::{CompleteInquiry, IdVariables, Inquiry, InquiryDetail, ReopenInquiry};
+use shared::ops::{CompleteInquiry, IdVariables, Inquiry, InquiryDetail, MarkInquiryRead, ReopenInquiry};
 use shared::{InquiryStatus, MessageAuthor, inquiry as rules};
 
 use crate::api;
@@ -75,6 +77,7 @@ pub fn InquiryPage() -> impl IntoView {
         _ => None,
     };
     let loaded = Memo::new(move |_| detail.with(Option::is_some));
+    mark_read_when_shown(detail);
 
     let refetch = Callback::new(move |()| resource.refetch());
     let on_sent = Callback::new(move |()| {
@@ -154,6 +157,37 @@ pub fn InquiryPage() -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// 既読: tells the server each time the thread shown has a customer message not marked yet,
+/// while the page is visible.
+fn mark_read_when_shown(detail: Memo<Option<InquiryDetail>>) {
+    let visible = RwSignal::new(!document().hidden());
+    let listener = window_event_listener_untyped("visibilitychange", move |_| {
+        visible.try_set(!document().hidden());
+    });
+    on_cleanup(move || listener.remove());
+    // (inquiry, its newest customer message) as shown.
+    let shown = Memo::new(move |_| {
+        detail.with(|d| {
+            d.as_ref().map(|d| {
+                let newest =
+                    d.messages.iter().rev().find(|m| m.author == MessageAuthor::Customer).map(|m| m.id.clone());
+                (d.id.clone(), newest)
+            })
+        })
+    });
+    let marked = StoredValue::new(None::<(String, Option<String>)>);
+    Effect::new(move |_| {
+        let Some(now) = shown.get() else { return };
+        if !visible.get() || marked.with_value(|m| m.as_ref() == Some(&now)) {
+            return;
+        }
+        marked.set_value(Some(now.clone()));
+        leptos::task::spawn_local(async move {
+            let _ = api::gql::<MarkInquiryRead>(IdVariables::new(now.0)).await;
+        });
+    });
 }
 
 /// What 完了する asks where completion cannot be undone.

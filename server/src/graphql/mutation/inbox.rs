@@ -88,6 +88,16 @@ impl InboxMutation {
         Ok(InquiryNote(crate::inbox_teams::add_note(state(ctx), a, inquiry_id, &body).await?))
     }
 
+    /// 既読にする: records that the caller has opened the inquiry, up to its newest customer
+    /// message (`Inquiry.unread` turns false until a customer writes again). The staff app calls
+    /// it when it shows the thread, and again when a customer message arrives while it is open.
+    /// Kept per staff member, or per API token; any role may (VIEWER and read-only tokens too:
+    /// nothing a customer or a colleague sees changes, so nothing is published). Another
+    /// tenant's inquiry: `NOT_FOUND`.
+    async fn mark_inquiry_read(&self, ctx: &Context<'_>, id: ID) -> Result<Inquiry> {
+        Ok(Inquiry(inbox::mark_read(&state(ctx).db, actor(ctx)?, parse_id(&id, "お問い合わせ")?).await?))
+    }
+
     /// 完了する.
     async fn complete_inquiry(&self, ctx: &Context<'_>, id: ID) -> Result<Inquiry> {
         Ok(Inquiry(inbox::complete(state(ctx), actor(ctx)?, parse_id(&id, "お問い合わせ")?).await?))

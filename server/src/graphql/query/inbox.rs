@@ -29,6 +29,8 @@ pub struct InquiryFilter {
     pub assignee_id: Option<ID>,
     /// true: only inquiries nobody is assigned to.
     pub unassigned: Option<bool>,
+    /// true: only those unread for the caller (`Inquiry.unread`); false: only those read.
+    pub unread: Option<bool>,
 }
 
 #[derive(Default)]
@@ -55,6 +57,7 @@ impl InboxQuery {
         let filter = inbox::InquiryFilter {
             assignee_id: opt_id(f.assignee_id.as_ref(), "スタッフ")?,
             unassigned: f.unassigned.unwrap_or(false),
+            unread: f.unread,
             sort,
             status: f.status,
             shop_id: opt_id(f.shop_id.as_ref(), "店舗")?,

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use shared::{DeliveryState, InquiryStatus, Marketplace, MessageAuthor, PresenceState};
 
-use crate::graphql::context::{actor, load_err, loaders, state};
+use crate::graphql::context::{load_err, loaders};
 use crate::graphql::cost;
 use crate::inbox;
 use crate::store::entities::{attachment, inquiry, message};
@@ -102,8 +102,15 @@ impl Inquiry {
     /// 社内メモ, oldest first: internal, never sent to the customer or the marketplace.
     #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
     async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<InquiryNote>> {
-        let mut map = crate::inbox_teams::notes_of(&state(ctx).db, actor(ctx)?.scope, &[self.0.id]).await?;
-        Ok(map.remove(&self.0.id).unwrap_or_default().into_iter().map(InquiryNote).collect())
+        let rows = loaders(ctx)?.notes.load_one(self.0.id).await.map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(InquiryNote).collect())
+    }
+    /// 未読 for the caller: a customer message arrived since they last opened the inquiry
+    /// (`markInquiryRead`); never opened and with a customer message is unread too. Kept per
+    /// staff member (all their sessions), and per API token for a token; a reply, a note or an
+    /// assignment does not make it unread.
+    async fn unread(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(loaders(ctx)?.unread.load_one(self.0.id).await.map_err(load_err)?.unwrap_or(false))
     }
 }
 

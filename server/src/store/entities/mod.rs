@@ -31,6 +31,7 @@ pub mod attachment;
 pub mod event_log;
 pub mod inquiry;
 pub mod inquiry_note;
+pub mod inquiry_read;
 pub mod marketplace;
 pub mod message;
 pub mod order;
