@@ -7,6 +7,7 @@
 
 mod admin;
 mod csv;
+mod demo;
 mod harness;
 mod inbox;
 mod safety;
