@@ -172,11 +172,7 @@ pub async fn spawn_demo_with(backend: &Backend, configure: impl FnOnce(&mut serv
     .await
 }
 
-async fn spawn(
-    backend: &Backend,
-    configure: impl FnOnce(&mut server::ServerConfig),
-    demo_activity: bool,
-) -> TestApp {
+async fn spawn(backend: &Backend, configure: impl FnOnce(&mut server::ServerConfig), demo_activity: bool) -> TestApp {
     let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
     std::fs::create_dir_all(&data_dir).expect("temp dir");
     let (database_url, pg_drop) = match backend {

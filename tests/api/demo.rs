@@ -13,9 +13,7 @@ const REPLY: &str = "お問い合わせありがとうございます。本日�
 const LIST: &str = "query($f: InquiryFilter) { inquiries(filter: $f, first: 100) { totalCount nodes { id marketplaceInquiryId status createdAt } } }";
 
 async fn seeded(app: &madoguchi_tests::TestApp, marketplace: &str, status: &str, before: DateTime<Utc>) -> Vec<Value> {
-    let d = app
-        .gql(None, LIST, json!({ "f": { "marketplace": marketplace, "status": status, "to": before } }))
-        .await;
+    let d = app.gql(None, LIST, json!({ "f": { "marketplace": marketplace, "status": status, "to": before } })).await;
     d["data"]["inquiries"]["nodes"].as_array().unwrap_or_else(|| panic!("inquiries: {d}")).clone()
 }
 
@@ -102,12 +100,9 @@ async fn the_demos_seeded_inquiries_are_answered_completed_and_reopened_at_the_s
                 .into_iter()
                 .find(|i| i["id"] != waiting["id"])
                 .expect("another answered inquiry");
-            let done = ok(
-                &app,
-                "mutation($id: ID!) { completeInquiry(id: $id) { status } }",
-                json!({ "id": answered["id"] }),
-            )
-            .await;
+            let done =
+                ok(&app, "mutation($id: ID!) { completeInquiry(id: $id) { status } }", json!({ "id": answered["id"] }))
+                    .await;
             assert_eq!(done["completeInquiry"]["status"], "COMPLETED");
             let target = answered["marketplaceInquiryId"].as_str().unwrap();
             let (counted, _) = mall.sim.counters(&key).await.unwrap();
@@ -180,12 +175,9 @@ async fn a_second_start_of_the_demo_on_its_data_keeps_it_and_replies_still_reach
         assert_eq!(thread["inquiry"]["messages"].as_array().unwrap().len(), 2, "imported once: {thread}");
 
         // The new simulator has the earlier reply, so the inquiry can be completed there.
-        let done = ok(
-            &again,
-            "mutation($id: ID!) { completeInquiry(id: $id) { status } }",
-            json!({ "id": waiting["id"] }),
-        )
-        .await;
+        let done =
+            ok(&again, "mutation($id: ID!) { completeInquiry(id: $id) { status } }", json!({ "id": waiting["id"] }))
+                .await;
         assert_eq!(done["completeInquiry"]["status"], "COMPLETED");
         let new_mall = again.demo.clone().unwrap();
         assert_eq!(new_mall.sim.counters(&key).await.unwrap().0.completions, 1);

@@ -34,7 +34,11 @@ async fn staff_answer_and_complete_a_seeded_inquiry_of_each_marketplace_in_the_d
         let target = list["inquiries"]["nodes"][0]["marketplaceInquiryId"].as_str().unwrap().to_owned();
 
         c.goto(&format!("{}/inquiries/{id}", app.base)).await.expect("open the inquiry");
-        find(&c, ".reply textarea").await.send_keys("お問い合わせありがとうございます。本日発送いたします。").await.unwrap();
+        find(&c, ".reply textarea")
+            .await
+            .send_keys("お問い合わせありがとうございます。本日発送いたします。")
+            .await
+            .unwrap();
         c.find(Locator::Css(".reply .reply-actions button")).await.unwrap().click().await.unwrap();
         eventually("返信済み", || async { text(&c, ".inquiry-head").await.contains("返信済み") }).await;
         eventually_within(20, "the simulator has the reply", || async {

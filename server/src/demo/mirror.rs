@@ -95,9 +95,10 @@ pub(super) fn hold(st: &mut sim::State, key: &sim::AccountKey, inq: &MirroredInq
     let last_at = messages.iter().map(|m| m.at).max().unwrap_or(inq.created_at);
     let subject = inq.subject.clone().unwrap_or_else(|| "その他".into());
     let name = inq.customer_name.clone().unwrap_or_default();
-    let existing = st.inquiries.iter().position(|i| {
-        i.marketplace == key.marketplace && i.account == key.id && i.id == inq.marketplace_inquiry_id
-    });
+    let existing = st
+        .inquiries
+        .iter()
+        .position(|i| i.marketplace == key.marketplace && i.account == key.id && i.id == inq.marketplace_inquiry_id);
     let mut held = match existing {
         Some(at) => st.inquiries.remove(at),
         None => sim::Inquiry {

@@ -122,9 +122,7 @@ pub async fn start(state: &AppState) -> anyhow::Result<Mall> {
     if first {
         local_edits(state, &actor, &plan).await.map_err(|e| fail("the staff's edits", e))?;
         for (category, name, body) in TEMPLATES {
-            templates::create(&state.db, &actor, category, name, body)
-                .await
-                .map_err(|e| fail("templates", e))?;
+            templates::create(&state.db, &actor, category, name, body).await.map_err(|e| fail("templates", e))?;
         }
         tracing::info!(tenant = scope.tenant_id(), "demo data imported");
     }

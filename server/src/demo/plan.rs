@@ -234,12 +234,10 @@ pub fn plan(anchor: DateTime<Utc>) -> Plan {
             ],
         );
         let number = order_number(m, &mut rng, ordered_at, serial);
-        let requested_delivery = rng
-            .gen_bool(0.5)
-            .then(|| {
-                let d = ordered_at + TimeDelta::days(rng.gen_range(3..8));
-                (format!("{}/{:02}/{:02}", d.year(), d.month(), d.day()), *pick(&mut rng, SLOTS))
-            });
+        let requested_delivery = rng.gen_bool(0.5).then(|| {
+            let d = ordered_at + TimeDelta::days(rng.gen_range(3..8));
+            (format!("{}/{:02}/{:02}", d.year(), d.month(), d.day()), *pick(&mut rng, SLOTS))
+        });
         let shipping = matches!(status, OrderStatus::Shipped | OrderStatus::Completed).then(|| {
             let ship_date = (ordered_at + TimeDelta::days(2)).format("%Y-%m-%d").to_string();
             let (carrier, method, tracking) = match serial % 4 {
@@ -285,8 +283,14 @@ pub fn plan(anchor: DateTime<Utc>) -> Plan {
             _ => person(&mut rng),
         };
         let (item_name, item_sku, ..) = *pick(&mut rng, PRODUCTS);
-        let mut messages =
-            vec![sim::Message { id: 0, from: Party::User, body: question.into(), at: created, attachments: vec![], is_read: true }];
+        let mut messages = vec![sim::Message {
+            id: 0,
+            from: Party::User,
+            body: question.into(),
+            at: created,
+            attachments: vec![],
+            is_read: true,
+        }];
         // A third wait for a reply, a third were answered, a third are done.
         let stage = k % 3;
         if stage >= 1 {
@@ -366,8 +370,8 @@ impl DemoOrder {
             .collect::<Vec<_>>();
         let goods: i64 = lines.iter().map(|l| l.price * l.units).sum();
         let confirmed = (state != OrderState::New).then(|| self.ordered_at + TimeDelta::hours(2));
-        let shipped = matches!(state, OrderState::Shipped | OrderState::Completed)
-            .then(|| self.ordered_at + TimeDelta::days(2));
+        let shipped =
+            matches!(state, OrderState::Shipped | OrderState::Completed).then(|| self.ordered_at + TimeDelta::days(2));
         sim::Order {
             marketplace: key.marketplace,
             account: key.id.clone(),
@@ -398,7 +402,11 @@ impl DemoOrder {
     pub fn to_create(&self, shop_id: i64) -> OrderForCreate {
         let party = |p: &Person| PartyForSave {
             name: Some(p.full_name()),
-            postal_code: Some(format!("{}-{}", &p.zip_code[..3.min(p.zip_code.len())], &p.zip_code[3.min(p.zip_code.len())..])),
+            postal_code: Some(format!(
+                "{}-{}",
+                &p.zip_code[..3.min(p.zip_code.len())],
+                &p.zip_code[3.min(p.zip_code.len())..]
+            )),
             address: Some(format!("{}{}{}", p.prefecture, p.city, p.sub_address)),
             phone: Some(p.phone.clone()),
         };
