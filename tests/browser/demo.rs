@@ -16,6 +16,11 @@ async fn staff_answer_and_complete_a_seeded_inquiry_of_each_marketplace_in_the_d
     let Some((app, driver)) = setup_live_demo().await else { return };
     let mall = app.demo.clone().expect("the demo's simulator");
     let c = browser(&driver).await;
+    // The first load of the app (its files compressed once per process) shares the machine with
+    // the demo's first imports: it may take longer than a screen's usual wait.
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    eventually_within(60, "the sign-in form", || async { c.find(Locator::Css("input[name=email]")).await.is_ok() })
+        .await;
     log_in(&c, &app.base).await;
 
     for (marketplace, key, shot) in [
@@ -55,18 +60,28 @@ async fn staff_answer_and_complete_a_seeded_inquiry_of_each_marketplace_in_the_d
         })
         .await;
 
+        // The page as it is now (the reply delivered).
+        c.refresh().await.unwrap();
+        find(&c, ".reply textarea").await;
         c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
         find_text(&c, "button", "完了する").await.click().await.unwrap();
+        let mut asked = None;
+        for _ in 0..30 {
+            if let Ok(t) = c.get_alert_text().await {
+                asked = Some(t);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         if marketplace == "YAHOO" {
             // Yahoo!'s completion cannot be undone: it asks first.
-            for _ in 0..100 {
-                if c.get_alert_text().await.is_ok() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            let question = asked.clone().expect("Yahoo! asks before completing");
+            assert!(question.contains("再開できません"), "{question}");
+        }
+        if asked.is_some() {
             c.accept_alert().await.expect("yes, complete it");
         }
+        screenshot(&c, shot).await;
         let done = find(&c, ".done-label").await;
         assert_eq!(done.text().await.unwrap(), "対応完了");
         screenshot(&c, shot).await;
