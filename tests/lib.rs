@@ -92,6 +92,8 @@ pub struct TestApp {
     pub state: AppState,
     pub backend: Backend,
     pub http: reqwest::Client,
+    /// The demo's marketplaces (the simulator in the server's process), when started with the demo.
+    pub demo: Option<server::demo::Mall>,
     leftovers: Leftovers,
     database_url: String,
 }
@@ -147,6 +149,30 @@ pub async fn spawn_app(backend: &Backend) -> TestApp {
 
 /// Like [`spawn_app`], with the server configuration adjusted (demo data, the built SPA, …).
 pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut server::ServerConfig)) -> TestApp {
+    spawn(backend, configure, false).await
+}
+
+/// The demo exactly as `madoguchi serve --demo` starts it: the demo tenant, the simulator in the
+/// process with the demo's data imported through the connectors, and the demo's activity (new
+/// orders and customer messages, imports every few seconds).
+pub async fn spawn_demo(backend: &Backend) -> TestApp {
+    spawn_demo_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_demo`], with the server configuration adjusted (the built SPA, …).
+pub async fn spawn_demo_with(backend: &Backend, configure: impl FnOnce(&mut server::ServerConfig)) -> TestApp {
+    spawn(
+        backend,
+        |c| {
+            c.demo = true;
+            configure(c);
+        },
+        true,
+    )
+    .await
+}
+
+async fn spawn(backend: &Backend, configure: impl FnOnce(&mut server::ServerConfig), demo_activity: bool) -> TestApp {
     let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
     std::fs::create_dir_all(&data_dir).expect("temp dir");
     let (database_url, pg_drop) = match backend {
@@ -171,6 +197,9 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
     };
     configure(&mut config);
     let app = server::start(config).await.expect("server starts");
+    if demo_activity {
+        server::start_demo_activity(&app).expect("the demo's simulator runs");
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = app.router.clone();
@@ -184,6 +213,7 @@ pub async fn spawn_app_with(backend: &Backend, configure: impl FnOnce(&mut serve
         state: app.state,
         backend: backend.clone(),
         http: browser_like_client(&base),
+        demo: app.demo.clone(),
         leftovers: Leftovers { data_dir, pg_drop },
         database_url,
     }
@@ -199,12 +229,22 @@ impl TestApp {
     /// A server process on another database (a restored backup, …); that database is not
     /// dropped by [`TestApp::finish`].
     pub async fn process_on(&self, database_url: &str) -> TestApp {
+        self.process_with(database_url, false).await
+    }
+
+    /// `serve --demo` started again on this server's database (as after a restart): a new
+    /// simulator, the data already there.
+    pub async fn demo_again(&self) -> TestApp {
+        self.process_with(&self.database_url.clone(), true).await
+    }
+
+    async fn process_with(&self, database_url: &str, demo: bool) -> TestApp {
         let data_dir = std::env::temp_dir().join(unique("madoguchi_test"));
         let app = server::start(server::ServerConfig {
             database_url: database_url.to_owned(),
             data_dir: data_dir.clone(),
             spa_dir: None,
-            demo: false,
+            demo,
             secret_key: Some("test-secret-key".into()),
             bootstrap_token: None,
             policy: server::state::Policy { allow_private_urls: true, public_url: None },
@@ -225,6 +265,7 @@ impl TestApp {
             state: app.state,
             backend: self.backend.clone(),
             http: browser_like_client(&base),
+            demo: app.demo.clone(),
             leftovers: Leftovers { data_dir, pg_drop: None },
             database_url: database_url.to_owned(),
         }

@@ -84,6 +84,9 @@ pub struct App {
     delivery: tokio::task::JoinHandle<()>,
     /// Where `GET /metrics` is served (the bound address of `--metrics-listen`).
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// The demo's marketplaces (`--demo`): the simulator in this process.
+    #[cfg(feature = "demo")]
+    pub demo: Option<demo::Mall>,
 }
 
 impl App {
@@ -136,8 +139,11 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
         setup: Arc::new(setup::SetupCode::none()),
     };
+    #[cfg(feature = "demo")]
+    let demo = if cfg.demo { Some(demo::start(&state).await?) } else { None };
+    #[cfg(not(feature = "demo"))]
     if cfg.demo {
-        seed_demo(&state).await?;
+        anyhow::bail!("this build has no demo (it was built without the `demo` feature)");
     }
     let mut state = state;
     if setup::needed(&state.db).await.map_err(|e| anyhow::anyhow!("looking for tenants: {e:?}"))? {
@@ -179,43 +185,28 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         Some(addr) => Some(metrics::listen(addr, state.db.clone()).await?),
         None => None,
     };
-    Ok(App { state, router, assets, stop, delivery, metrics_addr })
+    Ok(App {
+        state,
+        router,
+        assets,
+        stop,
+        delivery,
+        metrics_addr,
+        #[cfg(feature = "demo")]
+        demo,
+    })
 }
 
-/// The demo's data (`--demo`); a build without the `demo` feature has none.
+/// What `serve --demo` runs besides the data [`start`] brought in: the simulator keeps
+/// producing orders and customer messages (every 8 s), and the shops import every 20 s, so the
+/// live inbox can be watched working. The demo's address is returned (for the start message).
 #[cfg(feature = "demo")]
-async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    demo::seed(state).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e:?}"))
-}
-
-#[cfg(not(feature = "demo"))]
-async fn seed_demo(_: &AppState) -> anyhow::Result<()> {
-    anyhow::bail!("this build has no demo (it was built without the `demo` feature)")
-}
-
-#[cfg(feature = "demo")]
-async fn start_demo_marketplaces(app: &App) -> anyhow::Result<()> {
-    // The marketplaces of the demo: the simulator, in this process, on a loopback port.
-    let sim = mallsim::Sim::new(20261123);
-    mallsim::demo::seed_accounts(&sim).await;
-    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let sim_addr = sim_listener.local_addr()?;
-    tokio::spawn(mallsim::serve(sim_listener, sim.clone()));
-    mallsim::demo::start(sim, std::time::Duration::from_secs(8));
-    demo::connect_simulator(&app.state, &format!("http://{sim_addr}"))
-        .await
-        .map_err(|e| anyhow::anyhow!("demo: {e:?}"))?;
+pub fn start_demo_activity(app: &App) -> Option<std::net::SocketAddr> {
+    let mall = app.demo.as_ref()?;
+    mallsim::demo::start(mall.sim.clone(), std::time::Duration::from_secs(8));
     // Import every few seconds so new customer messages show up within a minute.
     sync::spawn_scheduler(app.state.clone(), std::time::Duration::from_secs(10), std::time::Duration::from_secs(20));
-    println!(
-        "Demo marketplaces (simulator): http://{sim_addr}/ — new orders and customer messages arrive every few seconds"
-    );
-    Ok(())
-}
-
-#[cfg(not(feature = "demo"))]
-async fn start_demo_marketplaces(_: &App) -> anyhow::Result<()> {
-    anyhow::bail!("this build has no demo (it was built without the `demo` feature)")
+    Some(mall.addr)
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -244,8 +235,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut terminate = shutdown_signal()?;
     let app = start(cfg).await?;
     app.assets.warm();
-    if args.demo {
-        start_demo_marketplaces(&app).await?;
+    #[cfg(feature = "demo")]
+    if let Some(sim_addr) = start_demo_activity(&app) {
+        println!(
+            "Demo marketplaces (simulator): http://{sim_addr}/ — new orders and customer messages arrive every few seconds"
+        );
     }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use madoguchi_tests::{Backend, TestApp, spawn_app_with};
+use madoguchi_tests::{Backend, TestApp, spawn_app_with, spawn_demo_with};
 use serde_json::json;
 
 pub const TOKEN: &str = "browser-test-token";
@@ -47,6 +47,16 @@ impl Drop for Driver {
 
 /// Everything a browser test needs, or None (with a note) where the machine lacks it.
 pub async fn setup() -> Option<(TestApp, Driver)> {
+    setup_with(false).await
+}
+
+/// Like [`setup`], with the demo exactly as `serve --demo` runs it (its simulator keeps adding
+/// orders and customer messages, imported every few seconds).
+pub async fn setup_live_demo() -> Option<(TestApp, Driver)> {
+    setup_with(true).await
+}
+
+async fn setup_with(live: bool) -> Option<(TestApp, Driver)> {
     let chromium = which("chromium").or_else(|| which("chromium-browser"));
     let driver = which("chromedriver");
     let built = dist().join("index.html").exists();
@@ -78,12 +88,16 @@ pub async fn setup() -> Option<(TestApp, Driver)> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let app = spawn_app_with(&Backend::Sqlite, |c| {
+    let configure = |c: &mut server::ServerConfig| {
         c.demo = true;
         c.spa_dir = Some(dist());
         c.bootstrap_token = Some(TOKEN.into());
-    })
-    .await;
+    };
+    let app = if live {
+        spawn_demo_with(&Backend::Sqlite, configure).await
+    } else {
+        spawn_app_with(&Backend::Sqlite, configure).await
+    };
     Some((app, Driver { child, url }))
 }
 
@@ -256,27 +270,25 @@ pub async fn customer_writes_in(app: &TestApp, inquiry_id: &str, customer: &str,
         .unwrap();
     let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
     let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
-    upsert_inquiry(
-        &app.state,
-        actor.scope,
-        &shop,
-        IncomingInquiry {
-            marketplace_inquiry_id: inquiry_id.into(),
-            order_number: None,
-            customer_name: Some(customer.into()),
-            subject: Some(subject.into()),
-            created_at: Utc::now(),
-            completed: false,
-            messages: vec![IncomingMessage {
-                marketplace_message_id: "0".into(),
-                author: shared::MessageAuthor::Customer,
-                staff_name: None,
-                body: body.into(),
-                sent_at: Utc::now(),
-                files: Vec::new(),
-            }],
-        },
-    )
-    .await
-    .unwrap();
+    let incoming = IncomingInquiry {
+        marketplace_inquiry_id: inquiry_id.into(),
+        order_number: None,
+        customer_name: Some(customer.into()),
+        subject: Some(subject.into()),
+        created_at: Utc::now(),
+        completed: false,
+        messages: vec![IncomingMessage {
+            marketplace_message_id: server::marketplaces::rakuten::mapping::FIRST_MESSAGE_ID.into(),
+            author: shared::MessageAuthor::Customer,
+            staff_name: None,
+            body: body.into(),
+            sent_at: Utc::now(),
+            files: Vec::new(),
+        }],
+    };
+    // The demo's marketplace has it too, so answering it works as with any other.
+    if let Some(mall) = &app.demo {
+        mall.hold_inquiry(shared::Marketplace::Rakuten, &(&incoming).into()).await;
+    }
+    upsert_inquiry(&app.state, actor.scope, &shop, incoming).await.unwrap();
 }

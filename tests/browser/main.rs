@@ -8,6 +8,7 @@
 mod admin;
 mod attention;
 mod csv;
+mod demo;
 mod first_paint;
 mod harness;
 mod inbox;

@@ -133,33 +133,31 @@ async fn record(app: &TestApp, marketplace: &str, key: &str, messages: &[(shared
             .unwrap();
     let actor = server::auth::actor_from_token(&app.state.db, TOKEN).await.unwrap().unwrap();
     let shop = actor.scope.get::<shop::Entity>(&app.state.db, shop_id).await.unwrap().unwrap();
-    upsert_inquiry(
-        &app.state,
-        actor.scope,
-        &shop,
-        IncomingInquiry {
-            marketplace_inquiry_id: key.into(),
-            order_number: None,
-            customer_name: Some("安全 花子".into()),
-            subject: Some("お届けについて".into()),
-            created_at: Utc::now(),
-            completed: false,
-            messages: messages
-                .iter()
-                .enumerate()
-                .map(|(i, (author, body))| IncomingMessage {
-                    marketplace_message_id: i.to_string(),
-                    author: *author,
-                    staff_name: None,
-                    body: (*body).into(),
-                    sent_at: Utc::now(),
-                    files: Vec::new(),
-                })
-                .collect(),
-        },
-    )
-    .await
-    .unwrap();
+    let incoming = IncomingInquiry {
+        marketplace_inquiry_id: key.into(),
+        order_number: None,
+        customer_name: Some("安全 花子".into()),
+        subject: Some("お届けについて".into()),
+        created_at: Utc::now(),
+        completed: false,
+        messages: messages
+            .iter()
+            .enumerate()
+            .map(|(i, (author, body))| IncomingMessage {
+                marketplace_message_id: i.to_string(),
+                author: *author,
+                staff_name: None,
+                body: (*body).into(),
+                sent_at: Utc::now(),
+                files: Vec::new(),
+            })
+            .collect(),
+    };
+    // The demo's marketplace has it too, so replies and completion reach it as any other's.
+    if let Some(mall) = &app.demo {
+        mall.hold_inquiry(shared::Marketplace::from(shop.marketplace), &(&incoming).into()).await;
+    }
+    upsert_inquiry(&app.state, actor.scope, &shop, incoming).await.unwrap();
     let list = app.gql_ok(TOKEN, "{ inquiries(first: 50) { nodes { id marketplaceInquiryId } } }", json!({})).await;
     list["inquiries"]["nodes"].as_array().unwrap().iter().find(|n| n["marketplaceInquiryId"] == key).unwrap()["id"]
         .as_str()
