@@ -14,6 +14,7 @@ pub mod delivery;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod event_log;
 pub mod events;
 pub mod graphiql;
 pub mod graphql;
@@ -35,6 +36,7 @@ pub mod store;
 pub mod sync;
 pub mod templates;
 pub mod viewer;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,6 +71,8 @@ pub struct ServerConfig {
     pub attachments_url: Option<String>,
     /// `--metrics-listen`: the address of `GET /metrics` (Prometheus); `None` = not served.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// The webhook worker's timing (tests shorten the backoff).
+    pub webhooks: webhooks::Settings,
 }
 
 pub struct App {
@@ -79,17 +83,24 @@ pub struct App {
     /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
     stop: tokio::sync::watch::Sender<bool>,
     delivery: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
     /// Where `GET /metrics` is served (the bound address of `--metrics-listen`).
     pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl App {
-    /// Stops the reply outbox after the delivery it is sending (if any), waiting at most `grace`.
-    /// Whether it finished in time; a reply cut off stays claimed and is taken up again (and
-    /// looked for in the marketplace's thread first) by the next process.
+    /// Stops the reply outbox and the webhook worker after the delivery each is making (if
+    /// any), waiting at most `grace`. Whether they finished in time; a reply cut off stays
+    /// claimed and is taken up again (and looked for in the marketplace's thread first) by the
+    /// next process, an event cut off is sent again.
     pub async fn stop(self, grace: std::time::Duration) -> bool {
         let _ = self.stop.send(true);
-        tokio::time::timeout(grace, self.delivery).await.is_ok()
+        tokio::time::timeout(grace, async {
+            let (a, b) = tokio::join!(self.delivery, self.webhooks);
+            a.is_ok() && b.is_ok()
+        })
+        .await
+        .is_ok()
     }
 }
 
@@ -156,10 +167,15 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sync::keep_runs(&state, std::time::Duration::ZERO)
             .await
             .map_err(|e| anyhow::anyhow!("marking interrupted sync runs: {e:?}"))?;
+        webhooks::release_all_claims(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("releasing webhook claims: {e:?}"))?;
     }
-    // Background work of this process: the reply outbox and the auto import/export schedule.
+    // Background work of this process: the reply outbox, webhook deliveries and the auto
+    // import/export schedule.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let delivery = delivery::spawn(state.clone(), stopped);
+    let delivery = delivery::spawn(state.clone(), stopped.clone());
+    let webhooks = webhooks::spawn(state.clone(), cfg.webhooks, stopped);
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     sync::spawn_run_keeper(state.clone());
     let schema = graphql::build_schema(state.clone());
@@ -174,7 +190,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         Some(addr) => Some(metrics::listen(addr, state.db.clone()).await?),
         None => None,
     };
-    Ok(App { state, router, assets, stop, delivery, metrics_addr })
+    Ok(App { state, router, assets, stop, delivery, webhooks, metrics_addr })
 }
 
 /// The demo's data (`--demo`); a build without the `demo` feature has none.
@@ -233,6 +249,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         attachments_url: args.attachments_url.clone(),
         metrics_listen: args.metrics_listen,
+        webhooks: webhooks::Settings::default(),
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;

@@ -24,3 +24,4 @@ mod teams;
 mod templates;
 mod tenancy;
 mod transport;
+mod webhooks;

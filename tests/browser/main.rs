@@ -13,3 +13,4 @@ mod safety;
 mod setup;
 mod staff;
 mod teams;
+mod webhooks;

@@ -34,7 +34,10 @@ tenant_owned!(
     message,
     attachment,
     template,
-    sync_run
+    sync_run,
+    webhook,
+    webhook_delivery,
+    event_log
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,3 +11,4 @@ pub mod staff;
 pub mod sync;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;

@@ -8,6 +8,7 @@ mod staff;
 mod sync;
 mod templates;
 mod viewer;
+mod webhooks;
 
 use async_graphql::MergedObject;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -21,9 +22,10 @@ pub use staff::StaffQuery;
 pub use sync::SyncQuery;
 pub use templates::TemplateQuery;
 pub use viewer::ViewerQuery;
+pub use webhooks::WebhookQuery;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ViewerQuery, InboxQuery, OrderQuery, TemplateQuery, ShopQuery, SyncQuery, StaffQuery);
+pub struct QueryRoot(ViewerQuery, InboxQuery, OrderQuery, TemplateQuery, ShopQuery, SyncQuery, StaffQuery, WebhookQuery);
 
 /// The longest search text (characters): a search scans every message of the tenant, so a
 /// longer text only costs more.

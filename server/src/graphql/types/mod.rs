@@ -70,6 +70,7 @@ mod shop;
 mod staff;
 mod sync;
 mod template;
+mod webhook;
 
 pub use inquiry::*;
 pub use order::*;
@@ -77,3 +78,4 @@ pub use shop::*;
 pub use staff::*;
 pub use sync::*;
 pub use template::*;
+pub use webhook::*;

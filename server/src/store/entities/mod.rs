@@ -28,6 +28,7 @@ macro_rules! same_variants {
 
 pub mod api_token;
 pub mod attachment;
+pub mod event_log;
 pub mod inquiry;
 pub mod inquiry_note;
 pub mod marketplace;
@@ -40,3 +41,5 @@ pub mod staff;
 pub mod sync_run;
 pub mod template;
 pub mod tenant;
+pub mod webhook;
+pub mod webhook_delivery;
