@@ -1,12 +1,12 @@
 //! Registering endpoints (admin): create, list, delete, and the delivery log.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use shared::WebhookEvent;
 
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::entities::{event_log, webhook, webhook_delivery};
+use crate::store::entities::{webhook, webhook_delivery};
 
 /// The most endpoints a tenant may register.
 pub const MAX_WEBHOOKS: usize = 20;
@@ -48,7 +48,6 @@ pub async fn create(state: &AppState, actor: &Actor, url: &str, events: &[Webhoo
             format!("URLは{MAX_URL}文字以内で入力してください (url must be at most {MAX_URL} characters)"),
         ));
     }
-    crate::shops::check_outbound_url(url, state.policy.allow_private_urls, "url", "WebhookのURL").await?;
     let events: Vec<WebhookEvent> = WebhookEvent::ALL.iter().copied().filter(|e| events.contains(e)).collect();
     if events.is_empty() {
         return Err(AppError::validation(
@@ -56,8 +55,9 @@ pub async fn create(state: &AppState, actor: &Actor, url: &str, events: &[Webhoo
             "送信するイベントを1つ以上選んでください (choose at least one event)",
         ));
     }
+    crate::shops::check_outbound_url(url, state.policy.allow_private_urls, "url", "WebhookのURL").await?;
     let scope = actor.scope;
-    let registered = scope.find::<webhook::Entity>().count_rows(&state.db).await?;
+    let registered = scope.find::<webhook::Entity>().count(&state.db).await?;
     if registered >= MAX_WEBHOOKS as u64 {
         return Err(AppError::validation(
             "url",
@@ -67,7 +67,7 @@ pub async fn create(state: &AppState, actor: &Actor, url: &str, events: &[Webhoo
     let secret = crate::crypto::new_secret("whsec_");
     let sealed = state.sealer.seal(&secret).map_err(AppError::internal)?;
     // From now on: the events already in the log are not sent.
-    let cursor = latest_sequence(&state.db, actor).await?;
+    let (cursor, _) = crate::event_log::bounds(&state.db, scope.tenant_id()).await?;
     let row = scope
         .insert::<webhook::Entity, _>(
             &state.db,
@@ -87,19 +87,6 @@ pub async fn create(state: &AppState, actor: &Actor, url: &str, events: &[Webhoo
         )
         .await?;
     Ok(NewWebhook { webhook: row, secret })
-}
-
-/// The last sequence of the tenant's event log (0 when empty).
-async fn latest_sequence(db: &DatabaseConnection, actor: &Actor) -> AppResult<i64> {
-    let max: Option<Option<i64>> = actor
-        .scope
-        .find::<event_log::Entity>()
-        .select_only()
-        .column_as(event_log::Column::Sequence.max(), "m")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0))
 }
 
 /// The tenant's endpoints, oldest first (admin).

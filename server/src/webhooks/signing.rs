@@ -30,7 +30,7 @@ pub fn body(ev: &event_log::Model) -> AppResult<Vec<u8>> {
     serde_json::to_vec(&serde_json::json!({
         "id": ev.id.to_string(),
         "sequence": ev.sequence,
-        "type": ev.event_type,
+        "type": ev.event_type.as_str(),
         "tenantId": ev.tenant_id.to_string(),
         "occurredAt": occurred_at,
         "data": data,

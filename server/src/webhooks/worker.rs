@@ -164,7 +164,7 @@ async fn work(state: &AppState, settings: Settings, scope: Scope, id: i64, me: &
             return Ok(None);
         }
         for ev in batch {
-            let Some(kind) = WebhookEvent::parse(&ev.event_type).filter(|k| wanted.contains(k)) else {
+            let Some(kind) = WebhookEvent::parse(ev.event_type.as_str()).filter(|k| wanted.contains(k)) else {
                 // Not sent to this endpoint: passed (stored with the next move).
                 cursor = ev.sequence;
                 continue;
@@ -237,7 +237,7 @@ async fn post(out: &Outbound, settings: Settings, url: &str, secret: &str, ev: &
     let started = std::time::Instant::now();
     let answer = send_once(out, settings.timeout, |c| {
         c.post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("content-type", "application/json")
             .header(super::SIGNATURE_HEADER, sig.as_str())
             .body(body.clone())
     })
