@@ -13,6 +13,7 @@ mod m20261201_000005_shop_push_index;
 mod m20261201_000006_reply_failed;
 mod m20261201_000007_sync_run_heartbeat;
 mod m20261201_000020_assignment_notes_waiting;
+mod m20261202_000040_event_log;
 mod m20261202_000050_webhooks;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_reply_failed::Migration),
             Box::new(m20261201_000007_sync_run_heartbeat::Migration),
             Box::new(m20261201_000020_assignment_notes_waiting::Migration),
+            Box::new(m20261202_000040_event_log::Migration),
             Box::new(m20261202_000050_webhooks::Migration),
         ]
     }

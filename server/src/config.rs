@@ -184,4 +184,8 @@ pub struct ServeArgs {
     /// never on the public one. Off when unset.
     #[arg(long, env = "MADOGUCHI_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Days the event log keeps events (the `events` query, subscriptions resumed with
+    /// `after`, webhooks); older ones are deleted, and a cursor before them is refused.
+    #[arg(long, env = "MADOGUCHI_EVENT_RETENTION_DAYS", default_value_t = crate::event_log::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..))]
+    pub event_retention_days: u32,
 }

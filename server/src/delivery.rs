@@ -228,10 +228,16 @@ async fn finish(
                 .col_expr(message::Column::DeliveryError, Expr::value(reason.clone()));
         }
     }
-    q.filter(message::Column::Id.eq(msg.id)).filter(message::Column::Delivery.eq(SENDING)).exec(&txn).await?;
-    let row = crate::inbox::resummarise(&txn, scope, msg.inquiry_id).await?;
+    let done =
+        q.filter(message::Column::Id.eq(msg.id)).filter(message::Column::Delivery.eq(SENDING)).exec(&txn).await?;
+    if done.rows_affected == 0 {
+        // No longer ours (an import linked it meanwhile): nothing changed here.
+        txn.commit().await?;
+        return Ok(());
+    }
+    let (row, sequence) = crate::inbox::resummarise(&txn, scope, msg.inquiry_id).await?;
     txn.commit().await?;
-    crate::inbox::announce_change(state, &row);
+    crate::inbox::announce_change(state, &row, sequence);
     Ok(())
 }
 

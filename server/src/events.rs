@@ -74,6 +74,22 @@ pub struct Event {
     pub tenant_id: i64,
     pub shop_id: Option<i64>,
     pub kind: EventKind,
+    /// The sequence of the change's row in the event log (`event_log.rs`), when it has one
+    /// (presence, sync progress and access changes have none). Subscriptions pass it on.
+    #[serde(default)]
+    pub sequence: Option<i64>,
+}
+
+impl Event {
+    /// An event without a log row.
+    pub fn new(tenant_id: i64, shop_id: Option<i64>, kind: EventKind) -> Self {
+        Event { tenant_id, shop_id, kind, sequence: None }
+    }
+
+    /// An event of the change logged with this sequence.
+    pub fn logged(tenant_id: i64, shop_id: Option<i64>, kind: EventKind, sequence: i64) -> Self {
+        Event { tenant_id, shop_id, kind, sequence: Some(sequence) }
+    }
 }
 
 /// Capacity of each tenant's ring: a subscriber further behind than this skips (and is told).
@@ -193,7 +209,7 @@ impl EventBus {
     /// a staff member switched off, signed out, given another role or a new password, or an
     /// API token revoked. Sockets whose access ended or changed close (4403).
     pub fn access_changed(&self, tenant_id: i64, staff_id: Option<i64>, api_token_id: Option<i64>) {
-        self.publish(Event { tenant_id, shop_id: None, kind: EventKind::AccessRevoked { staff_id, api_token_id } });
+        self.publish(Event::new(tenant_id, None, EventKind::AccessRevoked { staff_id, api_token_id }));
     }
 
     /// The same as [`access_changed`](Self::access_changed).
@@ -383,7 +399,7 @@ mod tests {
     use super::*;
 
     fn ev(tenant_id: i64, n: i64) -> Event {
-        Event { tenant_id, shop_id: None, kind: EventKind::InquiryUpdated { inquiry_id: n } }
+        Event::new(tenant_id, None, EventKind::InquiryUpdated { inquiry_id: n })
     }
 
     #[tokio::test]

@@ -167,13 +167,93 @@ fn cross_site() -> Response {
     )
 }
 
+/// GraphQL over HTTP's own media type for answers.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// How a GraphQL answer is sent (GraphQL over HTTP, "Accept"): `application/json` as always,
+/// or `application/graphql-response+json` when the client prefers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// `application/json`: every answer that GraphQL produced is 200, errors or not.
+    Json,
+    /// `application/graphql-response+json`: a request that cannot be executed (unreadable,
+    /// does not parse or validate) is 400 without `data`; one that was executed is 200.
+    GraphqlResponse,
+}
+
+/// The media type the client asks for: `application/graphql-response+json` when its `Accept`
+/// prefers it (at least the quality of `application/json`); otherwise, with no `Accept`, `*/*`
+/// or anything else, `application/json` as before.
+pub fn answer_kind(headers: &HeaderMap) -> Answer {
+    let mut graphql_q: f32 = 0.0;
+    let mut json_q: f32 = 0.0;
+    for value in headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .next()
+                .unwrap_or(1.0);
+            match media.as_str() {
+                GRAPHQL_RESPONSE_JSON => graphql_q = graphql_q.max(q),
+                "application/json" => json_q = json_q.max(q),
+                _ => {}
+            }
+        }
+    }
+    if graphql_q > 0.0 && graphql_q >= json_q { Answer::GraphqlResponse } else { Answer::Json }
+}
+
+/// A request GraphQL refused before executing it: it did not parse or validate (or was too
+/// costly), so there is no `data` — every error is about the document, none has a `path`.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// The GraphQL answer in the media type asked for, with GraphQL over HTTP's status codes.
+fn graphql_answer(answer: Answer, response: async_graphql::Response) -> Response {
+    match answer {
+        Answer::Json => Json(response).into_response(),
+        Answer::GraphqlResponse => {
+            let refused = is_request_error(&response);
+            let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+            if refused && let Some(fields) = body.as_object_mut() {
+                fields.remove("data");
+            }
+            let status = if refused { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            graphql_response_json(status, body)
+        }
+    }
+}
+
+fn graphql_response_json(status: StatusCode, body: serde_json::Value) -> Response {
+    let ct = HeaderValue::from_static("application/graphql-response+json; charset=utf-8");
+    (status, [(header::CONTENT_TYPE, ct)], body.to_string()).into_response()
+}
+
+/// An error answer of `/graphql` before GraphQL ran, in the media type asked for.
+fn graphql_refusal(answer: Answer, status: StatusCode, code: &str, message: &str) -> Response {
+    match answer {
+        Answer::Json => error_json(status, code, message),
+        Answer::GraphqlResponse => graphql_response_json(
+            status,
+            json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+        ),
+    }
+}
+
 async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> Response {
+    let answer = answer_kind(&headers);
     // Only JSON or multipart: a cross-site form post (text/plain, urlencoded) cannot carry the cookie here.
     // Compare case-insensitively, but pass the original on: a multipart boundary is case-sensitive.
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let kind = ct.to_ascii_lowercase();
     if !(kind.starts_with("application/json") || kind.starts_with("multipart/form-data")) {
-        return error_json(
+        return graphql_refusal(
+            answer,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "VALIDATION",
             "Content-Type は application/json か multipart/form-data にしてください (POST /graphql accepts application/json or multipart/form-data)",
@@ -183,7 +263,8 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
     let actor = match authenticate(&h.state, &headers, true).await {
         Ok(Some(a)) => a,
         Ok(None) => {
-            return error_json(
+            return graphql_refusal(
+                answer,
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
                 "ログインするか APIトークンを送ってください (sign in or send an API token)",
@@ -200,7 +281,8 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
     let request = match async_graphql::http::receive_body(Some(ct), reader, opts).await {
         Ok(r) => r,
         Err(e) => {
-            return error_json(
+            return graphql_refusal(
+                answer,
                 StatusCode::BAD_REQUEST,
                 "VALIDATION",
                 &format!("リクエストを読めません (bad request: {e})"),
@@ -212,7 +294,7 @@ async fn graphql_post(State(h): State<Http>, headers: HeaderMap, body: Body) -> 
     let request = request.data(Loaders::new(&h.state, &actor)).data(actor);
     let response = h.schema.execute(request).await;
     crate::metrics::graphql_request(&operation, response.is_ok(), started.elapsed());
-    Json(response).into_response()
+    graphql_answer(answer, response)
 }
 
 /// The operation's name: `operationName`, else the name of a document's first operation.

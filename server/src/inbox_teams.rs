@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use crate::auth::{Actor, Permission};
 use crate::clock;
@@ -19,12 +21,13 @@ use crate::store::entities::{inquiry, inquiry_note, staff};
 /// The longest note (characters).
 pub const NOTE_MAX_CHARS: usize = 2000;
 
-fn announce(state: &AppState, row: &inquiry::Model) {
-    state.events.publish(Event {
-        tenant_id: row.tenant_id,
-        shop_id: Some(row.shop_id),
-        kind: EventKind::InquiryUpdated { inquiry_id: row.id },
-    });
+fn announce(state: &AppState, row: &inquiry::Model, sequence: i64) {
+    state.events.publish(Event::logged(
+        row.tenant_id,
+        Some(row.shop_id),
+        EventKind::InquiryUpdated { inquiry_id: row.id },
+        sequence,
+    ));
 }
 
 /// 担当者を設定する / 外す (`staff_id` = `None`). The staff member must be of the caller's
@@ -51,8 +54,11 @@ pub async fn assign(
     am.assignee_id = Set(staff_id);
     am.assigned_by = Set(Some(actor.display_name.clone()));
     am.assigned_at = Set(Some(clock::now()));
-    let row = scope.update(&state.db, am).await?;
-    announce(state, &row);
+    let txn = state.db.begin().await?;
+    let row = scope.update(&txn, am).await?;
+    let sequence = crate::inbox::log_change(&txn, &row, false).await?;
+    txn.commit().await?;
+    announce(state, &row, sequence);
     Ok(row)
 }
 
@@ -73,9 +79,10 @@ pub async fn add_note(state: &AppState, actor: &Actor, inquiry_id: i64, body: &s
         ));
     }
     let row = crate::inbox::must_get(&state.db, scope, inquiry_id).await?;
+    let txn = state.db.begin().await?;
     let note = scope
         .insert(
-            &state.db,
+            &txn,
             inquiry_note::ActiveModel {
                 inquiry_id: Set(row.id),
                 body: Set(body.to_owned()),
@@ -86,7 +93,9 @@ pub async fn add_note(state: &AppState, actor: &Actor, inquiry_id: i64, body: &s
             },
         )
         .await?;
-    announce(state, &row);
+    let sequence = crate::inbox::log_change(&txn, &row, false).await?;
+    txn.commit().await?;
+    announce(state, &row, sequence);
     Ok(note)
 }
 

@@ -71,6 +71,8 @@ pub struct ServerConfig {
     pub attachments_url: Option<String>,
     /// `--metrics-listen`: the address of `GET /metrics` (Prometheus); `None` = not served.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `--event-retention-days`: how long the event log keeps events; `None` = 7 days.
+    pub event_retention_days: Option<u32>,
     /// The webhook worker's timing (tests shorten the backoff).
     pub webhooks: webhooks::Settings,
 }
@@ -178,6 +180,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let webhooks = webhooks::spawn(state.clone(), cfg.webhooks, stopped);
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     sync::spawn_run_keeper(state.clone());
+    let retention_days = cfg.event_retention_days.unwrap_or(event_log::DEFAULT_RETENTION_DAYS);
+    event_log::spawn_retention(state.clone(), std::time::Duration::from_secs(u64::from(retention_days) * 86_400));
     let schema = graphql::build_schema(state.clone());
     // The browser app: `--spa-dir`, else the one inside the binary (assets.rs).
     let spa_dir = cfg.spa_dir.clone();
@@ -249,6 +253,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         attachments_url: args.attachments_url.clone(),
         metrics_listen: args.metrics_listen,
+        event_retention_days: Some(args.event_retention_days),
         webhooks: webhooks::Settings::default(),
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".

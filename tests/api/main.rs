@@ -6,6 +6,7 @@ mod contract;
 mod credentials;
 mod csv;
 mod db_outage;
+mod event_log;
 mod failed_replies;
 mod faults;
 mod first_start;

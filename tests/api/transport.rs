@@ -181,3 +181,78 @@ async fn deep_queries_and_batches_are_refused_while_health_and_graphiql_answer()
         assert!(graphiql.to_lowercase().contains("graphiql"));
     });
 }
+
+/// POST /graphql with this `Accept` and body; returns (status, content type, body).
+async fn post_accepting(
+    app: &madoguchi_tests::TestApp,
+    token: &str,
+    accept: Option<&str>,
+    body: &str,
+) -> (u16, String, serde_json::Value) {
+    let mut req = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(a) = accept {
+        req = req.header("accept", a);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (status, ct, resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn graphql_over_http_answers_graphql_response_json_with_its_status_codes() {
+    each_backend!(|app| {
+        let (token, _) = app.tenant("A商店", true).await;
+        let graphql = Some("application/graphql-response+json, application/json;q=0.9");
+        let good = r#"{"query":"{ shops { id } }"}"#;
+        let unparsable = r#"{"query":"{ shops { id "}"#;
+        let invalid = r#"{"query":"{ shops { noSuchField } }"}"#;
+        let bad_variables = r#"{"query":"query($id: ID!) { inquiry(id: $id) { id } }","variables":{"id":{"x":1}}}"#;
+        let not_json = r#"{"query": "#;
+        let executed_with_error = r#"{"query":"{ inquiry(id: \"999999\") { id } }"}"#;
+
+        // Asked for application/graphql-response+json: that media type, and 400 without
+        // `data` for what cannot be executed.
+        let (status, ct, body) = post_accepting(&app, &token, graphql, good).await;
+        assert_eq!((status, ct.as_str()), (200, "application/graphql-response+json; charset=utf-8"));
+        assert!(body["data"]["shops"].is_array());
+        for (what, req) in
+            [("unparsable", unparsable), ("invalid", invalid), ("bad variables", bad_variables), ("not JSON", not_json)]
+        {
+            let (status, ct, body) = post_accepting(&app, &token, graphql, req).await;
+            assert_eq!(status, 400, "{what}: {body}");
+            assert!(ct.starts_with("application/graphql-response+json"), "{what}: {ct}");
+            assert!(body.get("data").is_none(), "{what}: no data entry: {body}");
+            assert!(body["errors"][0]["message"].is_string(), "{what}: {body}");
+        }
+        // Executed, with a field error: 200, data and errors.
+        let (status, _, body) = post_accepting(&app, &token, graphql, executed_with_error).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("data").is_some());
+        assert_eq!(error_code(&body).as_deref(), Some("NOT_FOUND"));
+        // Only the new media type is enough too.
+        let (status, ct, _) = post_accepting(&app, &token, Some("application/graphql-response+json"), invalid).await;
+        assert_eq!(status, 400);
+        assert!(ct.starts_with("application/graphql-response+json"));
+
+        // application/json (or no Accept, or */*) keeps its answers: 200 with errors.
+        for accept in [Some("application/json"), None, Some("*/*")] {
+            for req in [unparsable, invalid] {
+                let (status, ct, body) = post_accepting(&app, &token, accept, req).await;
+                assert_eq!(status, 200, "{accept:?}: {body}");
+                assert!(ct.starts_with("application/json"), "{accept:?}: {ct}");
+                assert!(body["errors"].is_array());
+            }
+        }
+        // A client that prefers application/json gets it.
+        let (_, ct, _) =
+            post_accepting(&app, &token, Some("application/json, application/graphql-response+json;q=0.5"), good)
+                .await;
+        assert!(ct.starts_with("application/json"), "{ct}");
+    });
+}

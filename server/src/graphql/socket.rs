@@ -35,6 +35,7 @@ use shared::Role;
 use crate::auth::{self, Actor};
 use crate::error::{AppError, AppResult};
 use crate::events::{AccessWatch, Caller};
+use crate::graphql::subscription::Position;
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
@@ -229,10 +230,13 @@ impl Executor for SocketExecutor {
         };
         let this = self.clone();
         let held = crate::metrics::Held::new(crate::metrics::SOCKET_OPERATIONS);
+        // Where a subscription leaves the sequence of the payload it is resolving.
+        let position = Position::default();
+        let resolved = position.clone();
         stream::once(async move {
             match this.session.current(&this.state).await {
                 Ok(Some(actor)) => {
-                    let request = request.data(Loaders::new(&this.state, &actor)).data(actor);
+                    let request = request.data(Loaders::new(&this.state, &actor)).data(actor).data(position);
                     Executor::execute_stream(&this.schema, request, session_data)
                 }
                 Ok(None) => {
@@ -246,8 +250,13 @@ impl Executor for SocketExecutor {
             }
         })
         .flatten()
-        .map(move |r| {
+        .map(move |mut r| {
             let _held = (&slot, &held);
+            if let Some(sequence) = resolved.take() {
+                r.extensions.insert("sequence".into(), async_graphql::Value::from(sequence));
+                r.extensions
+                    .insert("cursor".into(), async_graphql::Value::from(crate::event_log::cursor(sequence)));
+            }
             r
         })
         .boxed()

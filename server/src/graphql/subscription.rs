@@ -3,14 +3,26 @@
 //!
 //! The caller is resolved anew for every operation by the socket (graphql/socket.rs), and the
 //! socket closes when their access ends or changes, which ends these streams with it.
+//!
+//! **Resumable.** Every field but `presenceChanged` takes `after` (an event cursor, from the
+//! `events` query or from an earlier payload): the stream first replays from the event log what
+//! the client missed since that cursor, filtered as the live stream is (by shop, by type), then
+//! goes live with no gap and no duplicate (`event_log::resume`). Each payload's sequence and
+//! cursor travel in the `next` message's `extensions` (`{"sequence": n, "cursor": "…"}`): the
+//! resolver leaves them in the operation's [`Position`], which the socket moves onto the
+//! response it belongs to, so the payload types stay as they were.
+
+use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, ID, Result, Subscription};
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::Receiver;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Actor;
+use crate::event_log::{self, EventType, Interest, Resumed};
 use crate::events::{Event, EventKind};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{opt_id, parse_id};
@@ -18,6 +30,38 @@ use crate::graphql::types::*;
 use crate::{inbox, sync};
 
 pub struct SubscriptionRoot;
+
+/// The sequence of the payload an operation is resolving now, for the socket to put in that
+/// response's `extensions` (one per operation; payloads are resolved one after another).
+#[derive(Clone, Default)]
+pub struct Position(Arc<Mutex<Option<i64>>>);
+
+impl Position {
+    fn set(&self, sequence: Option<i64>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = sequence;
+    }
+
+    /// The sequence of the payload just resolved (cleared).
+    pub fn take(&self) -> Option<i64> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// Payloads with their sequence: each sets the operation's [`Position`] as it goes out.
+fn positioned<T: Send + 'static>(
+    ctx: &Context<'_>,
+    items: impl Stream<Item = (T, Option<i64>)> + Send + 'static,
+) -> BoxStream<'static, T> {
+    let position = ctx.data_opt::<Position>().cloned();
+    items
+        .map(move |(item, sequence)| {
+            if let Some(p) = &position {
+                p.set(sequence);
+            }
+            item
+        })
+        .boxed()
+}
 
 /// What a subscriber reads: an event of theirs, or word that they fell behind and skipped some.
 enum Seen {
@@ -53,87 +97,188 @@ async fn live_actor(ctx: &Context<'_>) -> Result<(Actor, Receiver<Event>)> {
     Ok((a.clone(), rx))
 }
 
+/// The caller's logged events after the cursor `after`, then live (see the module docs).
+/// `VALIDATION` on `after` for a cursor that is not one, or older than the log keeps.
+async fn resumed(
+    ctx: &Context<'_>,
+    after: &str,
+    interest: Interest,
+    wakes: fn(&Event) -> bool,
+) -> Result<(Actor, impl Stream<Item = Resumed> + Send + use<>)> {
+    let (a, st) = (actor(ctx)?.clone(), state(ctx));
+    let tenant = a.scope.tenant_id();
+    let from = event_log::resume_point(&st.db, tenant, Some(after)).await?;
+    let items = event_log::resume(st, tenant, interest, from, wakes).filter_map(|r| async move {
+        match r {
+            Ok(item) => Some(item),
+            Err(e) => {
+                // The stream ends; the client resumes from the last cursor it received.
+                tracing::warn!(error = ?e, "subscription: reading the event log failed");
+                None
+            }
+        }
+    });
+    Ok((a, items))
+}
+
 /// The inquiries named by the caller's events of one kind, re-read through the caller's scope.
 async fn inquiries_on(
     ctx: &Context<'_>,
     shop_id: Option<ID>,
+    after: Option<String>,
+    types: &[EventType],
     pick: fn(&EventKind) -> Option<i64>,
-) -> Result<impl Stream<Item = Inquiry> + use<>> {
-    let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
+) -> Result<BoxStream<'static, Inquiry>> {
+    let st = state(ctx).clone();
     let shop = opt_id(shop_id.as_ref(), "店舗")?;
-    Ok(events_of(rx, shop).filter_map(move |ev| {
+    if let Some(after) = after {
+        let interest = Interest { types: types.to_vec(), shop_id: shop, newest_only: false };
+        // Wakes on the live events this field would deliver; the log says what they were.
+        let wakes: fn(&Event) -> bool = if types.contains(&EventType::InquiryUpdated) {
+            |ev| matches!(ev.kind, EventKind::InquiryUpdated { .. })
+        } else {
+            |ev| matches!(ev.kind, EventKind::InquiryReceived { .. })
+        };
+        let (a, items) = resumed(ctx, &after, interest, wakes).await?;
+        let payloads = items.filter_map(move |item| {
+            let (a, st) = (a.clone(), st.clone());
+            async move {
+                let (id, sequence) = match &item {
+                    Resumed::Logged(row) => (row.subject_id, Some(row.sequence)),
+                    Resumed::Live(ev) => (pick(&ev.kind)?, ev.sequence),
+                };
+                inbox::get(&st.db, &a, id).await.ok().flatten().map(|row| (Inquiry(row), sequence))
+            }
+        });
+        return Ok(positioned(ctx, payloads));
+    }
+    let (a, rx) = live_actor(ctx).await?;
+    let payloads = events_of(rx, shop).filter_map(move |ev| {
         let (a, st) = (a.clone(), st.clone());
         async move {
             let id = pick(&ev.kind)?;
-            inbox::get(&st.db, &a, id).await.ok().flatten().map(Inquiry)
+            inbox::get(&st.db, &a, id).await.ok().flatten().map(|row| (Inquiry(row), ev.sequence))
         }
-    }))
+    });
+    Ok(positioned(ctx, payloads))
 }
 
 #[Subscription]
 impl SubscriptionRoot {
-    /// A new inquiry, or a new customer message on one.
+    /// A new inquiry, or a new customer message on one. With `after` (an event cursor), first
+    /// the ones missed since then.
     async fn inquiry_received(
         &self,
         ctx: &Context<'_>,
         shop_id: Option<ID>,
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-        inquiries_on(ctx, shop_id, |k| match k {
+        inquiries_on(ctx, shop_id, after, &[EventType::InquiryReceived], |k| match k {
             EventKind::InquiryReceived { inquiry_id } => Some(*inquiry_id),
             _ => None,
         })
         .await
     }
 
-    /// Any change: status, a reply stored or delivered, completion.
+    /// Any change: status, a reply stored or delivered, completion. With `after` (an event
+    /// cursor), first the ones missed since then.
     async fn inquiry_updated(
         &self,
         ctx: &Context<'_>,
         shop_id: Option<ID>,
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-        inquiries_on(ctx, shop_id, |k| match k {
+        inquiries_on(ctx, shop_id, after, &[EventType::InquiryReceived, EventType::InquiryUpdated], |k| match k {
             EventKind::InquiryUpdated { inquiry_id } => Some(*inquiry_id),
             _ => None,
         })
         .await
     }
 
-    /// The needs-reply counts, whenever they may have changed.
-    async fn inbox_counts_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = InboxCounts> + use<>> {
-        let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
-        Ok(events_for(rx, None).filter_map(move |seen| {
+    /// The needs-reply counts, whenever they may have changed. With `after` (an event cursor):
+    /// the counts at once when an inquiry changed since then (the counts are a state, so one
+    /// answer stands for all the changes missed), then live.
+    async fn inbox_counts_changed(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = InboxCounts> + use<>> {
+        let st = state(ctx).clone();
+        if let Some(after) = after {
+            let interest = Interest {
+                types: vec![EventType::InquiryReceived, EventType::InquiryUpdated],
+                shop_id: None,
+                newest_only: true,
+            };
+            let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::InboxCountsChanged);
+            let (a, items) = resumed(ctx, &after, interest, wakes).await?;
+            let payloads = items.filter_map(move |item| {
+                let (a, st) = (a.clone(), st.clone());
+                async move {
+                    let counts = inbox::counts(&st.db, a.scope).await.ok().map(InboxCounts::from)?;
+                    Some((counts, item.sequence()))
+                }
+            });
+            return Ok(positioned(ctx, payloads));
+        }
+        let (a, rx) = live_actor(ctx).await?;
+        let payloads = events_for(rx, None).filter_map(move |seen| {
             let (a, st) = (a.clone(), st.clone());
             async move {
-                match seen {
+                let sequence = match seen {
+                    Seen::Event(Event { kind: EventKind::InboxCountsChanged, sequence, .. }) => sequence,
                     // Behind: the counts may have changed meanwhile, so they are read again.
-                    Seen::Event(Event { kind: EventKind::InboxCountsChanged, .. }) | Seen::Lagged => {
-                        inbox::counts(&st.db, a.scope).await.ok().map(InboxCounts::from)
-                    }
-                    Seen::Event(_) => None,
-                }
+                    Seen::Lagged => None,
+                    Seen::Event(_) => return None,
+                };
+                inbox::counts(&st.db, a.scope).await.ok().map(|c| (InboxCounts::from(c), sequence))
             }
-        }))
+        });
+        Ok(positioned(ctx, payloads))
     }
 
-    /// Progress of import and export runs.
+    /// Progress of import and export runs. With `after` (an event cursor), first the runs that
+    /// finished since then (progress is not logged; a finish is).
     async fn sync_run_updated(
         &self,
         ctx: &Context<'_>,
         shop_id: Option<ID>,
+        after: Option<String>,
     ) -> Result<impl Stream<Item = SyncRun> + use<>> {
-        let ((a, rx), st) = (live_actor(ctx).await?, state(ctx).clone());
+        let st = state(ctx).clone();
         let shop = opt_id(shop_id.as_ref(), "店舗")?;
-        Ok(events_of(rx, shop).filter_map(move |ev| {
+        if let Some(after) = after {
+            let interest = Interest { types: vec![EventType::SyncRunFinished], shop_id: shop, newest_only: false };
+            let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::SyncRunUpdated { .. });
+            let (a, items) = resumed(ctx, &after, interest, wakes).await?;
+            let payloads = items.filter_map(move |item| {
+                let (a, st) = (a.clone(), st.clone());
+                async move {
+                    let (id, sequence) = match &item {
+                        Resumed::Logged(row) => (row.subject_id, Some(row.sequence)),
+                        Resumed::Live(Event { kind: EventKind::SyncRunUpdated { run_id }, sequence, .. }) => {
+                            (*run_id, *sequence)
+                        }
+                        Resumed::Live(_) => return None,
+                    };
+                    sync::get(&st.db, &a, id).await.ok().flatten().map(|r| (SyncRun(r), sequence))
+                }
+            });
+            return Ok(positioned(ctx, payloads));
+        }
+        let (a, rx) = live_actor(ctx).await?;
+        let payloads = events_of(rx, shop).filter_map(move |ev| {
             let (a, st) = (a.clone(), st.clone());
             async move {
                 match ev.kind {
                     EventKind::SyncRunUpdated { run_id } => {
-                        sync::get(&st.db, &a, run_id).await.ok().flatten().map(SyncRun)
+                        sync::get(&st.db, &a, run_id).await.ok().flatten().map(|r| (SyncRun(r), ev.sequence))
                     }
                     _ => None,
                 }
             }
-        }))
+        });
+        Ok(positioned(ctx, payloads))
     }
 
     /// Who else is viewing or typing on this inquiry.

@@ -44,8 +44,9 @@ pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdat
     }
     let msg = scope.update(&txn, am).await?;
     let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
+    let sequence = log_change(&txn, &row, false).await?;
     txn.commit().await?;
-    publish_change(state, &row, false);
+    publish_change(state, &row, false, sequence);
     Ok(msg)
 }
 
@@ -80,7 +81,8 @@ pub async fn withdraw_message(state: &AppState, actor: &Actor, message_id: i64) 
         ));
     }
     let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
+    let sequence = log_change(&txn, &row, false).await?;
     txn.commit().await?;
-    publish_change(state, &row, false);
+    publish_change(state, &row, false, sequence);
     Ok(row)
 }

@@ -33,7 +33,7 @@ pub use presence::announce_presence;
 pub(crate) use reply::check_body;
 pub use reply::{NewAttachment, ReplyForCreate, reply};
 pub use summary::{announce_change, resummarise};
-pub(crate) use summary::{publish_change, summarise};
+pub(crate) use summary::{log_change, publish_change, summarise};
 pub use upsert::{UpsertOutcome, upsert_inquiry};
 
 pub const PREVIEW_CHARS: usize = 60;

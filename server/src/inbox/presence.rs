@@ -17,15 +17,10 @@ pub async fn announce_presence(
 ) -> AppResult<()> {
     actor.require(Permission::Write)?;
     let row = super::get(&state.db, actor, inquiry_id).await?.ok_or(AppError::NotFound("お問い合わせ"))?;
-    state.events.publish(Event {
-        tenant_id: actor.scope.tenant_id(),
-        shop_id: Some(row.shop_id),
-        kind: EventKind::Presence {
-            inquiry_id,
-            staff_name: actor.display_name.clone(),
-            state: presence,
-            at: clock::now(),
-        },
-    });
+    state.events.publish(Event::new(
+        actor.scope.tenant_id(),
+        Some(row.shop_id),
+        EventKind::Presence { inquiry_id, staff_name: actor.display_name.clone(), state: presence, at: clock::now() },
+    ));
     Ok(())
 }

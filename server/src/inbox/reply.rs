@@ -125,8 +125,9 @@ async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> A
             .await?;
     }
     let row = summarise(&txn, scope, row).await?;
+    let sequence = log_change(&txn, &row, false).await?;
     txn.commit().await?;
-    publish_change(state, &row, false);
+    publish_change(state, &row, false, sequence);
     Ok(msg)
 }
 

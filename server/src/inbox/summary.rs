@@ -80,8 +80,14 @@ pub(crate) async fn summarise(
     Ok(scope.update(db, am).await?)
 }
 
-pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: bool) {
-    let base = |kind| Event { tenant_id: row.tenant_id, shop_id: Some(row.shop_id), kind };
+/// Logs the change of an inquiry (`event_log`), as the last write of the caller's transaction;
+/// publish with the returned sequence after the commit.
+pub(crate) async fn log_change(db: &impl ConnectionTrait, row: &inquiry::Model, received: bool) -> AppResult<i64> {
+    crate::event_log::log_inquiry(db, row, received).await
+}
+
+pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: bool, sequence: i64) {
+    let base = |kind| Event::logged(row.tenant_id, Some(row.shop_id), kind, sequence);
     if received {
         state.events.publish(base(EventKind::InquiryReceived { inquiry_id: row.id }));
     }
@@ -90,12 +96,19 @@ pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: b
 }
 
 /// Recomputes an inquiry's stored summary inside the caller's transaction (after a reply's
-/// delivery state changed); publish with [`announce_change`] after the commit.
-pub async fn resummarise(db: &impl ConnectionTrait, scope: Scope, inquiry_id: i64) -> AppResult<inquiry::Model> {
-    summarise(db, scope, must_get(db, scope, inquiry_id).await?).await
+/// delivery state changed) and logs the change (`INQUIRY_UPDATED`); publish with
+/// [`announce_change`] and the returned sequence after the commit.
+pub async fn resummarise(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    inquiry_id: i64,
+) -> AppResult<(inquiry::Model, i64)> {
+    let row = summarise(db, scope, must_get(db, scope, inquiry_id).await?).await?;
+    let sequence = log_change(db, &row, false).await?;
+    Ok((row, sequence))
 }
 
 /// Tells subscribers an inquiry (and so the counts) changed.
-pub fn announce_change(state: &AppState, row: &inquiry::Model) {
-    publish_change(state, row, false);
+pub fn announce_change(state: &AppState, row: &inquiry::Model, sequence: i64) {
+    publish_change(state, row, false, sequence);
 }

@@ -166,10 +166,17 @@ pub async fn upsert_inquiry(
     } else {
         UpsertOutcome::Unchanged
     };
-    let row = if outcome != UpsertOutcome::Unchanged { summarise(&txn, scope, row).await? } else { row };
+    let received = created || new_customer > 0;
+    let (row, logged) = if outcome != UpsertOutcome::Unchanged {
+        let row = summarise(&txn, scope, row).await?;
+        let sequence = log_change(&txn, &row, received).await?;
+        (row, Some(sequence))
+    } else {
+        (row, None)
+    };
     txn.commit().await?;
-    if outcome != UpsertOutcome::Unchanged {
-        publish_change(state, &row, created || new_customer > 0);
+    if let Some(sequence) = logged {
+        publish_change(state, &row, received, sequence);
     }
     Ok((row.id, outcome))
 }

@@ -133,12 +133,14 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
         )
         .await?;
     insert_items(&txn, scope, row.id, input.items).await?;
+    let sequence = crate::event_log::log_order(&txn, &row, true).await?;
     txn.commit().await?;
-    state.events.publish(Event {
-        tenant_id: scope.tenant_id(),
-        shop_id: Some(row.shop_id),
-        kind: EventKind::OrderChanged { order_id: row.id },
-    });
+    state.events.publish(Event::logged(
+        scope.tenant_id(),
+        Some(row.shop_id),
+        EventKind::OrderChanged { order_id: row.id },
+        sequence,
+    ));
     Ok(row)
 }
 
@@ -193,11 +195,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
         am.notes = Set(clean(Some(v)));
     }
     am.updated_at = Set(clock::now());
-    let row = scope.update(&state.db, am).await?;
-    state.events.publish(Event {
-        tenant_id: scope.tenant_id(),
-        shop_id: Some(row.shop_id),
-        kind: EventKind::OrderChanged { order_id: row.id },
-    });
+    let txn = state.db.begin().await?;
+    let row = scope.update(&txn, am).await?;
+    let sequence = crate::event_log::log_order(&txn, &row, false).await?;
+    txn.commit().await?;
+    state.events.publish(Event::logged(
+        scope.tenant_id(),
+        Some(row.shop_id),
+        EventKind::OrderChanged { order_id: row.id },
+        sequence,
+    ));
     Ok(row)
 }

@@ -151,11 +151,13 @@ async fn upsert_order_once(
         scope.delete_many::<order_item::Entity>().filter(order_item::Column::OrderId.eq(row.id)).exec(&txn).await?;
         super::entry::insert_items(&txn, scope, row.id, incoming.items).await?;
     }
+    let sequence = crate::event_log::log_order(&txn, &row, outcome == UpsertOutcome::Created).await?;
     txn.commit().await?;
-    state.events.publish(Event {
-        tenant_id: scope.tenant_id(),
-        shop_id: Some(row.shop_id),
-        kind: EventKind::OrderChanged { order_id: row.id },
-    });
+    state.events.publish(Event::logged(
+        scope.tenant_id(),
+        Some(row.shop_id),
+        EventKind::OrderChanged { order_id: row.id },
+        sequence,
+    ));
     Ok(Some((row.id, outcome)))
 }

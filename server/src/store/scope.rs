@@ -34,10 +34,10 @@ tenant_owned!(
     message,
     attachment,
     template,
+    event_log,
     sync_run,
     webhook,
-    webhook_delivery,
-    event_log
+    webhook_delivery
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

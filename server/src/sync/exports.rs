@@ -68,20 +68,18 @@ pub(crate) async fn export_shipments(
         };
         match c.push_shipment(&push).await {
             Ok(()) => {
-                let mut am: order::ActiveModel = row.clone().into();
-                am.last_exported_at = Set(Some(clock::now()));
-                am.last_export_fingerprint = Set(Some(fingerprint));
-                match p.scope.update(&p.state.db, am).await {
-                    Ok(saved) => {
+                match record_export(p, &row, fingerprint).await {
+                    Ok((saved, sequence)) => {
                         p.count(UpsertOutcome::Updated);
-                        p.state.events.publish(Event {
-                            tenant_id: saved.tenant_id,
-                            shop_id: Some(saved.shop_id),
-                            kind: EventKind::OrderChanged { order_id: saved.id },
-                        });
+                        p.state.events.publish(Event::logged(
+                            saved.tenant_id,
+                            Some(saved.shop_id),
+                            EventKind::OrderChanged { order_id: saved.id },
+                            sequence,
+                        ));
                     }
                     Err(e) => {
-                        tracing::warn!(order = %row.order_number, error = %e, "recording an export failed");
+                        tracing::warn!(order = %row.order_number, error = ?e, "recording an export failed");
                         p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number))
                     }
                 }
@@ -92,6 +90,23 @@ pub(crate) async fn export_shipments(
         p.tick().await;
     }
     Ok(())
+}
+
+/// Records that an order's shipping data went out (and logs `ORDER_UPDATED`) in one transaction.
+async fn record_export(
+    p: &Progress<'_>,
+    row: &order::Model,
+    fingerprint: String,
+) -> crate::error::AppResult<(order::Model, i64)> {
+    use sea_orm::TransactionTrait;
+    let txn = p.state.db.begin().await?;
+    let mut am: order::ActiveModel = row.clone().into();
+    am.last_exported_at = Set(Some(clock::now()));
+    am.last_export_fingerprint = Set(Some(fingerprint));
+    let saved = p.scope.update(&txn, am).await?;
+    let sequence = crate::event_log::log_order(&txn, &saved, false).await?;
+    txn.commit().await?;
+    Ok((saved, sequence))
 }
 
 /// ユーザ評価を登録: for orders created in the period that have shipped (the buyer rates on

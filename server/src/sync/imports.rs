@@ -154,11 +154,9 @@ pub(crate) async fn fetch_customer_files(
         .map(|m| m.inquiry_id)
         .collect();
     for inquiry_id in inquiries {
-        p.state.events.publish(Event {
-            tenant_id: tenant,
-            shop_id: Some(shop.id),
-            kind: EventKind::InquiryUpdated { inquiry_id },
-        });
+        // The files of messages already logged: no new event in the log (nothing a third
+        // party sees changed), only a nudge to open screens.
+        p.state.events.publish(Event::new(tenant, Some(shop.id), EventKind::InquiryUpdated { inquiry_id }));
     }
     Ok(())
 }

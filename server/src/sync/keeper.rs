@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
 use shared::SyncState;
 
 use crate::clock;
@@ -58,6 +58,7 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<usize> {
         let scope = Scope::of_tenant(run.tenant_id);
         let mut errors: Vec<String> = serde_json::from_str(&run.errors).unwrap_or_default();
         errors.push(INTERRUPTED.to_owned());
+        let txn = state.db.begin().await?;
         let done = scope
             .update_many::<sync_run::Entity>()
             .col_expr(sync_run::Column::State, sea_orm::sea_query::Expr::value(sync_run::State::Failed))
@@ -68,14 +69,20 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<usize> {
             )
             .filter(sync_run::Column::Id.eq(run.id))
             .filter(sync_run::Column::State.eq(run.state))
-            .exec(&state.db)
+            .exec(&txn)
             .await?;
-        if done.rows_affected == 1 {
-            marked += 1;
-            if let Some(row) = scope.get::<sync_run::Entity>(&state.db, run.id).await? {
-                tracing::warn!(run = run.id, "a sync run was cut off by its process stopping; marked as failed");
-                publish(state, &row);
+        let marked_row = match scope.get::<sync_run::Entity>(&txn, run.id).await? {
+            Some(row) if done.rows_affected == 1 => {
+                let sequence = crate::event_log::log_run_finished(&txn, &row).await?;
+                Some((row, sequence))
             }
+            _ => None,
+        };
+        txn.commit().await?;
+        if let Some((row, sequence)) = marked_row {
+            marked += 1;
+            tracing::warn!(run = run.id, "a sync run was cut off by its process stopping; marked as failed");
+            publish(state, &row, Some(sequence));
         }
     }
     Ok(marked)

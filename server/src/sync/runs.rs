@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter, TransactionTrait};
 use shared::{SyncKind, SyncState};
 
 use crate::auth::{Actor, Permission};
@@ -75,12 +75,34 @@ pub(crate) fn set_live(id: i64, live: bool) {
     }
 }
 
-pub(crate) fn publish(state: &AppState, run: &sync_run::Model) {
+/// Tells subscribers a run changed; `sequence` is that of its `SYNC_RUN_FINISHED` event when
+/// the run ended.
+pub(crate) fn publish(state: &AppState, run: &sync_run::Model, sequence: Option<i64>) {
     state.events.publish(Event {
         tenant_id: run.tenant_id,
         shop_id: Some(run.shop_id),
         kind: EventKind::SyncRunUpdated { run_id: run.id },
+        sequence,
     });
+}
+
+/// Saves a run's row; when it has ended, logs `SYNC_RUN_FINISHED` in the same transaction.
+/// Returns the saved row and the event's sequence.
+pub(crate) async fn save_run(
+    db: &DatabaseConnection,
+    scope: Scope,
+    am: sync_run::ActiveModel,
+) -> AppResult<(sync_run::Model, Option<i64>)> {
+    let txn = db.begin().await?;
+    let run = scope.update(&txn, am).await?;
+    let sequence = match run.state {
+        sync_run::State::Succeeded | sync_run::State::Failed => {
+            Some(crate::event_log::log_run_finished(&txn, &run).await?)
+        }
+        sync_run::State::Queued | sync_run::State::Running => None,
+    };
+    txn.commit().await?;
+    Ok((run, sequence))
 }
 
 pub(crate) async fn queue(
@@ -110,7 +132,7 @@ pub(crate) async fn queue(
         )
         .await?;
     set_live(run.id, true);
-    publish(state, &run);
+    publish(state, &run, None);
     Ok(run)
 }
 
@@ -167,13 +189,13 @@ impl<'a> Progress<'a> {
                 SyncState::Queued => {}
             }
         }
-        match self.scope.update(&self.state.db, am).await {
-            Ok(run) => {
+        match save_run(&self.state.db, self.scope, am).await {
+            Ok((run, sequence)) => {
                 self.run = run;
                 self.unsaved = 0;
-                publish(self.state, &self.run);
+                publish(self.state, &self.run, sequence);
             }
-            Err(e) => tracing::warn!(run = self.run.id, error = %e, "saving sync run progress failed"),
+            Err(e) => tracing::warn!(run = self.run.id, error = ?e, "saving sync run progress failed"),
         }
     }
 }

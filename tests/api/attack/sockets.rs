@@ -415,6 +415,7 @@ async fn a_revocation_on_one_process_reaches_the_sockets_of_another() {
                     tenant_id: tenant,
                     shop_id: None,
                     kind: EventKind::InboxCountsChanged,
+                    sequence: None,
                 });
                 if ws.result_of("live", Duration::from_millis(200)).await.is_some() {
                     heard = true;
@@ -585,7 +586,7 @@ async fn a_busy_tenant_does_not_push_another_tenants_events_out() {
         let (a_token, a_actor) = app.tenant("A商店", true).await;
         let (b_token, b_actor) = app.tenant("B商店", true).await;
         let (a, b) = (a_actor.scope.tenant_id(), b_actor.scope.tenant_id());
-        let counts = |tenant_id| Event { tenant_id, shop_id: None, kind: EventKind::InboxCountsChanged };
+        let counts = |tenant_id| Event::new(tenant_id, None, EventKind::InboxCountsChanged);
         let mut a_ws = Ws::with_token(&app, &a_token).await;
         let mut b_ws = Ws::with_token(&app, &b_token).await;
         assert!(a_ws.op("a", COUNTS, json!({})).await);
@@ -611,6 +612,7 @@ async fn a_busy_tenant_does_not_push_another_tenants_events_out() {
                 tenant_id: a,
                 shop_id: None,
                 kind: EventKind::InquiryUpdated { inquiry_id: n },
+                sequence: None,
             });
         }
 
@@ -648,6 +650,7 @@ async fn an_access_change_is_not_lost_in_a_burst_of_events() {
                 tenant_id: tenant,
                 shop_id: None,
                 kind: EventKind::InquiryUpdated { inquiry_id: n },
+                sequence: None,
             });
         }
 

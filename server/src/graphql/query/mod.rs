@@ -1,6 +1,7 @@
 //! The queries, one part per domain, merged into the one `QueryRoot` (the order of the parts
 //! is the order of the fields in `schema.graphql`).
 
+mod events;
 mod inbox;
 mod orders;
 mod shops;
@@ -15,6 +16,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::AppError;
 
+pub use events::EventQuery;
 pub use inbox::{InboxQuery, InquiryFilter};
 pub use orders::{OrderFilter, OrderQuery};
 pub use shops::ShopQuery;
@@ -25,7 +27,17 @@ pub use viewer::ViewerQuery;
 pub use webhooks::WebhookQuery;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ViewerQuery, InboxQuery, OrderQuery, TemplateQuery, ShopQuery, SyncQuery, StaffQuery, WebhookQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    InboxQuery,
+    OrderQuery,
+    TemplateQuery,
+    ShopQuery,
+    SyncQuery,
+    StaffQuery,
+    EventQuery,
+    WebhookQuery,
+);
 
 /// The longest search text (characters): a search scans every message of the tenant, so a
 /// longer text only costs more.

@@ -64,6 +64,7 @@ macro_rules! connection {
     };
 }
 
+mod event;
 mod inquiry;
 mod order;
 mod shop;
@@ -72,6 +73,7 @@ mod sync;
 mod template;
 mod webhook;
 
+pub use event::*;
 pub use inquiry::*;
 pub use order::*;
 pub use shop::*;
