@@ -197,6 +197,13 @@ async fn a_customer_message_a_reply_and_an_order_arrive_signed_in_sequence_order
             assert!(b["id"].is_string() && b["occurredAt"].is_string() && b["data"].is_object(), "{b}");
             chrono::DateTime::parse_from_rfc3339(b["occurredAt"].as_str().unwrap()).expect("RFC 3339");
         }
+        // The data is a snapshot of what changed.
+        let first = &got[0];
+        assert_eq!(first["data"]["id"], inquiry.as_str(), "{first}");
+        assert_eq!(first["data"]["shopId"], shop.as_str(), "{first}");
+        let order_created = got.iter().find(|b| b["type"] == "ORDER_CREATED").unwrap();
+        assert_eq!(order_created["data"]["orderNumber"], "A-1", "{order_created}");
+        assert_eq!(order_created["data"]["id"], order, "{order_created}");
         assert_eq!(
             got.iter().find(|b| b["type"] == "ORDER_CREATED").map(|b| b["sequence"].clone()),
             orders_only.delivered().first().map(|b| b["sequence"].clone()),
@@ -208,6 +215,48 @@ async fn a_customer_message_a_reply_and_an_order_arrive_signed_in_sequence_order
         let delivered: Vec<&Value> = log.as_array().unwrap().iter().filter(|d| d["result"] == "DELIVERED").collect();
         assert_eq!(delivered.len(), got.len(), "{log:#}");
         assert!(delivered.iter().all(|d| d["attempt"] == 1 && d["statusCode"] == 200), "{log:#}");
+    });
+}
+
+#[tokio::test]
+async fn an_order_import_sends_each_new_order_then_the_finished_run() {
+    each_backend!(|app| {
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::CustomCsv, "自社サイト").await;
+        app.gql_ok(
+            &token,
+            "mutation($id: ID!, $i: ShopInput!) { updateShop(id: $id, input: $i) { id } }",
+            json!({ "id": shop, "i": {
+                "marketplace": "CUSTOM_CSV", "name": "自社サイト",
+                "profile": { "mallShopName": "自社サイト 本店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": { "csvMapping": [
+                    { "field": "ORDER_NUMBER", "header": "注文ID" }, { "field": "ORDERED_AT", "header": "注文日時" },
+                    { "field": "RECIPIENT_NAME", "header": "お届け先" }, { "field": "ITEM_NAME", "header": "品名" },
+                    { "field": "UNIT_PRICE", "header": "価格" }, { "field": "QUANTITY", "header": "個数" },
+                ] }
+            }}),
+        )
+        .await;
+        let receiver = Receiver::start().await;
+        receiver.register(&app, &token, &["ORDER_CREATED", "SYNC_RUN_FINISHED"]).await;
+        let csv = "注文ID,注文日時,お届け先,品名,価格,個数\r\nC-1,2026/11/20 10:15,山田 太郎,緑茶,1080,2\r\nC-2,2026/11/20 11:00,佐藤 花子,急須,3200,1\r\n";
+        let body = app
+            .gql_upload(
+                &token,
+                "mutation($i: CsvImportInput!) { importOrdersCsv(input: $i) { run { id created } } }",
+                json!({ "i": { "shopId": shop, "file": null } }),
+                "variables.i.file",
+                ("orders.csv", "text/csv", csv.as_bytes()),
+            )
+            .await;
+        assert_eq!(body["data"]["importOrdersCsv"]["run"]["created"], 2, "{body:#}");
+        let got = receiver.wait_for(3).await;
+        assert_in_sequence_order(&got);
+        assert_eq!(types(&got), ["ORDER_CREATED", "ORDER_CREATED", "SYNC_RUN_FINISHED"]);
+        let numbers: Vec<&Value> = got[..2].iter().map(|b| &b["data"]["orderNumber"]).collect();
+        assert_eq!(numbers, [&json!("C-1"), &json!("C-2")]);
+        assert_eq!(got[2]["data"]["id"], body["data"]["importOrdersCsv"]["run"]["id"], "{:#}", got[2]);
+        assert_eq!(got[2]["data"]["created"], 2, "{:#}", got[2]);
     });
 }
 
@@ -230,6 +279,7 @@ async fn a_failing_endpoint_gets_the_events_again_in_order_and_the_log_shows_eac
         let got = receiver.wait_for(2).await;
         let numbers: Vec<&str> = got.iter().map(|b| b["data"]["orderNumber"].as_str().unwrap_or("")).collect();
         assert_eq!(types(&got), ["ORDER_CREATED", "ORDER_CREATED"]);
+        assert_eq!(numbers, ["A-1", "A-2"], "in the order they happened");
         assert_in_sequence_order(&got);
         // The first order's event was refused twice; the second waited behind it.
         let seen: Vec<(u16, i64)> =
