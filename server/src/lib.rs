@@ -169,9 +169,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sync::keep_runs(&state, std::time::Duration::ZERO)
             .await
             .map_err(|e| anyhow::anyhow!("marking interrupted sync runs: {e:?}"))?;
-        webhooks::release_all_claims(&state)
-            .await
-            .map_err(|e| anyhow::anyhow!("releasing webhook claims: {e:?}"))?;
+        webhooks::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing webhook claims: {e:?}"))?;
     }
     // Background work of this process: the reply outbox, webhook deliveries and the auto
     // import/export schedule.

@@ -132,7 +132,8 @@ async fn check_api_base_url(raw: &str, allow_private_urls: bool) -> AppResult<()
 pub async fn check_outbound_url(raw: &str, allow_private_urls: bool, field: &str, what: &str) -> AppResult<()> {
     use crate::marketplaces::http;
     let bad = |why: String| AppError::validation(field, why);
-    let url = url::Url::parse(raw).map_err(|_| bad(format!("{what}の形式が正しくありません ({field} is not a URL)")))?;
+    let url =
+        url::Url::parse(raw).map_err(|_| bad(format!("{what}の形式が正しくありません ({field} is not a URL)")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad(format!("{what}は http:// か https:// で始めてください ({field} must be an http(s) URL)")));
     }

@@ -15,8 +15,10 @@ use shared::{Marketplace, MessageAuthor::*};
 
 use crate::seed::{self, Thread};
 
-const CREATE: &str = "mutation($i: WebhookInput!) { createWebhook(input: $i) { secret webhook { id url events createdBy } } }";
-const LIST: &str = "{ webhooks { id url events deliveries(first: 50) { sequence eventType attempt result statusCode error } } }";
+const CREATE: &str =
+    "mutation($i: WebhookInput!) { createWebhook(input: $i) { secret webhook { id url events createdBy } } }";
+const LIST: &str =
+    "{ webhooks { id url events deliveries(first: 50) { sequence eventType attempt result statusCode error } } }";
 const DELETE: &str = "mutation($id: ID!) { deleteWebhook(id: $id) }";
 const CREATE_ORDER: &str = "mutation($i: OrderInput!) { createOrder(input: $i) { id } }";
 const UPDATE_ORDER: &str = "mutation($id: ID!, $i: OrderUpdateInput!) { updateOrder(id: $id, input: $i) { id } }";
@@ -263,10 +265,17 @@ async fn an_order_import_sends_each_new_order_then_the_finished_run() {
 #[tokio::test]
 async fn a_failing_endpoint_gets_the_events_again_in_order_and_the_log_shows_each_attempt() {
     for backend in madoguchi_tests::backends().await {
+        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let app = madoguchi_tests::spawn_app_with(&backend, |c| {
             c.webhooks.retry_base = Duration::from_millis(200);
+            c.metrics_listen = Some(metrics_addr);
         })
         .await;
+        let metrics = format!("http://{metrics_addr}/metrics");
+        let counted = |t: &str, result: &str| {
+            crate::metrics::value(t, "madoguchi_webhook_deliveries_total", &[("result", result)])
+        };
+        let before = crate::metrics::scrape(&metrics).await;
         let (token, _) = app.tenant("A商店", true).await;
         let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
         let receiver = Receiver::start().await;
@@ -315,6 +324,10 @@ async fn a_failing_endpoint_gets_the_events_again_in_order_and_the_log_shows_eac
         );
         let failed = &mine["deliveries"].as_array().unwrap()[3];
         assert!(failed["error"].as_str().unwrap().contains("HTTP 500"), "{failed}");
+        // Counted by result (the recorder is shared by every server of this test process).
+        let after = crate::metrics::scrape(&metrics).await;
+        assert!(counted(&after, "failed") >= counted(&before, "failed") + 2.0, "{after}");
+        assert!(counted(&after, "delivered") >= counted(&before, "delivered") + 2.0, "{after}");
         app.finish().await;
     }
 }
@@ -382,9 +395,10 @@ async fn only_admins_manage_webhooks() {
         let (admin, actor) = app.tenant("A商店", true).await;
         let hook = Receiver::start().await;
         let id = hook.register(&app, &admin, &["ORDER_CREATED"]).await;
-        let (writer, _) = server::auth::create_api_token(&app.state.db, &actor, "連携", &["read".into(), "write".into()])
-            .await
-            .unwrap();
+        let (writer, _) =
+            server::auth::create_api_token(&app.state.db, &actor, "連携", &["read".into(), "write".into()])
+                .await
+                .unwrap();
         for role in ["STAFF", "VIEWER"] {
             let email = format!("{}@example.jp", role.to_lowercase());
             app.gql_ok(
@@ -451,11 +465,39 @@ async fn endpoint_urls_must_be_https_on_public_addresses_unless_private_urls_are
             assert_eq!(error_code(&body).as_deref(), Some("VALIDATION"), "{url}: {body}");
             assert_eq!(body["errors"][0]["extensions"]["field"], "url", "{url}: {body}");
         }
-        let body = app.gql(Some(&token), CREATE, json!({ "i": { "url": "https://example.com/hook", "events": [] } })).await;
+        let body =
+            app.gql(Some(&token), CREATE, json!({ "i": { "url": "https://example.com/hook", "events": [] } })).await;
         assert_eq!(error_code(&body).as_deref(), Some("VALIDATION"), "{body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], "events", "{body}");
         let listed = app.gql_ok(&token, LIST, json!({})).await;
         assert_eq!(listed["webhooks"], json!([]), "nothing stored");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgresql_deliver_each_event_once_and_in_order() {
+    for backend in madoguchi_tests::backends().await {
+        if !matches!(backend, madoguchi_tests::Backend::Postgres(_)) {
+            continue; // SQLite is one process by design
+        }
+        let app = madoguchi_tests::spawn_app(&backend).await;
+        let other = app.another_process().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let receiver = Receiver::start().await;
+        receiver.register(&app, &token, &["ORDER_CREATED"]).await;
+        // Changes through both processes; both workers are woken by each (NOTIFY).
+        for n in 0..10 {
+            let via = if n % 2 == 0 { &app } else { &other };
+            via.gql_ok(&token, CREATE_ORDER, order_input(&shop, &format!("P-{n}"))).await;
+        }
+        let got = receiver.wait_for(10).await;
+        assert_in_sequence_order(&got);
+        let numbers: Vec<String> = got.iter().map(|b| b["data"]["orderNumber"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(numbers, (0..10).map(|n| format!("P-{n}")).collect::<Vec<_>>());
+        assert_eq!(receiver.seen.lock().unwrap().len(), 10, "each event once");
+        other.finish().await;
         app.finish().await;
     }
 }

@@ -94,8 +94,7 @@ async fn an_admin_registers_a_webhook_sees_its_secret_once_and_its_deliveries() 
                        "recipient": { "name": "佐藤 花子" }, "items": [{ "name": "今治タオル", "unitPrice": 1100, "quantity": 1 }] } }),
     )
     .await;
-    eventually_within(20, "the order's event at the endpoint", || async { !hook.got.lock().unwrap().is_empty() })
-        .await;
+    eventually_within(20, "the order's event at the endpoint", || async { !hook.got.lock().unwrap().is_empty() }).await;
     let (ok, body) = hook.got.lock().unwrap()[0].clone();
     assert!(ok, "signed with the secret shown on the screen: {body}");
     assert_eq!(body["type"], "ORDER_CREATED");

@@ -103,11 +103,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
     if scope.get::<webhook::Entity>(db, id).await?.is_none() {
         return Err(AppError::NotFound("Webhook"));
     }
-    scope
-        .delete_many::<webhook_delivery::Entity>()
-        .filter(webhook_delivery::Column::WebhookId.eq(id))
-        .exec(db)
-        .await?;
+    scope.delete_many::<webhook_delivery::Entity>().filter(webhook_delivery::Column::WebhookId.eq(id)).exec(db).await?;
     let gone = scope.delete_many::<webhook::Entity>().filter(webhook::Column::Id.eq(id)).exec(db).await?;
     if gone.rows_affected == 0 {
         return Err(AppError::NotFound("Webhook"));

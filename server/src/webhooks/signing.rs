@@ -26,7 +26,8 @@ pub fn signature(secret: &str, t: i64, body: &[u8]) -> AppResult<String> {
 /// GraphQL API), the time in RFC 3339 JST with milliseconds, `data` the event's JSON snapshot.
 pub fn body(ev: &event_log::Model) -> AppResult<Vec<u8>> {
     let data: serde_json::Value = serde_json::from_str(&ev.data).map_err(AppError::internal)?;
-    let occurred_at = ev.occurred_at.with_timezone(&shared::jst()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+    let occurred_at =
+        ev.occurred_at.with_timezone(&shared::jst()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
     serde_json::to_vec(&serde_json::json!({
         "id": ev.id.to_string(),
         "sequence": ev.sequence,

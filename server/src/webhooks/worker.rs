@@ -254,7 +254,11 @@ async fn post(out: &Outbound, settings: Settings, url: &str, secret: &str, ev: &
             };
             Tried {
                 status: Some(a.status.as_u16().into()),
-                error: Some(format!("HTTP {}{}", a.status.as_u16(), if what.is_empty() { String::new() } else { format!(": {what}") })),
+                error: Some(format!(
+                    "HTTP {}{}",
+                    a.status.as_u16(),
+                    if what.is_empty() { String::new() } else { format!(": {what}") }
+                )),
                 took,
             }
         }

@@ -77,9 +77,8 @@ impl WebhookDelivery {
         self.0.sequence
     }
     async fn event_type(&self) -> Result<WebhookEvent> {
-        Ok(WebhookEvent::parse(&self.0.event_type).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!("webhook delivery {}: unknown event type", self.0.id))
-        })?)
+        Ok(WebhookEvent::parse(&self.0.event_type)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("webhook delivery {}: unknown event type", self.0.id)))?)
     }
     /// 1 for the first attempt on this event.
     async fn attempt(&self) -> i32 {
