@@ -380,7 +380,7 @@ async fn a_tenant_never_reaches_another_tenants_webhooks_nor_hears_its_events() 
         a.wait_for(1).await;
         let got = b.wait_for(1).await;
         assert!(
-            got.iter().all(|e| e["tenantId"] == b_actor.scope.tenant_id().to_string()),
+            got.iter().all(|e| e["tenantId"].as_str() == Some(b_actor.scope.tenant_id().to_string().as_str())),
             "only B's events: {got:#?}"
         );
         assert_eq!(got.len(), 1, "{got:#?}");
