@@ -391,6 +391,52 @@ async fn send_with(
     }
 }
 
+/// What one request made by [`send_once`] came to, when it got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoAnswer(pub String);
+
+/// One request, never retried, for callers that keep their own retry schedule (webhook
+/// deliveries, retried over hours with the schedule stored in the database). The same outbound
+/// safety as [`send`]: the policy's client (no redirects followed, the strict rules checked on
+/// the URL before sending and on the resolved address at connect time), the answer read up to
+/// [`MAX_ANSWER_BYTES`]. Any status is an answer (the caller decides what counts as success);
+/// no answer at all (refused URL or address, timeout, connection failure) is [`NoAnswer`]
+/// with the reason in plain words.
+pub async fn send_once(
+    out: &Outbound,
+    timeout: Duration,
+    build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder,
+) -> Result<Answer, NoAnswer> {
+    let client = &out.client;
+    let request = build(client)
+        .timeout(timeout)
+        .build()
+        .map_err(|_| NoAnswer("URLが正しくありません (the request URL is not valid)".to_owned()))?;
+    if out.strict
+        && let Some(why) = refusal(request.url())
+    {
+        return Err(NoAnswer(why.to_owned()));
+    }
+    match client.execute(request).await {
+        Ok(resp) => {
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = read_capped(resp).await.map_err(|e| NoAnswer(format!("応答を読み取れません ({e})")))?;
+            Ok(Answer { status, headers, body })
+        }
+        Err(e) if refused_address(&e) => Err(NoAnswer(
+            "接続先がローカル・社内向けのアドレスのため接続しません (the URL resolves to a loopback, private or link-local address)"
+                .to_owned(),
+        )),
+        Err(e) if e.is_timeout() => Err(NoAnswer(format!("応答がありません (no answer within {} s)", timeout.as_secs_f64()))),
+        Err(e) if e.is_builder() => Err(NoAnswer("接続先のURLには接続できません (the URL cannot be called)".to_owned())),
+        Err(e) => {
+            tracing::debug!(error = ?e, "an outbound call failed");
+            Err(NoAnswer("接続できません (connection failed)".to_owned()))
+        }
+    }
+}
+
 /// One attempt of [`send`].
 async fn attempt(
     out: &Outbound,

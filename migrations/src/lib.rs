@@ -15,6 +15,7 @@ mod m20261201_000007_sync_run_heartbeat;
 mod m20261201_000020_assignment_notes_waiting;
 mod m20261202_000030_inquiry_reads;
 mod m20261202_000040_event_log;
+mod m20261202_000050_webhooks;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_assignment_notes_waiting::Migration),
             Box::new(m20261202_000030_inquiry_reads::Migration),
             Box::new(m20261202_000040_event_log::Migration),
+            Box::new(m20261202_000050_webhooks::Migration),
         ]
     }
 }

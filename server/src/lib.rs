@@ -36,6 +36,7 @@ pub mod store;
 pub mod sync;
 pub mod templates;
 pub mod viewer;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +73,8 @@ pub struct ServerConfig {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// `--event-retention-days`: how long the event log keeps events; `None` = 7 days.
     pub event_retention_days: Option<u32>,
+    /// The webhook worker's timing (tests shorten the backoff).
+    pub webhooks: webhooks::Settings,
 }
 
 pub struct App {
@@ -82,6 +85,7 @@ pub struct App {
     /// Tells this process's background work to stop after what it is doing ([`App::stop`]).
     stop: tokio::sync::watch::Sender<bool>,
     delivery: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
     /// Where `GET /metrics` is served (the bound address of `--metrics-listen`).
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// The demo's marketplaces (`--demo`): the simulator in this process.
@@ -90,12 +94,18 @@ pub struct App {
 }
 
 impl App {
-    /// Stops the reply outbox after the delivery it is sending (if any), waiting at most `grace`.
-    /// Whether it finished in time; a reply cut off stays claimed and is taken up again (and
-    /// looked for in the marketplace's thread first) by the next process.
+    /// Stops the reply outbox and the webhook worker after the delivery each is making (if
+    /// any), waiting at most `grace`. Whether they finished in time; a reply cut off stays
+    /// claimed and is taken up again (and looked for in the marketplace's thread first) by the
+    /// next process, an event cut off is sent again.
     pub async fn stop(self, grace: std::time::Duration) -> bool {
         let _ = self.stop.send(true);
-        tokio::time::timeout(grace, self.delivery).await.is_ok()
+        tokio::time::timeout(grace, async {
+            let (a, b) = tokio::join!(self.delivery, self.webhooks);
+            a.is_ok() && b.is_ok()
+        })
+        .await
+        .is_ok()
     }
 }
 
@@ -165,10 +175,13 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sync::keep_runs(&state, std::time::Duration::ZERO)
             .await
             .map_err(|e| anyhow::anyhow!("marking interrupted sync runs: {e:?}"))?;
+        webhooks::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing webhook claims: {e:?}"))?;
     }
-    // Background work of this process: the reply outbox and the auto import/export schedule.
+    // Background work of this process: the reply outbox, webhook deliveries and the auto
+    // import/export schedule.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let delivery = delivery::spawn(state.clone(), stopped);
+    let delivery = delivery::spawn(state.clone(), stopped.clone());
+    let webhooks = webhooks::spawn(state.clone(), cfg.webhooks, stopped);
     sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
     sync::spawn_run_keeper(state.clone());
     let retention_days = cfg.event_retention_days.unwrap_or(event_log::DEFAULT_RETENTION_DAYS);
@@ -191,6 +204,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         assets,
         stop,
         delivery,
+        webhooks,
         metrics_addr,
         #[cfg(feature = "demo")]
         demo,
@@ -230,6 +244,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         attachments_url: args.attachments_url.clone(),
         metrics_listen: args.metrics_listen,
         event_retention_days: Some(args.event_retention_days),
+        webhooks: webhooks::Settings::default(),
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;

@@ -23,6 +23,7 @@ pub const SYNC_RUNS: &str = "madoguchi_sync_runs_total";
 pub const SYNC_DURATION: &str = "madoguchi_sync_run_duration_seconds";
 pub const OUTBOX_BACKLOG: &str = "madoguchi_outbox_backlog";
 pub const DELIVERIES: &str = "madoguchi_reply_deliveries_total";
+pub const WEBHOOK_DELIVERIES: &str = "madoguchi_webhook_deliveries_total";
 /// Recorded by the connectors (`connectors::metrics`).
 pub use connectors::metrics::MARKETPLACE_RESPONSES;
 pub const DB_POOL: &str = "madoguchi_db_pool_connections";
@@ -104,6 +105,17 @@ pub fn sync_run(marketplace: &str, kind: &str, result: &str, took: Duration) {
 pub fn delivery(marketplace: &str, sent: bool) {
     let result = if sent { "sent" } else { "failed" };
     counter!(DELIVERIES, "marketplace" => marketplace.to_owned(), "result" => result).increment(1);
+}
+
+/// One attempt to deliver an event to a webhook endpoint: `delivered`, `failed` (retried
+/// later) or `gave_up`.
+pub fn webhook_delivery(result: shared::WebhookDeliveryResult) {
+    let result = match result {
+        shared::WebhookDeliveryResult::Delivered => "delivered",
+        shared::WebhookDeliveryResult::Failed => "failed",
+        shared::WebhookDeliveryResult::GaveUp => "gave_up",
+    };
+    counter!(WEBHOOK_DELIVERIES, "result" => result).increment(1);
 }
 
 /// Values read at scrape time: the outbox backlog by marketplace and the database pool.

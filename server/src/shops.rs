@@ -118,26 +118,35 @@ fn check_credentials(m: Marketplace, creds: &serde_json::Value) -> AppResult<()>
 
 const API_BASE_URL_FIELD: &str = "settings.apiBaseUrl";
 
-/// A shop's API base URL receives the shop's credentials. Unless the operator allows private
-/// URLs (`--allow-private-urls`), it must be `https://` and its host must resolve only to public
-/// addresses (no loopback, private, link-local / metadata, CGNAT, unique-local, …). The same
-/// rules are enforced again on the resolved address at every connection
-/// (`marketplaces::http`), so a name that later resolves elsewhere is refused there too.
+/// A shop's API base URL receives the shop's credentials: the rules of [`check_outbound_url`].
 async fn check_api_base_url(raw: &str, allow_private_urls: bool) -> AppResult<()> {
+    check_outbound_url(raw, allow_private_urls, API_BASE_URL_FIELD, "APIのURL").await
+}
+
+/// A URL this server will call on a tenant admin's word (a shop's API base URL, a webhook
+/// endpoint). Unless the operator allows private URLs (`--allow-private-urls`), it must be
+/// `https://` and its host must resolve only to public addresses (no loopback, private,
+/// link-local / metadata, CGNAT, unique-local, …). The same rules are enforced again on the
+/// resolved address at every connection (`marketplaces::http`), so a name that later resolves
+/// elsewhere is refused there too. `what` names the URL in the message (`APIのURL`).
+pub async fn check_outbound_url(raw: &str, allow_private_urls: bool, field: &str, what: &str) -> AppResult<()> {
     use crate::marketplaces::http;
-    let bad = |why: &str| AppError::validation(API_BASE_URL_FIELD, why.to_owned());
-    let url = url::Url::parse(raw).map_err(|_| bad("APIのURLの形式が正しくありません (apiBaseUrl is not a URL)"))?;
+    let bad = |why: String| AppError::validation(field, why);
+    let url =
+        url::Url::parse(raw).map_err(|_| bad(format!("{what}の形式が正しくありません ({field} is not a URL)")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(bad("APIのURLは http:// か https:// で始めてください (apiBaseUrl must be an http(s) URL)"));
+        return Err(bad(format!("{what}は http:// か https:// で始めてください ({field} must be an http(s) URL)")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("APIのURLに利用者名やパスワードを含めないでください (apiBaseUrl must not carry credentials)"));
+        return Err(bad(format!(
+            "{what}に利用者名やパスワードを含めないでください ({field} must not carry credentials)"
+        )));
     }
     if allow_private_urls {
         return Ok(());
     }
     if let Some(why) = http::refusal(&url) {
-        return Err(bad(why));
+        return Err(bad(format!("{what}: {why}")));
     }
     if let Some(url::Host::Domain(host)) = url.host() {
         let port = url.port_or_known_default().unwrap_or(443);
@@ -148,13 +157,13 @@ async fn check_api_base_url(raw: &str, allow_private_urls: bool) -> AppResult<()
             _ => Vec::new(),
         };
         if addrs.is_empty() {
-            return Err(bad("APIのURLのホスト名を解決できません (the host of apiBaseUrl does not resolve)"));
+            return Err(bad(format!("{what}のホスト名を解決できません (the host of {field} does not resolve)")));
         }
         if addrs.iter().any(|a| !http::is_public(a.ip())) {
-            tracing::warn!(%host, addresses = ?addrs, "refused an apiBaseUrl that resolves to a non-public address");
-            return Err(bad(
-                "APIのURLのホストがローカル・社内向けのアドレスを指しています (the host of apiBaseUrl resolves to a loopback, private or link-local address)",
-            ));
+            tracing::warn!(%host, addresses = ?addrs, %field, "refused a URL that resolves to a non-public address");
+            return Err(bad(format!(
+                "{what}のホストがローカル・社内向けのアドレスを指しています (the host of {field} resolves to a loopback, private or link-local address)"
+            )));
         }
     }
     Ok(())

@@ -229,3 +229,23 @@ mod tests {
         assert_eq!(Marketplace::AuPay.as_str(), "AU_PAY");
     }
 }
+
+contract_enum!(
+    /// What a webhook endpoint is sent (the event types of the event log).
+    WebhookEvent {
+        InquiryReceived = "INQUIRY_RECEIVED" / "問い合わせの受信",
+        InquiryUpdated = "INQUIRY_UPDATED" / "問い合わせの更新",
+        OrderCreated = "ORDER_CREATED" / "受注の登録",
+        OrderUpdated = "ORDER_UPDATED" / "受注の更新",
+        SyncRunFinished = "SYNC_RUN_FINISHED" / "取込・書出の終了",
+    }
+);
+
+contract_enum!(
+    /// How one attempt to deliver an event to a webhook endpoint ended.
+    WebhookDeliveryResult {
+        Delivered = "DELIVERED" / "配信済み",
+        Failed = "FAILED" / "失敗(再試行します)",
+        GaveUp = "GAVE_UP" / "配信を断念",
+    }
+);

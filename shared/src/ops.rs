@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::{
     DeliveryState, InquirySort, InquiryStatus, Marketplace, MessageAuthor, OrderStatus, PresenceState, Role, SyncKind,
-    SyncState,
+    SyncState, WebhookDeliveryResult, WebhookEvent,
 };
 
 /// A GraphQL timestamp (`DateTime` scalar): RFC 3339 with offset.
@@ -129,6 +129,9 @@ pub const ALL: &[(&str, &str)] = &[
     (AssignableStaff::NAME, AssignableStaff::DOCUMENT),
     (MarkInquiryRead::NAME, MarkInquiryRead::DOCUMENT),
     (InboxPresenceSub::NAME, InboxPresenceSub::DOCUMENT),
+    (Webhooks::NAME, Webhooks::DOCUMENT),
+    (CreateWebhook::NAME, CreateWebhook::DOCUMENT),
+    (DeleteWebhook::NAME, DeleteWebhook::DOCUMENT),
 ];
 
 /// Variables of an operation that takes none; serialises as `{}`.
@@ -1660,6 +1663,116 @@ impl Operation for RevokeApiToken {
     const DOCUMENT: &'static str = "mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) }";
     type Variables = IdVariables;
     type Data = RevokeApiTokenData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks (admin)
+// ---------------------------------------------------------------------------------------------
+
+/// `WebhookDelivery`: one attempt to deliver an event to an endpoint.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDelivery {
+    pub id: String,
+    pub sequence: i64,
+    pub event_type: WebhookEvent,
+    pub attempt: i32,
+    pub result: WebhookDeliveryResult,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i32,
+    pub at: Timestamp,
+}
+
+/// `Webhook` (never its secret), with the newest rows of its delivery log.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    pub failed_attempts: i32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
+macro_rules! webhook_fields {
+    () => {
+        "id url events createdAt createdBy failedAttempts nextAttemptAt deliveries(first: 20) { id sequence eventType attempt result statusCode error durationMs at }"
+    };
+}
+
+pub struct Webhooks;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhooksData {
+    pub webhooks: Vec<Webhook>,
+}
+
+impl Operation for Webhooks {
+    const NAME: &'static str = "Webhooks";
+    const DOCUMENT: &'static str = concat!("query Webhooks { webhooks { ", webhook_fields!(), " } }");
+    type Variables = NoVariables;
+    type Data = WebhooksData;
+}
+
+/// Registers an endpoint; the answer holds its signing secret, once.
+pub struct CreateWebhook;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookInput {
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWebhookVariables {
+    pub input: WebhookInput,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWebhookData {
+    pub create_webhook: NewWebhook,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NewWebhook {
+    pub webhook: Webhook,
+    pub secret: String,
+}
+
+impl Operation for CreateWebhook {
+    const NAME: &'static str = "CreateWebhook";
+    const DOCUMENT: &'static str = concat!(
+        "mutation CreateWebhook($input: WebhookInput!) { createWebhook(input: $input) { secret webhook { ",
+        webhook_fields!(),
+        " } } }"
+    );
+    type Variables = CreateWebhookVariables;
+    type Data = CreateWebhookData;
+}
+
+pub struct DeleteWebhook;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteWebhookData {
+    /// The id of the deleted endpoint.
+    pub delete_webhook: String,
+}
+
+impl Operation for DeleteWebhook {
+    const NAME: &'static str = "DeleteWebhook";
+    const DOCUMENT: &'static str = "mutation DeleteWebhook($id: ID!) { deleteWebhook(id: $id) }";
+    type Variables = IdVariables;
+    type Data = DeleteWebhookData;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -196,6 +196,13 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::DisableStaff, json!({ "id": member }));
         check!(ops::EnableStaff, json!({ "id": member }));
         check!(ops::StaffMembers, json!({}));
+        // Webhooks.
+        let hook = check!(
+            ops::CreateWebhook,
+            json!({ "input": { "url": "http://127.0.0.1:9/hook", "events": ["INQUIRY_RECEIVED", "ORDER_CREATED"] } })
+        );
+        check!(ops::Webhooks, json!({}));
+        check!(ops::DeleteWebhook, json!({ "id": hook["createWebhook"]["webhook"]["id"] }));
         // Assignment, internal notes, who waits longest.
         check!(ops::AssignableStaff, json!({}));
         check!(ops::AssignInquiry, json!({ "id": inquiry, "staffId": member }));

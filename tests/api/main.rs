@@ -28,3 +28,4 @@ mod templates;
 mod tenancy;
 mod transport;
 mod unread;
+mod webhooks;

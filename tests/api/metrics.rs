@@ -19,7 +19,7 @@ async fn app_with_metrics(backend: &madoguchi_tests::Backend) -> (TestApp, Strin
     (app, format!("http://{addr}/metrics"))
 }
 
-async fn scrape(url: &str) -> String {
+pub(crate) async fn scrape(url: &str) -> String {
     let resp = reqwest::get(url).await.expect("GET /metrics");
     assert_eq!(resp.status(), 200);
     let ct = resp.headers()["content-type"].to_str().expect("content type").to_owned();
@@ -28,7 +28,7 @@ async fn scrape(url: &str) -> String {
 }
 
 /// The sum of the samples of `name` whose labels include all of `labels`.
-fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {

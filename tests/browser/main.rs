@@ -17,3 +17,4 @@ mod safety;
 mod setup;
 mod staff;
 mod teams;
+mod webhooks;

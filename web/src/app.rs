@@ -68,6 +68,7 @@ fn Shell(session: Session) -> impl IntoView {
                 <Route path=path!("/sync") view=SyncPage/>
                 <Route path=path!("/api-tokens") view=TokensPage/>
                 <Route path=path!("/staff") view=crate::pages::staff::StaffPage/>
+                <Route path=path!("/webhooks") view=crate::pages::webhooks::WebhooksPage/>
             </Routes>
         </main>
     }

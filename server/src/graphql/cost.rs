@@ -38,6 +38,8 @@ pub const SHOPS: usize = 10;
 pub const TEMPLATES: usize = 50;
 pub const STAFF: usize = 20;
 pub const API_TOKENS: usize = 20;
+/// Endpoints of a tenant, as usually registered (at most `webhooks::MAX_WEBHOOKS`).
+pub const WEBHOOKS: usize = 5;
 pub const CSV_COLUMNS: usize = 30;
 
 /// The cost of a connection field: its page size times one edge/node, plus itself.

@@ -36,7 +36,9 @@ tenant_owned!(
     attachment,
     template,
     event_log,
-    sync_run
+    sync_run,
+    webhook,
+    webhook_delivery
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

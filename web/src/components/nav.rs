@@ -56,6 +56,9 @@ pub fn Nav() -> impl IntoView {
                     <A href="/staff" attr:class=section(&["/staff"])>
                         "スタッフ"
                     </A>
+                    <A href="/webhooks" attr:class=section(&["/webhooks"])>
+                        "Webhook"
+                    </A>
                 </Show>
             </nav>
             <div class="whoami">

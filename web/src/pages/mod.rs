@@ -12,3 +12,4 @@ pub mod staff;
 pub mod sync;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;

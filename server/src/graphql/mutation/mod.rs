@@ -8,6 +8,7 @@ mod shops;
 mod staff;
 mod sync;
 mod templates;
+mod webhooks;
 
 use async_graphql::MergedObject;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -19,6 +20,7 @@ pub use shops::{ShopInput, ShopMutation, ShopProfileInput, ShopSettingsInput};
 pub use staff::StaffMutation;
 pub use sync::{ExportInput, ImportInput, SyncMutation};
 pub use templates::{TemplateInput, TemplateMutation};
+pub use webhooks::{WebhookInput, WebhookMutation};
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
@@ -29,6 +31,7 @@ pub struct MutationRoot(
     PresenceMutation,
     StaffMutation,
     SyncMutation,
+    WebhookMutation,
 );
 
 fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {

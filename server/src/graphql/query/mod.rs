@@ -9,6 +9,7 @@ mod staff;
 mod sync;
 mod templates;
 mod viewer;
+mod webhooks;
 
 use async_graphql::MergedObject;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -23,9 +24,20 @@ pub use staff::StaffQuery;
 pub use sync::SyncQuery;
 pub use templates::TemplateQuery;
 pub use viewer::ViewerQuery;
+pub use webhooks::WebhookQuery;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ViewerQuery, InboxQuery, OrderQuery, TemplateQuery, ShopQuery, SyncQuery, StaffQuery, EventQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    InboxQuery,
+    OrderQuery,
+    TemplateQuery,
+    ShopQuery,
+    SyncQuery,
+    StaffQuery,
+    EventQuery,
+    WebhookQuery,
+);
 
 /// The longest search text (characters): a search scans every message of the tenant, so a
 /// longer text only costs more.

@@ -71,6 +71,7 @@ mod shop;
 mod staff;
 mod sync;
 mod template;
+mod webhook;
 
 pub use event::*;
 pub use inquiry::*;
@@ -79,3 +80,4 @@ pub use shop::*;
 pub use staff::*;
 pub use sync::*;
 pub use template::*;
+pub use webhook::*;

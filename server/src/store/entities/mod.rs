@@ -42,3 +42,5 @@ pub mod staff;
 pub mod sync_run;
 pub mod template;
 pub mod tenant;
+pub mod webhook;
+pub mod webhook_delivery;
