@@ -368,6 +368,34 @@ async fn a_draft_survives_esc_leaving_and_returning_and_is_cleared_after_sending
 }
 
 #[tokio::test]
+async fn logging_out_asks_before_leaving_a_draft() {
+    let Some((app, driver)) = setup().await else { return };
+    let id = record(&app, "RAKUTEN", "safety-logout", &[(shared::MessageAuthor::Customer, "在庫はありますか？")]).await;
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    open_inquiry(&c, &app.base, &id).await;
+    type_reply(&c, "在庫ございます。").await;
+
+    // ログアウト asks; staying keeps the session and the text.
+    find_text(&c, "button", "ログアウト").await.click().await.expect("log out");
+    assert!(dialog(&c).await.contains("送信していない返信"));
+    c.dismiss_alert().await.expect("stay");
+    assert_eq!(reply_text(&c).await, "在庫ございます。");
+    assert!(c.find(Locator::Css("input[name=password]")).await.is_err(), "still signed in");
+
+    // Leaving anyway signs out; signed in again, the draft is there.
+    find_text(&c, "button", "ログアウト").await.click().await.expect("log out");
+    dialog(&c).await;
+    c.accept_alert().await.expect("leave");
+    find(&c, "input[name=password]").await;
+    log_in(&c, &app.base).await;
+    open_inquiry(&c, &app.base, &id).await;
+    eventually("the draft is restored", || async { reply_text(&c).await == "在庫ございます。" }).await;
+    c.close().await.ok();
+    app.finish().await;
+}
+
+#[tokio::test]
 async fn a_cut_connection_shows_a_banner_and_the_page_catches_up_when_it_returns() {
     let Some((app, driver)) = setup().await else { return };
     let id = record(&app, "RAKUTEN", "safety-live", &[(shared::MessageAuthor::Customer, "届いていません")]).await;

@@ -6,8 +6,10 @@
 //! are not stored: they stay attached only while the page lives.
 //!
 //! While a reply box holds unsent text it is registered here ([`Unsent::set`]); leaving the page
-//! then asks first — a link inside the app (checked before the router sees the click), Esc on
-//! the inquiry page ([`Unsent::confirm_leave`]) and closing or reloading the tab (`beforeunload`).
+//! then asks first — a link inside the app (checked before the router sees the click), ログアウト
+//! and Esc on the inquiry page ([`Unsent::confirm_leave`]), and closing or reloading the tab
+//! (`beforeunload`). The browser's back and forward buttons do not ask (the draft is kept here
+//! and comes back with the inquiry).
 
 use std::collections::BTreeSet;
 

@@ -12,6 +12,7 @@ use crate::session::use_session;
 pub fn Nav() -> impl IntoView {
     let session = use_session();
     let live = use_live();
+    let unsent = crate::drafts::use_unsent();
     let viewer = move || session.viewer();
     let is_admin = move || session.viewer().is_some_and(|v| v.role == shared::Role::Admin);
     let needs_reply = move || live.counts.get().map(|c| c.needs_reply).unwrap_or(0);
@@ -71,7 +72,16 @@ pub fn Nav() -> impl IntoView {
                 ></span>
                 <span class="tenant">{move || viewer().map(|v| v.tenant_name)}</span>
                 <span class="user">{move || viewer().map(|v| v.name)}</span>
-                <button class="link" on:click=move |_| session.logout()>"ログアウト"</button>
+                <button
+                    class="link"
+                    on:click=move |_| {
+                        if unsent.confirm_leave() {
+                            session.logout();
+                        }
+                    }
+                >
+                    "ログアウト"
+                </button>
             </div>
         </header>
     }
