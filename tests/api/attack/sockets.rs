@@ -39,6 +39,9 @@ enum Got {
 /// A raw graphql-transport-ws client, so that every frame (and every close code) is seen.
 struct Ws {
     ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    /// The close code once the server's close frame was read (a later read sees it again,
+    /// even when the frame was read while waiting for something else).
+    close_code: Option<u16>,
 }
 
 impl Ws {
@@ -52,7 +55,7 @@ impl Ws {
             h.insert("Origin", app.base.parse().expect("header"));
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws connect");
-        Ws { ws }
+        Ws { ws, close_code: None }
     }
 
     async fn send_json(&mut self, v: Value) -> bool {
@@ -74,8 +77,12 @@ impl Ws {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match tokio::time::timeout(left, self.ws.next()).await {
                 Err(_) => return Got::Timeout,
-                Ok(None) | Ok(Some(Err(_))) => return Got::Closed(0),
-                Ok(Some(Ok(Message::Close(frame)))) => return Got::Closed(frame.map_or(0, |f| u16::from(f.code))),
+                Ok(None) | Ok(Some(Err(_))) => return Got::Closed(self.close_code.unwrap_or(0)),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    let code = frame.map_or(0, |f| u16::from(f.code));
+                    self.close_code = Some(code);
+                    return Got::Closed(code);
+                }
                 Ok(Some(Ok(Message::Text(t)))) => {
                     let v: Value = serde_json::from_str(&t).expect("json frame");
                     if v["type"] == "ping" {
@@ -491,7 +498,7 @@ async fn nothing_runs_before_an_accepted_connection_init() {
         h.insert("Cookie", format!("{}={cookie}", server::auth::SESSION_COOKIE).parse().unwrap());
         h.insert("Origin", "https://evil.example".parse().unwrap());
         let (raw, _) = tokio_tungstenite::connect_async(req).await.expect("ws connect");
-        let mut ws = Ws { ws: raw };
+        let mut ws = Ws { ws: raw, close_code: None };
         assert!(ws.init(json!({})).await);
         assert_eq!(ws.closed_within(Duration::from_secs(2)).await, Some(FORBIDDEN));
     });
