@@ -32,8 +32,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::Stream;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::{Value, json};
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -202,24 +202,15 @@ pub async fn page(
 ) -> AppResult<Page<event_log::Model, EventCursor>> {
     actor.require(Permission::Read)?;
     let tenant = actor.scope.tenant_id();
-    let first = match first {
-        None => crate::paging::DEFAULT_PAGE,
-        Some(n) if (0..=crate::paging::MAX_PAGE as i32).contains(&n) => n as u64,
-        Some(_) => {
-            return Err(AppError::validation(
-                "first",
-                format!(
-                    "first は0〜{max}で指定してください (first must be between 0 and {max})",
-                    max = crate::paging::MAX_PAGE
-                ),
-            ));
-        }
-    };
+    let first = crate::paging::size(first, "first")?.unwrap_or(crate::paging::DEFAULT_PAGE);
     let from = resume_point(db, tenant, after).await?;
     let mut rows = self::after(db, tenant, from, first + 1).await?;
     let has_next_page = rows.len() as u64 > first;
     rows.truncate(first as usize);
-    let total_count = actor.scope.find::<event_log::Entity>().count(db).await?;
+    // The sequence has no gaps and retention deletes a prefix of it: what is kept is exactly
+    // the events after `purged_through` up to `last_sequence`, so no COUNT is needed.
+    let (last, purged) = bounds(db, tenant).await?;
+    let total_count = u64::try_from(last - purged).unwrap_or(0);
     Ok(Page {
         items: rows.into_iter().map(|r| (EventCursor(r.sequence), r)).collect(),
         has_next_page,

@@ -56,7 +56,7 @@ pub async fn assign(
     am.assigned_at = Set(Some(clock::now()));
     let txn = state.db.begin().await?;
     let row = scope.update(&txn, am).await?;
-    let sequence = crate::inbox::log_change(&txn, &row, false).await?;
+    let sequence = crate::event_log::log_inquiry(&txn, &row, false).await?;
     txn.commit().await?;
     announce(state, &row, sequence);
     Ok(row)
@@ -93,7 +93,7 @@ pub async fn add_note(state: &AppState, actor: &Actor, inquiry_id: i64, body: &s
             },
         )
         .await?;
-    let sequence = crate::inbox::log_change(&txn, &row, false).await?;
+    let sequence = crate::event_log::log_inquiry(&txn, &row, false).await?;
     txn.commit().await?;
     announce(state, &row, sequence);
     Ok(note)

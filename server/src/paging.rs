@@ -111,7 +111,8 @@ pub struct Page<T, K = Cursor> {
     pub total_count: u64,
 }
 
-fn size(n: Option<i32>, field: &str) -> AppResult<Option<u64>> {
+/// A page size as asked (`first`/`last`): 0 to [`MAX_PAGE`], else `VALIDATION` on `field`.
+pub(crate) fn size(n: Option<i32>, field: &str) -> AppResult<Option<u64>> {
     match n {
         None => Ok(None),
         Some(n) if (0..=MAX_PAGE as i32).contains(&n) => Ok(Some(n as u64)),

@@ -39,9 +39,7 @@ pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inq
     am.completed_by = Set(Some(actor.display_name.clone()));
     let row = scope.update(&txn, am).await?;
     let row = summarise(&txn, scope, row).await?;
-    let sequence = log_change(&txn, &row, false).await?;
-    txn.commit().await?;
-    publish_change(state, &row, false, sequence);
+    commit_change(state, txn, &row, false).await?;
     Ok(row)
 }
 
@@ -64,8 +62,6 @@ pub async fn reopen(state: &AppState, actor: &Actor, id: i64) -> AppResult<inqui
     am.completed_by = Set(None);
     let row = scope.update(&txn, am).await?;
     let row = summarise(&txn, scope, row).await?;
-    let sequence = log_change(&txn, &row, false).await?;
-    txn.commit().await?;
-    publish_change(state, &row, false, sequence);
+    commit_change(state, txn, &row, false).await?;
     Ok(row)
 }

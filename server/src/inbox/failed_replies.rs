@@ -44,9 +44,7 @@ pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdat
     }
     let msg = scope.update(&txn, am).await?;
     let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
-    let sequence = log_change(&txn, &row, false).await?;
-    txn.commit().await?;
-    publish_change(state, &row, false, sequence);
+    commit_change(state, txn, &row, false).await?;
     Ok(msg)
 }
 
@@ -81,8 +79,6 @@ pub async fn withdraw_message(state: &AppState, actor: &Actor, message_id: i64) 
         ));
     }
     let row = summarise(&txn, scope, must_get(&txn, scope, msg.inquiry_id).await?).await?;
-    let sequence = log_change(&txn, &row, false).await?;
-    txn.commit().await?;
-    publish_change(state, &row, false, sequence);
+    commit_change(state, txn, &row, false).await?;
     Ok(row)
 }

@@ -35,7 +35,7 @@ pub use reads::{Reader, mark_read, unread_of};
 pub(crate) use reply::check_body;
 pub use reply::{NewAttachment, ReplyForCreate, reply};
 pub use summary::{announce_change, resummarise};
-pub(crate) use summary::{log_change, publish_change, summarise};
+pub(crate) use summary::{commit_change, summarise};
 pub use upsert::{UpsertOutcome, upsert_inquiry};
 
 pub const PREVIEW_CHARS: usize = 60;

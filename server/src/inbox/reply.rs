@@ -125,9 +125,7 @@ async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> A
             .await?;
     }
     let row = summarise(&txn, scope, row).await?;
-    let sequence = log_change(&txn, &row, false).await?;
-    txn.commit().await?;
-    publish_change(state, &row, false, sequence);
+    commit_change(state, txn, &row, false).await?;
     Ok(msg)
 }
 

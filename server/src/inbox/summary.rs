@@ -1,7 +1,7 @@
 //! The stored summary of an inquiry (status, last author, preview, waiting since), and word
 //! of a change to subscribers.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder};
 use shared::{DeliveryState, MessageAuthor};
 
 use super::*;
@@ -80,13 +80,22 @@ pub(crate) async fn summarise(
     Ok(scope.update(db, am).await?)
 }
 
-/// Logs the change of an inquiry (`event_log`), as the last write of the caller's transaction;
-/// publish with the returned sequence after the commit.
-pub(crate) async fn log_change(db: &impl ConnectionTrait, row: &inquiry::Model, received: bool) -> AppResult<i64> {
-    crate::event_log::log_inquiry(db, row, received).await
+/// The end of every write that changes an inquiry: logs the change (`event_log`) as the last
+/// write of the transaction, commits, then publishes it with its sequence — so no path can
+/// commit a change without its log row or publish one that is not committed.
+pub(crate) async fn commit_change(
+    state: &AppState,
+    txn: DatabaseTransaction,
+    row: &inquiry::Model,
+    received: bool,
+) -> AppResult<()> {
+    let sequence = crate::event_log::log_inquiry(&txn, row, received).await?;
+    txn.commit().await?;
+    publish_change(state, row, received, sequence);
+    Ok(())
 }
 
-pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: bool, sequence: i64) {
+fn publish_change(state: &AppState, row: &inquiry::Model, received: bool, sequence: i64) {
     let base = |kind| Event::logged(row.tenant_id, Some(row.shop_id), kind, sequence);
     if received {
         state.events.publish(base(EventKind::InquiryReceived { inquiry_id: row.id }));
@@ -100,7 +109,7 @@ pub(crate) fn publish_change(state: &AppState, row: &inquiry::Model, received: b
 /// [`announce_change`] and the returned sequence after the commit.
 pub async fn resummarise(db: &impl ConnectionTrait, scope: Scope, inquiry_id: i64) -> AppResult<(inquiry::Model, i64)> {
     let row = summarise(db, scope, must_get(db, scope, inquiry_id).await?).await?;
-    let sequence = log_change(db, &row, false).await?;
+    let sequence = crate::event_log::log_inquiry(db, &row, false).await?;
     Ok((row, sequence))
 }
 

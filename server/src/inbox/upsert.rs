@@ -167,16 +167,12 @@ pub async fn upsert_inquiry(
         UpsertOutcome::Unchanged
     };
     let received = created || new_customer > 0;
-    let (row, logged) = if outcome != UpsertOutcome::Unchanged {
-        let row = summarise(&txn, scope, row).await?;
-        let sequence = log_change(&txn, &row, received).await?;
-        (row, Some(sequence))
+    let id = row.id;
+    if outcome == UpsertOutcome::Unchanged {
+        txn.commit().await?;
     } else {
-        (row, None)
-    };
-    txn.commit().await?;
-    if let Some(sequence) = logged {
-        publish_change(state, &row, received, sequence);
+        let row = summarise(&txn, scope, row).await?;
+        commit_change(state, txn, &row, received).await?;
     }
-    Ok((row.id, outcome))
+    Ok((id, outcome))
 }

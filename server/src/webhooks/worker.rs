@@ -87,21 +87,33 @@ pub fn spawn(
                 return;
             }
             let wake = due.unwrap_or_else(|| tokio::time::Instant::now() + POLL);
-            tokio::select! {
+            // A change wakes the pass for its own tenant only; the timer (and a lagged
+            // receiver) looks at every tenant.
+            let only: Option<i64> = tokio::select! {
                 Ok(()) = stop.changed() => return,
                 ev = events.recv() => match ev {
                     Ok(Event { kind: EventKind::Presence { .. } | EventKind::AccessRevoked { .. } | EventKind::InboxCountsChanged, .. }) => continue,
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Ok(ev) => Some(ev.tenant_id),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => None,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 },
                 _ = tokio::time::sleep_until(wake.min(tokio::time::Instant::now() + POLL)) => {
                     if let Err(e) = release_stale_after(&state, LEASE).await {
                         tracing::warn!(error = ?e, "webhooks: releasing stale claims failed");
                     }
+                    None
                 }
-            }
-            due = match run_once(&state, settings, &me).await {
-                Ok(next) => next.map(|d| tokio::time::Instant::now() + d),
+            };
+            let earlier = if only.is_some() { due } else { None };
+            due = match pass(&state, settings, &me, only).await {
+                Ok(next) => {
+                    let next = next.map(|d| tokio::time::Instant::now() + d);
+                    // A pass over one tenant keeps the others' retry times.
+                    match (earlier, next) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    }
+                }
                 Err(e) => {
                     tracing::warn!(error = ?e, "webhook pass failed");
                     None
@@ -114,10 +126,19 @@ pub fn spawn(
 /// One pass over every tenant's endpoints as worker `me`; returns how long until the earliest
 /// retry it scheduled or saw scheduled (if any).
 pub async fn run_once(state: &AppState, settings: Settings, me: &str) -> AppResult<Option<Duration>> {
+    pass(state, settings, me, None).await
+}
+
+/// A pass over one tenant's endpoints (`only`) or every tenant's.
+async fn pass(state: &AppState, settings: Settings, me: &str, only: Option<i64>) -> AppResult<Option<Duration>> {
     let mut due: Option<Duration> = None;
     let mut wait_for = |d: Duration| due = Some(due.map_or(d, |x: Duration| x.min(d)));
-    for t in tenant::Entity::find().all(&state.db).await? {
-        let scope = Scope::of_tenant(t.id);
+    let tenants: Vec<i64> = match only {
+        Some(t) => vec![t],
+        None => tenant::Entity::find().all(&state.db).await?.into_iter().map(|t| t.id).collect(),
+    };
+    for tenant_id in tenants {
+        let scope = Scope::of_tenant(tenant_id);
         for hook in scope.find::<webhook::Entity>().all(&state.db).await? {
             let now = crate::clock::now();
             if let Some(at) = hook.next_attempt_at
@@ -127,14 +148,14 @@ pub async fn run_once(state: &AppState, settings: Settings, me: &str) -> AppResu
                 continue;
             }
             // Nothing new: no claim.
-            if crate::event_log::after(&state.db, t.id, hook.cursor, 1).await?.is_empty() {
+            if crate::event_log::after(&state.db, tenant_id, hook.cursor, 1).await?.is_empty() {
                 continue;
             }
             if !claim(state, scope, hook.id, me).await? {
                 continue;
             }
             let beat = heartbeat(state.clone(), scope, hook.id, me.to_owned());
-            let span = tracing::info_span!("webhook_delivery", tenant = t.id, webhook = hook.id);
+            let span = tracing::info_span!("webhook_delivery", tenant = tenant_id, webhook = hook.id);
             let worked = work(state, settings, scope, hook.id, me).instrument(span).await;
             beat.abort();
             release(state, scope, hook.id, me).await?;
