@@ -7,7 +7,6 @@ use shared::OrderStatus;
 use crate::auth::{Actor, Permission};
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::events::{Event, EventKind};
 use crate::state::AppState;
 use crate::store::entities::{order, order_item, shop};
 
@@ -136,14 +135,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
         )
         .await?;
     insert_items(&txn, scope, row.id, input.items).await?;
-    let sequence = crate::event_log::log_order(&txn, &row, true).await?;
-    txn.commit().await?;
-    state.events.publish(Event::logged(
-        scope.tenant_id(),
-        Some(row.shop_id),
-        EventKind::OrderChanged { order_id: row.id },
-        sequence,
-    ));
+    super::commit_change(state, txn, &row, true).await?;
     Ok(row)
 }
 
@@ -200,13 +192,6 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
     am.updated_at = Set(clock::now());
     let txn = state.db.begin().await?;
     let row = scope.update(&txn, am).await?;
-    let sequence = crate::event_log::log_order(&txn, &row, false).await?;
-    txn.commit().await?;
-    state.events.publish(Event::logged(
-        scope.tenant_id(),
-        Some(row.shop_id),
-        EventKind::OrderChanged { order_id: row.id },
-        sequence,
-    ));
+    super::commit_change(state, txn, &row, false).await?;
     Ok(row)
 }

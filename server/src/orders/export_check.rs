@@ -2,8 +2,8 @@
 //! (発送情報の書出), and if not, why: the export's own rules (`shared::export`), so the order
 //! page's explanation cannot drift from what the export does.
 
-use chrono::{Duration, NaiveDate};
-use shared::export::{ShipmentFacts, shipment_fingerprint, shipment_ineligibilities};
+use chrono::Duration;
+use shared::export::shipment_ineligibilities;
 
 use crate::clock;
 use crate::store::entities::{order, shop};
@@ -28,27 +28,11 @@ pub fn shipment_export_check(o: &order::Model, s: &shop::Model) -> ShipmentExpor
     if o.ordered_at < now - Duration::days(i64::from(s.import_days.max(1))) {
         reasons.push(format!("注文日が自動書出の作成期間(直近{}日)より前です", s.import_days.max(1)));
     }
-    let ship_date = o.ship_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let facts = ShipmentFacts {
-        status: o.status.into(),
-        created_at: o.ordered_at,
-        ship_date,
-        carrier: o.carrier.as_deref(),
-        delivery_method: o.delivery_method.as_deref(),
-        tracking_number: o.tracking_number.as_deref(),
-    };
+    let facts = super::shipment_facts(o);
     let today = now.with_timezone(&shared::jst()).date_naive();
     reasons.extend(shipment_ineligibilities(&facts, today).iter().map(|r| r.label_ja()));
-    if reasons.is_empty() {
-        let fingerprint = shipment_fingerprint(
-            ship_date,
-            o.carrier.as_deref(),
-            o.delivery_method.as_deref(),
-            o.tracking_number.as_deref(),
-        );
-        if o.last_export_fingerprint.as_deref() == Some(fingerprint.as_str()) {
-            reasons.push("同じ内容で書き出し済みです(内容を変更すると次回の書出で送られます)".into());
-        }
+    if reasons.is_empty() && o.last_export_fingerprint.as_deref() == Some(super::shipment_fingerprint_of(o).as_str()) {
+        reasons.push("同じ内容で書き出し済みです(内容を変更すると次回の書出で送られます)".into());
     }
     ShipmentExportCheck { eligible: reasons.is_empty(), reasons }
 }

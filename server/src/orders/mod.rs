@@ -9,8 +9,14 @@ mod export_check;
 mod list;
 mod upsert;
 
+use chrono::NaiveDate;
+use sea_orm::DatabaseTransaction;
 use shared::OrderStatus;
+use shared::export::ShipmentFacts;
 
+use crate::error::AppResult;
+use crate::events::{Event, EventKind};
+use crate::state::AppState;
 use crate::store::entities::order;
 
 pub use connectors::{IncomingOrder, ItemForSave, PartyForSave};
@@ -21,4 +27,50 @@ pub use upsert::*;
 
 pub fn status_of(o: &order::Model) -> OrderStatus {
     o.status.into()
+}
+
+/// The end of every write that changes an order: logs it (`ORDER_CREATED` / `ORDER_UPDATED`)
+/// as the last write of the transaction, commits, then publishes it with its sequence.
+pub(crate) async fn commit_change(
+    state: &AppState,
+    txn: DatabaseTransaction,
+    row: &order::Model,
+    created: bool,
+) -> AppResult<()> {
+    let sequence = crate::event_log::log_order(&txn, row, created).await?;
+    txn.commit().await?;
+    state.events.publish(Event::logged(
+        row.tenant_id,
+        Some(row.shop_id),
+        EventKind::OrderChanged { order_id: row.id },
+        sequence,
+    ));
+    Ok(())
+}
+
+/// 出荷日 as a date (`None` when unset or unreadable).
+pub fn ship_date_of(o: &order::Model) -> Option<NaiveDate> {
+    o.ship_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// The facts of an order that `shared::export` decides its shipping export by.
+pub fn shipment_facts(o: &order::Model) -> ShipmentFacts<'_> {
+    ShipmentFacts {
+        status: status_of(o),
+        created_at: o.ordered_at,
+        ship_date: ship_date_of(o),
+        carrier: o.carrier.as_deref(),
+        delivery_method: o.delivery_method.as_deref(),
+        tracking_number: o.tracking_number.as_deref(),
+    }
+}
+
+/// The fingerprint of the shipping data an export of this order would send.
+pub fn shipment_fingerprint_of(o: &order::Model) -> String {
+    shared::export::shipment_fingerprint(
+        ship_date_of(o),
+        o.carrier.as_deref(),
+        o.delivery_method.as_deref(),
+        o.tracking_number.as_deref(),
+    )
 }

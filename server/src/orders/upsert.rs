@@ -4,7 +4,6 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use crate::clock;
 use crate::error::AppResult;
-use crate::events::{Event, EventKind};
 use crate::state::AppState;
 use crate::store::entities::{order, order_item, shop};
 
@@ -151,13 +150,6 @@ async fn upsert_order_once(
         scope.delete_many::<order_item::Entity>().filter(order_item::Column::OrderId.eq(row.id)).exec(&txn).await?;
         super::entry::insert_items(&txn, scope, row.id, incoming.items).await?;
     }
-    let sequence = crate::event_log::log_order(&txn, &row, outcome == UpsertOutcome::Created).await?;
-    txn.commit().await?;
-    state.events.publish(Event::logged(
-        scope.tenant_id(),
-        Some(row.shop_id),
-        EventKind::OrderChanged { order_id: row.id },
-        sequence,
-    ));
+    super::commit_change(state, txn, &row, outcome == UpsertOutcome::Created).await?;
     Ok(Some((row.id, outcome)))
 }

@@ -1,11 +1,9 @@
 //! Exports: shipping data (発送情報) and Rakuma's ratings (ユーザ評価).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
-use shared::export::ShipmentFacts;
 
 use crate::clock;
-use crate::events::{Event, EventKind};
 use crate::inbox::UpsertOutcome;
 use crate::marketplaces::{Connector, MarketplaceError, ShipmentPush};
 use crate::orders;
@@ -36,21 +34,9 @@ pub(crate) async fn export_shipments(
         .map_err(db_fault)?;
     let today = clock::now().with_timezone(&shared::jst()).date_naive();
     for row in rows {
-        let ship_date = row.ship_date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let facts = ShipmentFacts {
-            status: orders::status_of(&row),
-            created_at: row.ordered_at,
-            ship_date,
-            carrier: row.carrier.as_deref(),
-            delivery_method: row.delivery_method.as_deref(),
-            tracking_number: row.tracking_number.as_deref(),
-        };
-        let fingerprint = shared::export::shipment_fingerprint(
-            ship_date,
-            row.carrier.as_deref(),
-            row.delivery_method.as_deref(),
-            row.tracking_number.as_deref(),
-        );
+        let facts = orders::shipment_facts(&row);
+        let ship_date = facts.ship_date;
+        let fingerprint = orders::shipment_fingerprint_of(&row);
         let (Ok(()), Some(date)) = (shared::export::shipment_eligibility(&facts, from, to, today), ship_date) else {
             p.count(UpsertOutcome::Unchanged);
             continue;
@@ -68,15 +54,7 @@ pub(crate) async fn export_shipments(
         };
         match c.push_shipment(&push).await {
             Ok(()) => match record_export(p, &row, fingerprint).await {
-                Ok((saved, sequence)) => {
-                    p.count(UpsertOutcome::Updated);
-                    p.state.events.publish(Event::logged(
-                        saved.tenant_id,
-                        Some(saved.shop_id),
-                        EventKind::OrderChanged { order_id: saved.id },
-                        sequence,
-                    ));
-                }
+                Ok(()) => p.count(UpsertOutcome::Updated),
                 Err(e) => {
                     tracing::warn!(order = %row.order_number, error = ?e, "recording an export failed");
                     p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number))
@@ -90,21 +68,15 @@ pub(crate) async fn export_shipments(
     Ok(())
 }
 
-/// Records that an order's shipping data went out (and logs `ORDER_UPDATED`) in one transaction.
-async fn record_export(
-    p: &Progress<'_>,
-    row: &order::Model,
-    fingerprint: String,
-) -> crate::error::AppResult<(order::Model, i64)> {
+/// Records that an order's shipping data went out (logged as `ORDER_UPDATED`, then published).
+async fn record_export(p: &Progress<'_>, row: &order::Model, fingerprint: String) -> crate::error::AppResult<()> {
     use sea_orm::TransactionTrait;
     let txn = p.state.db.begin().await?;
     let mut am: order::ActiveModel = row.clone().into();
     am.last_exported_at = Set(Some(clock::now()));
     am.last_export_fingerprint = Set(Some(fingerprint));
     let saved = p.scope.update(&txn, am).await?;
-    let sequence = crate::event_log::log_order(&txn, &saved, false).await?;
-    txn.commit().await?;
-    Ok((saved, sequence))
+    orders::commit_change(p.state, txn, &saved, false).await
 }
 
 /// ユーザ評価を登録: for orders created in the period that have shipped (the buyer rates on
