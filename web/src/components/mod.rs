@@ -12,6 +12,7 @@ pub mod order_panel;
 pub mod pager;
 pub mod presence;
 pub mod reply_box;
+pub mod secret_once;
 pub mod shipping_form;
 pub mod shop_select;
 pub mod template_editor;

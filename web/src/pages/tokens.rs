@@ -9,6 +9,7 @@ use shared::ops::{
 use crate::api;
 use crate::components::admin_only::AdminOnly;
 use crate::components::error::{ErrorLine, FieldError, FormErrors, error_lines};
+use crate::components::secret_once::SecretShownOnce;
 use crate::format;
 
 /// The scopes a token can carry, with what they allow.
@@ -37,7 +38,6 @@ fn Tokens() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec!["read".to_string()]);
     let created = RwSignal::new(None::<(String, String)>);
-    let copied = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
 
     let creating = Action::new_local(|vars: &CreateApiTokenVariables| {
@@ -49,7 +49,6 @@ fn Tokens() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(t)) = creating.value().get() {
             created.set(Some((t.api_token.name, t.token)));
-            copied.set(false);
             name.set(String::new());
             version.update(|v| *v += 1);
         }
@@ -64,13 +63,6 @@ fn Tokens() -> impl IntoView {
         creating.clear();
         note.set(None);
         creating.dispatch(vars);
-    };
-
-    let copy = move |_| {
-        if let (Some(window), Some((_, secret))) = (web_sys::window(), created.get_untracked()) {
-            let _ = window.navigator().clipboard().write_text(&secret);
-            copied.set(true);
-        }
     };
 
     let revoking = Action::new_local(|t: &ApiToken| {
@@ -124,23 +116,14 @@ fn Tokens() -> impl IntoView {
         .collect_view();
 
     let secret_box = move || {
-        created.get().map(|(token_name, secret)| {
+        created.get().map(|(name, secret)| {
             view! {
-                <div class="card secret-box" role="status">
-                    <h2>{format!("APIトークン「{token_name}」を作成しました")}</h2>
-                    <p class="notice">"このトークンは今だけ表示されます。安全な場所に保存してください。"</p>
-                    <div class="secret-line">
-                        <code class="secret">{secret}</code>
-                        <button type="button" class="small" on:click=copy>
-                            {move || if copied.get() { "コピーしました" } else { "コピー" }}
-                        </button>
-                    </div>
-                    <div class="form-actions">
-                        <button type="button" on:click=move |_| created.set(None)>
-                            "閉じる"
-                        </button>
-                    </div>
-                </div>
+                <SecretShownOnce
+                    title=format!("APIトークン「{name}」を作成しました")
+                    notice="このトークンは今だけ表示されます。安全な場所に保存してください。"
+                    secret
+                    on_close=Callback::new(move |()| created.set(None))
+                />
             }
         })
     };

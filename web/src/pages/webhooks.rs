@@ -12,6 +12,7 @@ use shared::{WebhookDeliveryResult, WebhookEvent};
 use crate::api;
 use crate::components::admin_only::AdminOnly;
 use crate::components::error::{ErrorLine, FieldError, FormErrors, error_lines};
+use crate::components::secret_once::SecretShownOnce;
 use crate::format;
 
 #[component]
@@ -39,7 +40,6 @@ fn WebhookList() -> impl IntoView {
     let url = RwSignal::new(String::new());
     let events = RwSignal::new(vec![WebhookEvent::InquiryReceived]);
     let created = RwSignal::new(None::<(String, String)>);
-    let copied = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
 
     let creating = Action::new_local(|vars: &CreateWebhookVariables| {
@@ -51,7 +51,6 @@ fn WebhookList() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(w)) = creating.value().get() {
             created.set(Some((w.webhook.url, w.secret)));
-            copied.set(false);
             url.set(String::new());
             version.update(|v| *v += 1);
         }
@@ -68,13 +67,6 @@ fn WebhookList() -> impl IntoView {
         note.set(None);
         creating.dispatch(vars);
     };
-    let copy = move |_| {
-        if let (Some(window), Some((_, secret))) = (web_sys::window(), created.get_untracked()) {
-            let _ = window.navigator().clipboard().write_text(&secret);
-            copied.set(true);
-        }
-    };
-
     let deleting = Action::new_local(|w: &Webhook| {
         let w = w.clone();
         async move { api::gql::<DeleteWebhook>(IdVariables::new(w.id.clone())).await.map(|_| w.url) }
@@ -125,25 +117,14 @@ fn WebhookList() -> impl IntoView {
         .collect_view();
 
     let secret_box = move || {
-        created.get().map(|(hook_url, secret)| {
+        created.get().map(|(name, secret)| {
             view! {
-                <div class="card secret-box" role="status">
-                    <h2>{format!("Webhook「{hook_url}」を登録しました")}</h2>
-                    <p class="notice">
-                        "署名用のシークレットは今だけ表示されます。受信側で X-Madoguchi-Signature の確認に使うため、安全な場所に保存してください。"
-                    </p>
-                    <div class="secret-line">
-                        <code class="secret">{secret}</code>
-                        <button type="button" class="small" on:click=copy>
-                            {move || if copied.get() { "コピーしました" } else { "コピー" }}
-                        </button>
-                    </div>
-                    <div class="form-actions">
-                        <button type="button" on:click=move |_| created.set(None)>
-                            "閉じる"
-                        </button>
-                    </div>
-                </div>
+                <SecretShownOnce
+                    title=format!("Webhook「{name}」を登録しました")
+                    notice="署名用のシークレットは今だけ表示されます。受信側で X-Madoguchi-Signature の確認に使うため、安全な場所に保存してください。"
+                    secret
+                    on_close=Callback::new(move |()| created.set(None))
+                />
             }
         })
     };
