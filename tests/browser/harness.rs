@@ -123,11 +123,12 @@ pub async fn browser(driver: &Driver) -> Client {
 
 /// Waits (up to 10 s) for an element.
 pub async fn find(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
+    find_within(c, css, Duration::from_secs(10)).await
+}
+
+/// Waits up to `wait` for an element (for what the server may answer late on a loaded machine).
+pub async fn find_within(c: &Client, css: &str, wait: Duration) -> Element {
+    c.wait().at_most(wait).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}`: {e}"))
 }
 
 /// Waits for an element whose text contains `text` (XPath over the visible text).

@@ -1,6 +1,7 @@
 //! Replying safely in the browser: a refused reply is not an answer and is resent from the
 //! thread, the marketplace's text rules are caught before sending, two staff drafting at once
-//! are warned and nothing is sent twice, a draft survives leaving the page, a dropped
+//! are warned and nothing is sent twice, a draft survives leaving the page (links, ログアウト,
+//! the back button ask first), a dropped
 //! connection is shown and caught up on, and a one-way completion (Yahoo!) asks first.
 
 use std::time::Duration;
@@ -391,6 +392,43 @@ async fn logging_out_asks_before_leaving_a_draft() {
     log_in(&c, &app.base).await;
     open_inquiry(&c, &app.base, &id).await;
     eventually("the draft is restored", || async { reply_text(&c).await == "在庫ございます。" }).await;
+    c.close().await.ok();
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_back_button_asks_before_leaving_a_draft_and_not_once_it_is_sent() {
+    let Some((app, driver)) = setup().await else { return };
+    let id = record(&app, "RAKUTEN", "safety-back", &[(shared::MessageAuthor::Customer, "領収書は出せますか？")]).await;
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    // Into the inquiry from the inbox, as staff do (one app page, one history).
+    go_within_app(&c, &format!("/inquiries/{id}")).await;
+    find(&c, ".reply textarea").await;
+    type_reply(&c, "領収書を発行いたします。").await;
+    let inquiry_path = format!("/inquiries/{id}");
+
+    // Back asks; staying keeps the page, the text and the question for the next Back.
+    let _ = c.back().await; // the dialog may interrupt the command
+    assert!(dialog(&c).await.contains("送信していない返信"));
+    c.dismiss_alert().await.expect("stay");
+    assert_eq!(c.current_url().await.unwrap().path(), inquiry_path);
+    assert_eq!(reply_text(&c).await, "領収書を発行いたします。");
+    let _ = c.back().await;
+    dialog(&c).await;
+    c.accept_alert().await.expect("leave");
+    eventually("back on the inbox", || async { c.current_url().await.unwrap().path() == "/" }).await;
+
+    // Forward to it again: the draft is back, and once it is sent Back leaves at once.
+    let _ = c.forward().await;
+    eventually("the draft is restored", || async { reply_text(&c).await == "領収書を発行いたします。" }).await;
+    find(&c, ".reply .reply-actions button").await.click().await.expect("send");
+    eventually("sent", || async { shop_bodies(&app, &id).await.len() == 1 }).await;
+    eventually("the box is empty", || async { reply_text(&c).await.is_empty() }).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.back().await.expect("back");
+    eventually("left with one Back, no question", || async { c.current_url().await.unwrap().path() == "/" }).await;
+    assert!(c.get_alert_text().await.is_err(), "no question without a draft");
     c.close().await.ok();
     app.finish().await;
 }

@@ -220,7 +220,10 @@ async fn an_admin_changes_the_import_days_of_a_shop_in_the_shop_settings() {
     // the server refuses it.
     find_text(&c, "a", "取込・書出").await.click().await.unwrap();
     find_text(&c, "button", "モール詳細の取得日数で取得").await.click().await.unwrap();
-    find(&c, ".run-status .error, .run-status .run-summary").await;
+    // Starting a run is a write to the same SQLite file as the server's background work (the
+    // scheduler's automatic runs start with the server); on a loaded machine it can wait on
+    // them longer than a page element normally takes (seen once in CI: over 10 s).
+    find_within(&c, ".run-status .error, .run-status .run-summary", Duration::from_secs(40)).await;
     screenshot(&c, "09-import-export").await;
     c.close().await.ok();
     app.finish().await;

@@ -8,8 +8,9 @@
 //! While a reply box holds unsent text it is registered here ([`Unsent::set`]); leaving the page
 //! then asks first — a link inside the app (checked before the router sees the click), ログアウト
 //! and Esc on the inquiry page ([`Unsent::confirm_leave`]), and closing or reloading the tab
-//! (`beforeunload`). The browser's back and forward buttons do not ask (the draft is kept here
-//! and comes back with the inquiry).
+//! (`beforeunload`), and the browser's back button ([`back_button`]).
+
+mod back_button;
 
 use std::collections::BTreeSet;
 
@@ -62,29 +63,42 @@ pub fn remove(key: &str) {
 /// Reply boxes (by inquiry id) that hold text not sent yet: one set for the signed-in shell,
 /// provided as context ([`Unsent::provide`], [`use_unsent`]).
 #[derive(Clone, Copy)]
-pub struct Unsent(StoredValue<BTreeSet<String>>);
+pub struct Unsent {
+    boxes: StoredValue<BTreeSet<String>>,
+    guard: StoredValue<back_button::Guard>,
+    /// The router's path, once [`guard_leaving`] watches the back button.
+    route: StoredValue<Option<Memo<String>>>,
+}
 
 impl Unsent {
     /// Creates the set and provides it to everything below.
     pub fn provide() -> Self {
-        let unsent = Unsent(StoredValue::new(BTreeSet::new()));
+        let unsent = Unsent {
+            boxes: StoredValue::new(BTreeSet::new()),
+            guard: StoredValue::new(Default::default()),
+            route: StoredValue::new(None),
+        };
         provide_context(unsent);
         unsent
     }
 
     /// Records whether the reply box of `inquiry_id` holds unsent text.
     pub fn set(self, inquiry_id: &str, unsent: bool) {
-        self.0.try_update_value(|u| {
+        let before = self.any();
+        self.boxes.try_update_value(|u| {
             if unsent {
                 u.insert(inquiry_id.to_owned());
             } else {
                 u.remove(inquiry_id);
             }
         });
+        if self.any() != before {
+            self.settle_guard_soon();
+        }
     }
 
     pub fn any(self) -> bool {
-        self.0.try_with_value(|u| !u.is_empty()).unwrap_or(false)
+        self.boxes.try_with_value(|u| !u.is_empty()).unwrap_or(false)
     }
 
     /// True when the page may be left: no unsent draft, or staff said so.
@@ -100,6 +114,8 @@ pub fn use_unsent() -> Unsent {
 
 /// Installs the question on leaving (once, for the signed-in shell; removed with it).
 pub fn guard_leaving(unsent: Unsent) {
+    unsent.route.set_value(Some(leptos_router::hooks::use_location().pathname));
+    let history_moved = window_event_listener(leptos::ev::popstate, move |_| unsent.on_history_move());
     let unload = window_event_listener(leptos::ev::beforeunload, move |ev: web_sys::BeforeUnloadEvent| {
         if unsent.any() {
             ev.prevent_default();
@@ -139,6 +155,7 @@ pub fn guard_leaving(unsent: Unsent) {
     on_click.forget();
     on_cleanup(move || {
         unload.remove();
+        history_moved.remove();
         let _ = window().remove_event_listener_with_callback_and_bool("click", &listener, true);
     });
 }
