@@ -333,6 +333,52 @@ async fn a_failing_endpoint_gets_the_events_again_in_order_and_the_log_shows_eac
 }
 
 #[tokio::test]
+async fn an_event_refused_past_the_retry_window_is_given_up_logged_and_the_next_one_is_sent() {
+    for backend in madoguchi_tests::backends().await {
+        // The 24-hour window shortened to a second: the same rule, in test time.
+        let app = madoguchi_tests::spawn_app_with(&backend, |c| {
+            c.webhooks.retry_base = Duration::from_millis(200);
+            c.webhooks.give_up_after = Duration::from_secs(1);
+        })
+        .await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let receiver = Receiver::start().await;
+        *receiver.answers.lock().unwrap() = vec![503; 1000];
+        let hook = receiver.register(&app, &token, &["ORDER_CREATED"]).await;
+        app.gql_ok(&token, CREATE_ORDER, order_input(&shop, "A-1")).await;
+
+        // Refused until the window closes; then passed, with the last attempt logged as given up.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let log = loop {
+            let list = app.gql_ok(&token, LIST, json!({})).await;
+            let mine = list["webhooks"].as_array().unwrap().iter().find(|h| h["id"] == hook).unwrap().clone();
+            let log = mine["deliveries"].as_array().unwrap().clone();
+            if log.first().is_some_and(|d| d["result"] == "GAVE_UP") {
+                break log;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "never given up: {log:#?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let results: Vec<&str> = log.iter().map(|d| d["result"].as_str().unwrap()).collect();
+        assert!(results.len() >= 2 && results[1..].iter().all(|r| *r == "FAILED"), "{results:?}");
+        let attempts: Vec<i64> = log.iter().rev().map(|d| d["attempt"].as_i64().unwrap()).collect();
+        assert_eq!(attempts, (1..=log.len() as i64).collect::<Vec<_>>(), "one attempt after another");
+        assert_eq!(log[0]["statusCode"], 503);
+
+        // The endpoint answers again: the next event goes out and the given-up one is not resent.
+        let refused = receiver.seen.lock().unwrap().len();
+        receiver.answers.lock().unwrap().clear();
+        app.gql_ok(&token, CREATE_ORDER, order_input(&shop, "A-2")).await;
+        let got = receiver.wait_for(1).await;
+        assert_eq!(got[0]["data"]["orderNumber"], "A-2");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.seen.lock().unwrap().len(), refused + 1, "A-1 was not sent again");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn a_deleted_webhook_is_sent_nothing_more() {
     each_backend!(|app| {
         let (token, _) = app.tenant("A商店", true).await;

@@ -3,10 +3,10 @@
 //! Per endpoint, the events of its types with a sequence above its cursor, in order, one at a
 //! time: a 2xx answer within [`Settings::timeout`] advances the cursor (an event of a type it
 //! is not sent advances it too). Any other outcome is logged and retried after an exponential
-//! backoff ([`Settings::retry_base`] doubled per attempt, at most [`MAX_WAIT`]) whose next time
-//! is stored with the endpoint, so it survives restarts; later events wait behind it (order
-//! per endpoint). An event still undelivered [`Settings::give_up_after`] (24 h) after it
-//! occurred is logged as `GAVE_UP` and passed.
+//! backoff ([`Settings::retry_base`] doubled per attempt, at most [`MAX_WAIT`], plus up to a quarter
+//! at random) whose next time is stored with the endpoint, so it survives restarts; later
+//! events wait behind it (order per endpoint). An event still undelivered
+//! [`Settings::give_up_after`] (24 h) after it occurred is logged as `GAVE_UP` and passed.
 //!
 //! At least once, never two processes at once: an endpoint is claimed with one conditional
 //! UPDATE (free, or its claim's heartbeat silent for [`LEASE`]) and renewed every
@@ -68,6 +68,13 @@ impl Settings {
     fn backoff(&self, attempt: i32) -> Duration {
         let doublings = attempt.saturating_sub(1).clamp(0, 30) as u32;
         self.retry_base.saturating_mul(1u32 << doublings).min(MAX_WAIT)
+    }
+
+    /// [`Settings::backoff`] plus up to a quarter more, at random: endpoints that failed
+    /// together (one receiver down for all of a company's hooks) are not retried in step.
+    fn backoff_jittered(&self, attempt: i32) -> Duration {
+        let wait = self.backoff(attempt);
+        wait + wait.mul_f64(rand::random::<f64>() / 4.0)
     }
 }
 
@@ -203,7 +210,7 @@ async fn work(state: &AppState, settings: Settings, scope: Scope, id: i64, me: &
             crate::metrics::webhook_delivery(result);
             let (new_cursor, new_attempts, next_at) = match result {
                 WebhookDeliveryResult::Failed => {
-                    let wait = settings.backoff(attempt);
+                    let wait = settings.backoff_jittered(attempt);
                     tracing::info!(sequence = ev.sequence, attempt, error = ?tried.error, ?wait, "webhook delivery failed; retried later");
                     (cursor, attempt, Some(now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)))
                 }
@@ -418,5 +425,9 @@ mod tests {
         assert_eq!(s.backoff(3), Duration::from_secs(40));
         assert_eq!(s.backoff(12), MAX_WAIT);
         assert_eq!(s.backoff(1000), MAX_WAIT);
+        for attempt in [1, 3, 1000] {
+            let (plain, jittered) = (s.backoff(attempt), s.backoff_jittered(attempt));
+            assert!(jittered >= plain && jittered <= plain + plain / 4, "{attempt}: {jittered:?}");
+        }
     }
 }
