@@ -112,6 +112,7 @@ pub const ALL: &[(&str, &str)] = &[
     (ExportShipments::NAME, ExportShipments::DOCUMENT),
     (RegisterEvaluations::NAME, RegisterEvaluations::DOCUMENT),
     (SyncRunUpdatedSub::NAME, SyncRunUpdatedSub::DOCUMENT),
+    (OrderChangedSub::NAME, OrderChangedSub::DOCUMENT),
     (ApiTokens::NAME, ApiTokens::DOCUMENT),
     (CreateApiToken::NAME, CreateApiToken::DOCUMENT),
     (RevokeApiToken::NAME, RevokeApiToken::DOCUMENT),
@@ -1586,6 +1587,29 @@ impl Operation for SyncRunUpdatedSub {
     );
     type Variables = SyncRunUpdatedVariables;
     type Data = SyncRunUpdatedData;
+}
+
+/// An order created or changed (by hand, by an import, by a colleague): its id only, for a
+/// list to read itself again.
+pub struct OrderChangedSub;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedOrder {
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderChangedData {
+    pub order_changed: ChangedOrder,
+}
+
+impl Operation for OrderChangedSub {
+    const NAME: &'static str = "OrderChanged";
+    const DOCUMENT: &'static str = "subscription OrderChanged { orderChanged { id } }";
+    type Variables = NoVariables;
+    type Data = OrderChangedData;
 }
 
 // ---------------------------------------------------------------------------------------------

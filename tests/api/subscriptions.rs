@@ -272,3 +272,65 @@ async fn a_revoked_token_stops_hearing_at_once() {
         assert!(!admin_live.ended_within(Duration::from_millis(300)).await, "nobody else's");
     });
 }
+
+#[tokio::test]
+async fn an_order_entered_or_changed_by_a_colleague_reaches_order_changed_for_its_shop_only_and_tenant() {
+    each_backend!(|app| {
+        let (token, _) = app.tenant("A商店", true).await;
+        let (b_token, _) = app.tenant("B商店", true).await;
+        let rakuten = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let yahoo = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        let b_shop = seed::shop(&app, &b_token, Marketplace::Rakuten, "B楽天店").await;
+        let query = "subscription($s: ID) { orderChanged(shopId: $s) { id orderNumber status } }";
+        let mut all = app.subscribe(&token, query, json!({})).await;
+        let mut only_yahoo = app.subscribe(&token, query, json!({ "s": yahoo })).await;
+        tokio::time::sleep(Duration::from_millis(500)).await; // see above: no acknowledgement
+
+        let create = "mutation($i: OrderInput!) { createOrder(input: $i) { id } }";
+        let order = |shop: &str, number: &str| {
+            json!({ "i": {
+                "shopId": shop, "orderNumber": number, "orderedAt": "2026-11-01T10:00:00+09:00",
+                "recipient": { "name": "佐藤 花子" },
+                "items": [{ "name": "今治タオル", "unitPrice": 1100, "quantity": 1 }]
+            } })
+        };
+        app.gql_ok(&b_token, create, order(&b_shop, "B-1")).await;
+        let made = app.gql_ok(&token, create, order(&rakuten, "R-1")).await;
+        let r1 = made["createOrder"]["id"].as_str().unwrap().to_owned();
+        let got = all.next_within(Duration::from_secs(5)).await.expect("orderChanged");
+        assert_eq!(got["data"]["orderChanged"]["id"], r1.as_str(), "A's own order first, never B's");
+        assert_eq!(got["data"]["orderChanged"]["orderNumber"], "R-1");
+        assert_eq!(got["extensions"]["sequence"].as_i64().map(|s| s > 0), Some(true), "{got}");
+
+        let y =
+            app.gql_ok(&token, create, order(&yahoo, "Y-1")).await["createOrder"]["id"].as_str().unwrap().to_owned();
+        app.gql_ok(
+            &token,
+            "mutation($id: ID!) { updateOrder(id: $id, input: { status: SHIPPED }) { id } }",
+            json!({ "id": y }),
+        )
+        .await;
+        let first = only_yahoo.next_within(Duration::from_secs(5)).await.expect("Y-1 created");
+        assert_eq!(first["data"]["orderChanged"]["id"], y.as_str(), "the Rakuten order is not the Yahoo! shop's");
+        let second = only_yahoo.next_within(Duration::from_secs(5)).await.expect("Y-1 changed");
+        assert_eq!(second["data"]["orderChanged"]["status"], "SHIPPED");
+        assert!(only_yahoo.next_within(Duration::from_millis(300)).await.is_none());
+
+        // A list that lost its socket after R-1 resumes from there: the Yahoo! shop's two changes.
+        let cursor = got["extensions"]["cursor"].clone();
+        let resume = "subscription($s: ID, $a: String) { orderChanged(shopId: $s, after: $a) { id status } }";
+        let mut resumed = app.subscribe(&token, resume, json!({ "s": yahoo, "a": cursor })).await;
+        let missed: Vec<String> = [
+            resumed.next_within(Duration::from_secs(5)).await.expect("missed 1"),
+            resumed.next_within(Duration::from_secs(5)).await.expect("missed 2"),
+        ]
+        .iter()
+        .map(|m| {
+            format!("{} {}", m["data"]["orderChanged"]["id"].as_str().unwrap(), m["data"]["orderChanged"]["status"])
+        })
+        .collect();
+        // One payload per change, each the order as it is now (as every subscription re-reads).
+        assert_eq!(missed, [format!("{y} \"SHIPPED\""), format!("{y} \"SHIPPED\"")]);
+        assert!(resumed.next_within(Duration::from_millis(300)).await.is_none());
+    });
+}

@@ -1,5 +1,6 @@
 //! 受注一覧 and the order page in the browser: the モール filter, the 返信が必要 mark that leads
-//! to the waiting inquiry, and the order page's explanation of the next shipping export.
+//! to the waiting inquiry, the order page's explanation of the next shipping export, and 受注登録
+//! (the new order appearing live in a colleague's list).
 
 use chrono::Utc;
 use serde_json::json;
@@ -116,8 +117,15 @@ async fn the_order_page_explains_the_next_export_and_saving_shipped_says_it_will
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_order_is_registered_by_hand_and_opens_on_its_page() {
+async fn an_order_is_registered_by_hand_opens_on_its_page_and_appears_live_in_a_colleagues_list() {
     let Some((app, driver)) = setup().await else { return };
+    // A colleague has 受注一覧 open all along.
+    let colleague = browser(&driver).await;
+    log_in(&colleague, &app.base).await;
+    colleague.goto(&format!("{}/orders", app.base)).await.unwrap();
+    find(&colleague, "table").await;
+    assert!(!text(&colleague, "main").await.contains("TEL-0001"));
+
     let c = browser(&driver).await;
     log_in(&c, &app.base).await;
     c.goto(&format!("{}/orders", app.base)).await.unwrap();
@@ -171,6 +179,13 @@ async fn an_order_is_registered_by_hand_and_opens_on_its_page() {
     assert_eq!(o["shop"]["marketplace"], "YAHOO");
     assert_eq!(o["recipient"]["address"], "東京都渋谷区神宮前1-2-3");
     assert_eq!(o["items"][1]["quantity"], 2);
+
+    // The colleague's list shows it without a reload.
+    eventually("the new order in the colleague's list", || async {
+        text(&colleague, "main").await.contains("TEL-0001")
+    })
+    .await;
+    colleague.close().await.ok();
     c.close().await.ok();
     app.finish().await;
 }

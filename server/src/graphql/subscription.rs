@@ -12,6 +12,7 @@
 //! resolver leaves them in the operation's [`Position`], which the socket moves onto the
 //! response it belongs to, so the payload types stay as they were.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, ID, Result, Subscription};
@@ -27,7 +28,8 @@ use crate::events::{Event, EventKind};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::opt_id;
 use crate::graphql::types::*;
-use crate::{inbox, sync};
+use crate::state::AppState;
+use crate::{inbox, orders, sync};
 
 pub struct SubscriptionRoot;
 
@@ -121,46 +123,60 @@ async fn resumed(
     Ok((a, items))
 }
 
-/// The inquiries named by the caller's events of one kind, re-read through the caller's scope.
-async fn inquiries_on(
+/// The rows named by the caller's events (inquiries, runs, orders), each re-read through the
+/// caller's scope by `load`: `types` are replayed from the log after `after`, `wakes` says
+/// which live events may have logged one, `pick` is the row a live event names.
+async fn subjects_on<T, L, F>(
     ctx: &Context<'_>,
     shop_id: Option<ID>,
     after: Option<String>,
-    types: &[EventType],
+    (types, wakes): (&[EventType], fn(&Event) -> bool),
     pick: fn(&EventKind) -> Option<i64>,
-) -> Result<BoxStream<'static, Inquiry>> {
+    load: L,
+) -> Result<BoxStream<'static, T>>
+where
+    T: Send + 'static,
+    L: Fn(AppState, Actor, i64) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Option<T>> + Send,
+{
     let st = state(ctx).clone();
     let shop = opt_id(shop_id.as_ref(), "店舗")?;
     if let Some(after) = after {
         let interest = Interest { types: types.to_vec(), shop_id: shop, newest_only: false };
-        // Wakes on the live events this field would deliver; the log says what they were.
-        let wakes: fn(&Event) -> bool = if types.contains(&EventType::InquiryUpdated) {
-            |ev| matches!(ev.kind, EventKind::InquiryUpdated { .. })
-        } else {
-            |ev| matches!(ev.kind, EventKind::InquiryReceived { .. })
-        };
         let (a, items) = resumed(ctx, &after, interest, wakes).await?;
         let payloads = items.filter_map(move |item| {
-            let (a, st) = (a.clone(), st.clone());
+            let (a, st, load) = (a.clone(), st.clone(), load.clone());
             async move {
                 let (id, sequence) = match &item {
                     Resumed::Logged(row) => (row.subject_id, Some(row.sequence)),
                     Resumed::Live(ev) => (pick(&ev.kind)?, ev.sequence),
                 };
-                inbox::get(&st.db, &a, id).await.ok().flatten().map(|row| (Inquiry(row), sequence))
+                load(st, a, id).await.map(|row| (row, sequence))
             }
         });
         return Ok(positioned(ctx, payloads));
     }
     let (a, rx) = live_actor(ctx).await?;
     let payloads = events_of(rx, shop).filter_map(move |ev| {
-        let (a, st) = (a.clone(), st.clone());
+        let (a, st, load) = (a.clone(), st.clone(), load.clone());
         async move {
             let id = pick(&ev.kind)?;
-            inbox::get(&st.db, &a, id).await.ok().flatten().map(|row| (Inquiry(row), ev.sequence))
+            load(st, a, id).await.map(|row| (row, ev.sequence))
         }
     });
     Ok(positioned(ctx, payloads))
+}
+
+async fn load_inquiry(st: AppState, a: Actor, id: i64) -> Option<Inquiry> {
+    inbox::get(&st.db, &a, id).await.ok().flatten().map(Inquiry)
+}
+
+async fn load_run(st: AppState, a: Actor, id: i64) -> Option<SyncRun> {
+    sync::get(&st.db, &a, id).await.ok().flatten().map(SyncRun)
+}
+
+async fn load_order(st: AppState, a: Actor, id: i64) -> Option<Order> {
+    orders::get(&st.db, &a, id).await.ok().flatten().map(Order)
 }
 
 #[Subscription]
@@ -173,11 +189,12 @@ impl SubscriptionRoot {
         shop_id: Option<ID>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-        inquiries_on(ctx, shop_id, after, &[EventType::InquiryReceived], |k| match k {
+        let pick = |k: &EventKind| match k {
             EventKind::InquiryReceived { inquiry_id } => Some(*inquiry_id),
             _ => None,
-        })
-        .await
+        };
+        let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::InquiryReceived { .. });
+        subjects_on(ctx, shop_id, after, (&[EventType::InquiryReceived], wakes), pick, load_inquiry).await
     }
 
     /// Any change: status, a reply stored or delivered, completion. With `after` (an event
@@ -188,11 +205,13 @@ impl SubscriptionRoot {
         shop_id: Option<ID>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Inquiry> + use<>> {
-        inquiries_on(ctx, shop_id, after, &[EventType::InquiryReceived, EventType::InquiryUpdated], |k| match k {
+        let pick = |k: &EventKind| match k {
             EventKind::InquiryUpdated { inquiry_id } => Some(*inquiry_id),
             _ => None,
-        })
-        .await
+        };
+        let types = [EventType::InquiryReceived, EventType::InquiryUpdated];
+        let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::InquiryUpdated { .. });
+        subjects_on(ctx, shop_id, after, (&types, wakes), pick, load_inquiry).await
     }
 
     /// The needs-reply counts, whenever they may have changed. With `after` (an event cursor):
@@ -245,40 +264,29 @@ impl SubscriptionRoot {
         shop_id: Option<ID>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = SyncRun> + use<>> {
-        let st = state(ctx).clone();
-        let shop = opt_id(shop_id.as_ref(), "店舗")?;
-        if let Some(after) = after {
-            let interest = Interest { types: vec![EventType::SyncRunFinished], shop_id: shop, newest_only: false };
-            let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::SyncRunUpdated { .. });
-            let (a, items) = resumed(ctx, &after, interest, wakes).await?;
-            let payloads = items.filter_map(move |item| {
-                let (a, st) = (a.clone(), st.clone());
-                async move {
-                    let (id, sequence) = match &item {
-                        Resumed::Logged(row) => (row.subject_id, Some(row.sequence)),
-                        Resumed::Live(Event { kind: EventKind::SyncRunUpdated { run_id }, sequence, .. }) => {
-                            (*run_id, *sequence)
-                        }
-                        Resumed::Live(_) => return None,
-                    };
-                    sync::get(&st.db, &a, id).await.ok().flatten().map(|r| (SyncRun(r), sequence))
-                }
-            });
-            return Ok(positioned(ctx, payloads));
-        }
-        let (a, rx) = live_actor(ctx).await?;
-        let payloads = events_of(rx, shop).filter_map(move |ev| {
-            let (a, st) = (a.clone(), st.clone());
-            async move {
-                match ev.kind {
-                    EventKind::SyncRunUpdated { run_id } => {
-                        sync::get(&st.db, &a, run_id).await.ok().flatten().map(|r| (SyncRun(r), ev.sequence))
-                    }
-                    _ => None,
-                }
-            }
-        });
-        Ok(positioned(ctx, payloads))
+        let pick = |k: &EventKind| match k {
+            EventKind::SyncRunUpdated { run_id } => Some(*run_id),
+            _ => None,
+        };
+        let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::SyncRunUpdated { .. });
+        subjects_on(ctx, shop_id, after, (&[EventType::SyncRunFinished], wakes), pick, load_run).await
+    }
+
+    /// An order created or changed — entered by hand, imported, edited by a colleague. With
+    /// `after` (an event cursor), first the ones missed since then.
+    async fn order_changed(
+        &self,
+        ctx: &Context<'_>,
+        shop_id: Option<ID>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Order> + use<>> {
+        let pick = |k: &EventKind| match k {
+            EventKind::OrderChanged { order_id } => Some(*order_id),
+            _ => None,
+        };
+        let types = [EventType::OrderCreated, EventType::OrderUpdated];
+        let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::OrderChanged { .. });
+        subjects_on(ctx, shop_id, after, (&types, wakes), pick, load_order).await
     }
 
     /// Who else is viewing or typing on this inquiry; without `inquiryId`, on every inquiry of

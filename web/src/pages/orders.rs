@@ -1,16 +1,15 @@
 //! 受注一覧: orders with status, モール, shop, 注文日 and text filters and cursor paging, kept in
 //! the URL; a 返信が必要 mark on orders with an inquiry waiting (linking to it in the inbox); the
-//! list is read again when an order import finishes (live, through `syncRunUpdated`).
+//! list is read again when orders are entered, imported or changed (live, through `orderChanged`).
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::ops::{
-    NoVariables, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops, SyncRunUpdatedSub,
-    SyncRunUpdatedVariables,
+    NoVariables, OrderChangedSub, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops,
 };
-use shared::{Marketplace, OrderStatus, SyncKind, SyncState};
+use shared::{Marketplace, OrderStatus};
 
 use crate::api;
 use crate::components::badges::{MarketplaceBadge, OrderStatusBadge};
@@ -22,6 +21,8 @@ use crate::format::{self, url_encode};
 use crate::ws;
 
 const PAGE_SIZE: i32 = 30;
+/// Live changes within this many milliseconds are one reading of the list.
+const COALESCE_MS: u32 = 300;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct OrdersView {
@@ -106,15 +107,21 @@ pub fn OrdersPage() -> impl IntoView {
     let live = crate::live::use_live();
     let session = crate::session::use_session();
     Effect::watch(move || live.reconnects.get(), move |_, _, _| list.refetch(), false);
-    // Orders imported (or uploaded) while the list is open appear without a reload.
-    let guard = ws::subscribe::<SyncRunUpdatedSub>(SyncRunUpdatedVariables::default(), move |data| {
-        let run = data.sync_run_updated;
-        if run.kind == SyncKind::ImportOrders
-            && matches!(run.state, SyncState::Succeeded | SyncState::Failed)
-            && run.created + run.updated > 0
-        {
-            list.refetch();
+    // Orders entered by a colleague, imported or uploaded while the list is open appear without
+    // a reload: each change asks for the list again, at most once per COALESCE_MS (an import
+    // brings hundreds at once).
+    let asking = StoredValue::new(false);
+    let guard = ws::subscribe::<OrderChangedSub>(NoVariables {}, move |_| {
+        if asking.get_value() {
+            return;
         }
+        asking.set_value(true);
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(COALESCE_MS).await;
+            if asking.try_set_value(false).is_none() {
+                list.refetch();
+            }
+        });
     });
     let _ = StoredValue::new_local(guard);
 
