@@ -124,6 +124,15 @@ pub fn name(m: Marketplace, code: &str) -> Option<&'static str> {
     accepted(m).unwrap_or_default().iter().find(|c| c.code == code).map(|c| c.name)
 }
 
+/// The carriers every one of `marketplaces` accepts (一括変更 of orders from several
+/// marketplaces), in the order the first one offers them; `None` when any name goes for all
+/// of them (custom CSV shops only).
+pub fn accepted_by_all(marketplaces: &[Marketplace]) -> Option<Vec<&'static str>> {
+    let lists: Vec<&[Carrier]> = marketplaces.iter().filter_map(|m| accepted(*m)).collect();
+    let first = lists.first()?;
+    Some(first.iter().map(|c| c.name).filter(|name| lists.iter().all(|l| l.iter().any(|c| c.name == *name))).collect())
+}
+
 /// 配送方法 the shipping form offers: the methods of the export rule's exceptions (定形外,
 /// レターパック, メール便 — `shared::export::tracking_number_required`) and the common others.
 pub const DELIVERY_METHODS: &[&str] =
@@ -132,6 +141,20 @@ pub const DELIVERY_METHODS: &[&str] =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bulk_edit_offers_the_carriers_every_selected_marketplace_accepts() {
+        let both = accepted_by_all(&[Marketplace::Rakuten, Marketplace::Rakuma]).expect("a list");
+        assert!(both.contains(&"ヤマト運輸") && both.contains(&"日本郵便"));
+        assert!(!both.contains(&"西濃運輸"), "Rakuma does not take it: {both:?}");
+        assert!(accepted_by_all(&[Marketplace::Rakuten, Marketplace::Amazon]).expect("a list").is_empty());
+        assert_eq!(
+            accepted_by_all(&[Marketplace::Rakuten, Marketplace::CustomCsv]),
+            accepted_by_all(&[Marketplace::Rakuten])
+        );
+        assert_eq!(accepted_by_all(&[Marketplace::CustomCsv]), None);
+        assert_eq!(accepted_by_all(&[]), None);
+    }
 
     #[test]
     fn each_marketplace_gets_its_own_code_for_a_carrier() {

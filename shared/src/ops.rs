@@ -113,6 +113,7 @@ pub const ALL: &[(&str, &str)] = &[
     (RegisterEvaluations::NAME, RegisterEvaluations::DOCUMENT),
     (SyncRunUpdatedSub::NAME, SyncRunUpdatedSub::DOCUMENT),
     (OrderChangedSub::NAME, OrderChangedSub::DOCUMENT),
+    (UpdateOrders::NAME, UpdateOrders::DOCUMENT),
     (ApiTokens::NAME, ApiTokens::DOCUMENT),
     (CreateApiToken::NAME, CreateApiToken::DOCUMENT),
     (RevokeApiToken::NAME, RevokeApiToken::DOCUMENT),
@@ -1157,6 +1158,29 @@ impl Operation for UpdateOrder {
     );
     type Variables = IdInputVariables<OrderUpdateInput>;
     type Data = UpdateOrderData;
+}
+
+/// 一括変更: the same edit on the selected orders (all or none).
+pub struct UpdateOrders;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrdersVariables {
+    pub ids: Vec<String>,
+    pub input: OrderUpdateInput,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrdersData {
+    pub update_orders: Vec<ChangedOrder>,
+}
+
+impl Operation for UpdateOrders {
+    const NAME: &'static str = "UpdateOrders";
+    const DOCUMENT: &'static str = "mutation UpdateOrders($ids: [ID!]!, $input: OrderUpdateInput!) { updateOrders(ids: $ids, input: $input) { id } }";
+    type Variables = UpdateOrdersVariables;
+    type Data = UpdateOrdersData;
 }
 
 // ---------------------------------------------------------------------------------------------

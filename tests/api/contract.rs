@@ -128,6 +128,10 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::Order, json!({ "id": order }));
         check!(ops::UpdateOrder, json!({ "id": order, "input": { "notes": "メモ" } }));
         check!(
+            ops::UpdateOrders,
+            json!({ "ids": [order], "input": { "status": "PROCESSING", "shipDate": "2026-11-03" } })
+        );
+        check!(
             ops::CreateOrder,
             json!({ "input": {
                 "shopId": shop, "orderNumber": "tel-1", "orderedAt": "2026-12-02T10:00:00+09:00",
@@ -337,6 +341,7 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             (ops::PresenceChangedSub::NAME, ops::PresenceChangedSub::DOCUMENT, json!({ "inquiryId": inquiry })),
             (ops::InboxPresenceSub::NAME, ops::InboxPresenceSub::DOCUMENT, json!({})),
             (ops::SyncRunUpdatedSub::NAME, ops::SyncRunUpdatedSub::DOCUMENT, json!({ "shopId": shop })),
+            (ops::OrderChangedSub::NAME, ops::OrderChangedSub::DOCUMENT, json!({})),
         ] {
             checked.push(name);
             // The harness panics on an `error` message, which is what an invalid document gets.

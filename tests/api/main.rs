@@ -2,6 +2,7 @@
 
 mod attack;
 mod backup;
+mod bulk_orders;
 mod contract;
 mod credentials;
 mod csv;

@@ -189,3 +189,59 @@ async fn an_order_is_registered_by_hand_opens_on_its_page_and_appears_live_in_a_
     c.close().await.ok();
     app.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_select_orders_and_set_their_status_and_carrier_at_once() {
+    let Some((app, driver)) = setup().await else { return };
+    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
+    let rakuten = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = Utc::now().with_timezone(&shared::jst());
+    for number in ["BULK-0001", "BULK-0002", "BULK-0003"] {
+        app.gql_ok(
+            TOKEN,
+            "mutation($i: OrderInput!) { createOrder(input: $i) { id } }",
+            json!({ "i": {
+                "shopId": rakuten, "orderNumber": number, "orderedAt": now.to_rfc3339(),
+                "recipient": { "name": "佐藤 花子" },
+                "items": [{ "name": "今治タオル", "unitPrice": 1100, "quantity": 1 }]
+            }}),
+        )
+        .await;
+    }
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    c.goto(&format!("{}/orders?q=BULK-", app.base)).await.unwrap();
+    find(&c, "input[aria-label='受注番号 BULK-0001 を選択']").await.click().await.unwrap();
+    find(&c, "input[aria-label='受注番号 BULK-0003 を選択']").await.click().await.unwrap();
+    find_text(&c, "strong", "2件を選択中").await;
+    find(&c, "form.bulk-edit select[name=bulk-status]").await.select_by_value("SHIPPED").await.unwrap();
+    find(&c, "form.bulk-edit select[name=bulk-carrier]").await.select_by_value("佐川急便").await.unwrap();
+    screenshot(&c, "orders-bulk-edit").await;
+    find(&c, "form.bulk-edit button[type=submit]").await.click().await.unwrap();
+    find_text(&c, "p", "2件の受注を変更しました").await;
+
+    let d = app
+        .gql_ok(TOKEN, "{ orders(filter: {search: \"BULK-\"}) { nodes { orderNumber status carrier } } }", json!({}))
+        .await;
+    let mut got: Vec<String> = d["orders"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| format!("{} {} {}", o["orderNumber"].as_str().unwrap(), o["status"], o["carrier"]))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        ["BULK-0001 \"SHIPPED\" \"佐川急便\"", "BULK-0002 \"NEW\" null", "BULK-0003 \"SHIPPED\" \"佐川急便\""]
+    );
+    // The list shows the new status without a reload.
+    eventually("the list shows 出荷済み twice", || async {
+        text(&c, "table.orders").await.matches("出荷済み").count() == 2
+    })
+    .await;
+    c.close().await.ok();
+    app.finish().await;
+}

@@ -154,11 +154,19 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
     actor.require(Permission::Write)?;
     let scope = actor.scope;
     let row = scope.get::<order::Entity>(&state.db, id).await?.ok_or(AppError::NotFound("受注"))?;
-    let mut am: order::ActiveModel = row.into();
+    let am = apply_update(row.into(), &input)?;
+    let txn = state.db.begin().await?;
+    let row = scope.update(&txn, am).await?;
+    super::commit_change(state, txn, &row, false).await?;
+    Ok(row)
+}
+
+/// The edits of `input` on an order, checked (`VALIDATION` on the field at fault).
+pub(super) fn apply_update(mut am: order::ActiveModel, input: &OrderForUpdate) -> AppResult<order::ActiveModel> {
     if let Some(s) = input.status {
         am.status = Set(s.into());
     }
-    if let Some(d) = input.ship_date {
+    if let Some(d) = &input.ship_date {
         let d = d.trim().to_owned();
         if !d.is_empty() && NaiveDate::parse_from_str(&d, "%Y-%m-%d").is_err() {
             return Err(AppError::validation(
@@ -168,14 +176,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
         }
         am.ship_date = Set(clean(Some(d)));
     }
-    if let Some(v) = input.carrier {
-        am.carrier = Set(clean(Some(v)));
+    if let Some(v) = &input.carrier {
+        am.carrier = Set(clean(Some(v.clone())));
     }
-    if let Some(v) = input.delivery_method {
-        am.delivery_method = Set(clean(Some(v)));
+    if let Some(v) = &input.delivery_method {
+        am.delivery_method = Set(clean(Some(v.clone())));
     }
-    if let Some(v) = input.tracking_number {
-        let v = clean(Some(v));
+    if let Some(v) = &input.tracking_number {
+        let v = clean(Some(v.clone()));
         if let Some(t) = &v
             && (t.chars().count() > 40 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
@@ -186,12 +194,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
         }
         am.tracking_number = Set(v);
     }
-    if let Some(v) = input.notes {
-        am.notes = Set(clean(Some(v)));
+    if let Some(v) = &input.notes {
+        am.notes = Set(clean(Some(v.clone())));
     }
     am.updated_at = Set(clock::now());
-    let txn = state.db.begin().await?;
-    let row = scope.update(&txn, am).await?;
-    super::commit_change(state, txn, &row, false).await?;
-    Ok(row)
+    Ok(am)
 }

@@ -2,8 +2,11 @@
 //! status and notes.
 //!
 //! One concern per file: the list and reads (`list`), orders entered and edited by staff
-//! (`entry`), whether the next shipping export sends an order (`export_check`), the import's upsert (`upsert`) of what a marketplace reports (the connectors' `model`).
+//! (`entry`), the same edit on many selected orders at once (`bulk`), whether the next shipping
+//! export sends an order (`export_check`), the import's upsert (`upsert`) of what a marketplace
+//! reports (the connectors' `model`).
 
+mod bulk;
 mod entry;
 mod export_check;
 mod list;
@@ -19,6 +22,7 @@ use crate::events::{Event, EventKind};
 use crate::state::AppState;
 use crate::store::entities::order;
 
+pub use bulk::*;
 pub use connectors::{IncomingOrder, ItemForSave, PartyForSave};
 pub use entry::*;
 pub use export_check::*;
@@ -37,14 +41,28 @@ pub(crate) async fn commit_change(
     row: &order::Model,
     created: bool,
 ) -> AppResult<()> {
-    let sequence = crate::event_log::log_order(&txn, row, created).await?;
+    commit_changes(state, txn, &[(row, created)]).await
+}
+
+/// [`commit_change`] for several orders changed in one transaction (all or none).
+pub(crate) async fn commit_changes(
+    state: &AppState,
+    txn: DatabaseTransaction,
+    rows: &[(&order::Model, bool)],
+) -> AppResult<()> {
+    let mut logged = Vec::with_capacity(rows.len());
+    for (row, created) in rows {
+        logged.push(crate::event_log::log_order(&txn, row, *created).await?);
+    }
     txn.commit().await?;
-    state.events.publish(Event::logged(
-        row.tenant_id,
-        Some(row.shop_id),
-        EventKind::OrderChanged { order_id: row.id },
-        sequence,
-    ));
+    for ((row, _), sequence) in rows.iter().zip(logged) {
+        state.events.publish(Event::logged(
+            row.tenant_id,
+            Some(row.shop_id),
+            EventKind::OrderChanged { order_id: row.id },
+            sequence,
+        ));
+    }
     Ok(())
 }
 

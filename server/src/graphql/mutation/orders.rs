@@ -53,6 +53,19 @@ pub struct OrderUpdateInput {
     pub notes: Option<String>,
 }
 
+impl From<OrderUpdateInput> for orders::OrderForUpdate {
+    fn from(input: OrderUpdateInput) -> Self {
+        orders::OrderForUpdate {
+            status: input.status,
+            ship_date: input.ship_date,
+            carrier: input.carrier,
+            delivery_method: input.delivery_method,
+            tracking_number: input.tracking_number,
+            notes: input.notes,
+        }
+    }
+}
+
 fn party(p: PartyInput) -> orders::PartyForSave {
     orders::PartyForSave { name: p.name, postal_code: p.postal_code, address: p.address, phone: p.phone }
 }
@@ -95,20 +108,17 @@ impl OrderMutation {
     }
 
     async fn update_order(&self, ctx: &Context<'_>, id: ID, input: OrderUpdateInput) -> Result<Order> {
-        let row = orders::update(
-            state(ctx),
-            actor(ctx)?,
-            parse_id(&id, "受注")?,
-            orders::OrderForUpdate {
-                status: input.status,
-                ship_date: input.ship_date,
-                carrier: input.carrier,
-                delivery_method: input.delivery_method,
-                tracking_number: input.tracking_number,
-                notes: input.notes,
-            },
-        )
-        .await?;
+        let row = orders::update(state(ctx), actor(ctx)?, parse_id(&id, "受注")?, input.into()).await?;
         Ok(Order(row))
+    }
+
+    /// 一括変更: the same edit on every order of `ids` (1 to 200 of the caller's), all or none.
+    /// A `carrier` must be one every selected order's marketplace accepts (`VALIDATION` on
+    /// `carrier` naming the order otherwise); an id that is not the caller's is `NOT_FOUND`.
+    /// Each order changed fires `orderChanged` and is logged like a single edit.
+    async fn update_orders(&self, ctx: &Context<'_>, ids: Vec<ID>, input: OrderUpdateInput) -> Result<Vec<Order>> {
+        let ids = ids.iter().map(|id| parse_id(id, "受注")).collect::<Result<Vec<_>, _>>()?;
+        let rows = orders::update_many(state(ctx), actor(ctx)?, &ids, input.into()).await?;
+        Ok(rows.into_iter().map(Order).collect())
     }
 }

@@ -1,6 +1,11 @@
 //! 受注一覧: orders with status, モール, shop, 注文日 and text filters and cursor paging, kept in
 //! the URL; a 返信が必要 mark on orders with an inquiry waiting (linking to it in the inbox); the
 //! list is read again when orders are entered, imported or changed (live, through `orderChanged`).
+//! Staff who may write select orders for 一括変更 ([`bulk_edit`]).
+
+mod bulk_edit;
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -19,6 +24,7 @@ use crate::components::pager::{Cursor, Pager};
 use crate::components::shop_select::{ShopSelect, shop_ref};
 use crate::format::{self, url_encode};
 use crate::ws;
+use bulk_edit::{BulkEdit, Selection};
 
 const PAGE_SIZE: i32 = 30;
 /// Live changes within this many milliseconds are one reading of the list.
@@ -125,6 +131,11 @@ pub fn OrdersPage() -> impl IntoView {
     });
     let _ = StoredValue::new_local(guard);
 
+    // The selection belongs to the list as shown: another filter or page starts afresh.
+    let selection: Selection = RwSignal::new(BTreeMap::new());
+    Effect::watch(move || current.get(), move |_, _, _| selection.set(BTreeMap::new()), false);
+    let can_write = session.can_write();
+
     let search_text = RwSignal::new(current.get_untracked().search.unwrap_or_default());
     let on_search = {
         let go = go.clone();
@@ -176,14 +187,45 @@ pub fn OrdersPage() -> impl IntoView {
     let page_info = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.page_info));
     let total = Signal::derive(move || list.get().and_then(|r| r.ok()).map(|c| c.total_count));
 
-    let order_table = |conn: OrderConnection| {
+    let order_table = move |conn: OrderConnection| {
         if conn.nodes.is_empty() {
             return view! { <p class="empty">"該当する受注はありません。"</p> }.into_any();
         }
+        let on_page: Vec<(String, Marketplace)> =
+            conn.nodes.iter().map(|o| (o.id.clone(), o.shop.marketplace)).collect();
+        let all_selected = {
+            let on_page = on_page.clone();
+            move || selection.with(|s| on_page.iter().all(|(id, _)| s.contains_key(id)))
+        };
+        let select_all = move |ev: leptos::ev::Event| {
+            let checked = event_target_checked(&ev);
+            selection.update(|s| {
+                for (id, m) in &on_page {
+                    if checked {
+                        s.insert(id.clone(), *m);
+                    } else {
+                        s.remove(id);
+                    }
+                }
+            });
+        };
         view! {
             <table class="grid orders">
                 <thead>
                     <tr>
+                        {can_write
+                            .then(|| {
+                                view! {
+                                    <th class="select">
+                                        <input
+                                            type="checkbox"
+                                            aria-label="このページの受注をすべて選択"
+                                            prop:checked=all_selected
+                                            on:change=select_all
+                                        />
+                                    </th>
+                                }
+                            })}
                         <th>"受注番号"</th>
                         <th>"店舗"</th>
                         <th>"注文日時"</th>
@@ -193,7 +235,13 @@ pub fn OrdersPage() -> impl IntoView {
                         <th>"ステータス"</th>
                     </tr>
                 </thead>
-                <tbody>{conn.nodes.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view()}</tbody>
+                <tbody>
+                    {conn
+                        .nodes
+                        .into_iter()
+                        .map(|o| view! { <OrderRow order=o selection=can_write.then_some(selection)/> })
+                        .collect_view()}
+                </tbody>
             </table>
         }
         .into_any()
@@ -256,6 +304,7 @@ pub fn OrdersPage() -> impl IntoView {
                 <button type="submit">"検索"</button>
             </form>
         </div>
+        {can_write.then(|| view! { <BulkEdit selection/> })}
         <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
             <ErrorBoundary fallback=error_lines_with_retry(Callback::new(move |()| list.refetch()))>
                 {move || Suspend::new(async move { list.await.map(order_table) })}
@@ -265,13 +314,38 @@ pub fn OrdersPage() -> impl IntoView {
     }
 }
 
+/// One order of the list; with `selection`, a checkbox for 一括変更 in front.
 #[component]
-fn OrderRow(order: OrderSummary) -> impl IntoView {
+fn OrderRow(order: OrderSummary, selection: Option<Selection>) -> impl IntoView {
     let href = format!("/orders/{}", order.id);
+    let select = selection.map(|selection| {
+        let (id, marketplace) = (order.id.clone(), order.shop.marketplace);
+        let label = format!("受注番号 {} を選択", order.order_number);
+        let checked = {
+            let id = id.clone();
+            move || selection.with(|s| s.contains_key(&id))
+        };
+        let toggle = move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            selection.update(|s| {
+                if on {
+                    s.insert(id.clone(), marketplace);
+                } else {
+                    s.remove(&id);
+                }
+            });
+        };
+        view! {
+            <td class="select">
+                <input type="checkbox" aria-label=label prop:checked=checked on:change=toggle/>
+            </td>
+        }
+    });
     let inbox_href = format!("/?status=NEEDS_REPLY&q={}", url_encode(&order.order_number));
     let buyer = order.buyer.and_then(|b| b.name).or_else(|| order.recipient.and_then(|r| r.name)).unwrap_or_default();
     view! {
         <tr>
+            {select}
             <td>
                 <A href=href>{order.order_number}</A>
             </td>
