@@ -39,8 +39,9 @@ async fn staff_answer_an_inquiry_with_a_template_complete_it_and_move_between_or
     find(&c, &format!("a.inquiry-row[href='/inquiries/{id}']")).await.click().await.unwrap();
     find(&c, ".thread").await;
     // Pick the template; the preview has the shop's own values.
-    let template_select = find(&c, ".template-picker label:nth-of-type(2) select").await;
+    let template_select = find(&c, ".template-picker select[name=template]").await;
     template_select.select_by_label("ご注文のお礼").await.expect("choose the template");
+    find_text(&c, "button", "本文を置き換え").await.click().await.expect("use it");
     eventually("the preview with the shop's values", || async {
         let p = text(&c, ".preview-text").await;
         p.contains(&mall_shop_name) && p.contains(&staff_name)

@@ -16,5 +16,6 @@ pub mod secret_once;
 pub mod shipping_form;
 pub mod shop_select;
 pub mod template_editor;
+pub mod template_picker;
 pub mod template_preview;
 pub mod thread;

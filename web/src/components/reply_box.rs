@@ -1,5 +1,5 @@
-//! The reply box: a template picker filtered by category (カテゴリ名 → テンプレート名), the text,
-//! a live preview, and 送信. The text may hold merge fields; what is sent is
+//! The reply box: the template picker ([`TemplatePicker`]: a template goes in at the cursor or
+//! in place of the text), the text, a live preview, and 送信. The text may hold merge fields; what is sent is
 //! `shared::template::render_text` of it for the inquiry's shop — exactly the preview.
 //!
 //! The reply carries the id of the last message shown (`lastSeenMessageId`): if a newer one
@@ -13,15 +13,14 @@
 use leptos::prelude::*;
 use shared::Marketplace;
 use shared::marketplace::{AttachmentInfo, check_attachments};
-use shared::ops::{
-    InputVariables, NoVariables, ReplyInput, ReplyToInquiry, Template, TemplateCategories, Templates,
-    TemplatesVariables,
-};
+use shared::ops::{InputVariables, ReplyInput, ReplyToInquiry, Template};
 use shared::reply_rules;
 use shared::template::{self, ShopProfile};
+use shared::template_use;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
+use crate::components::template_picker::{Placement, TemplatePicker};
 use crate::components::template_preview::TemplatePreview;
 use crate::drafts::{self, Draft};
 use crate::format;
@@ -57,7 +56,6 @@ pub fn ReplyBox(
     });
     let saved = draft_key.with_untracked(|k| drafts::load(k)).unwrap_or_default();
     let draft = RwSignal::new(saved.text);
-    let category = RwSignal::new(String::new());
     let template_id = RwSignal::new(saved.template_id);
     let error = RwSignal::new(None::<ApiError>);
     // Sends the reply (with its files: browser objects, so the action lives in local storage);
@@ -159,31 +157,33 @@ pub fn ReplyBox(
         input.set_value("");
     };
 
-    let categories = LocalResource::new(|| async {
-        api::gql::<TemplateCategories>(NoVariables {}).await.map(|d| d.template_categories).unwrap_or_default()
-    });
-    let templates = LocalResource::new(move || {
-        let category = category.get();
-        async move {
-            let vars = TemplatesVariables { category: (!category.is_empty()).then_some(category) };
-            api::gql::<Templates>(vars).await.map(|d| d.templates).unwrap_or_default()
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let use_template = Callback::new(move |(chosen, placement): (Template, Placement)| {
+        match placement {
+            Placement::ReplaceAll => draft.set(chosen.body),
+            Placement::AtCursor => {
+                let end = draft.with_untracked(|d| d.encode_utf16().count() as u32);
+                let (start, stop) = textarea
+                    .get_untracked()
+                    .map(|el| {
+                        let start = el.selection_start().ok().flatten().unwrap_or(end);
+                        (start, el.selection_end().ok().flatten().unwrap_or(start))
+                    })
+                    .unwrap_or((end, end));
+                let (text, cursor) = draft.with_untracked(|d| template_use::insert_at(d, &chosen.body, start, stop));
+                draft.set(text);
+                // Once the box shows the new text: the cursor right after what went in.
+                request_animation_frame(move || {
+                    if let Some(el) = textarea.get_untracked() {
+                        let _ = el.focus();
+                        let _ = el.set_selection_range(cursor, cursor);
+                    }
+                });
+            }
         }
+        template_id.set(Some(chosen.id));
+        store_draft();
     });
-
-    let choose_template = move |ev: leptos::ev::Event| {
-        let id = event_target_value(&ev);
-        let Some(chosen) = templates.get_untracked().unwrap_or_default().into_iter().find(|t: &Template| t.id == id)
-        else {
-            return;
-        };
-        let replace = draft.with_untracked(|d| d.trim().is_empty())
-            || window().confirm_with_message("入力中の本文をテンプレートで置き換えますか？").unwrap_or(false);
-        if replace {
-            draft.set(chosen.body);
-            template_id.set(Some(chosen.id));
-            store_draft();
-        }
-    };
 
     let rendered_is_empty =
         Memo::new(move |_| profile.with(|p| draft.with(|d| template::render_text(d, p).trim().is_empty())));
@@ -241,37 +241,9 @@ pub fn ReplyBox(
     view! {
         <section class="reply card">
             <h2>"返信"</h2>
-            <div class="template-picker">
-                <label>
-                    "カテゴリ名 "
-                    <select on:change=move |ev| category.set(event_target_value(&ev))>
-                        <option value="">"すべて"</option>
-                        {move || {
-                            categories
-                                .get()
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|c| view! { <option value=c.clone()>{c.clone()}</option> })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
-                <label>
-                    "テンプレート "
-                    <select on:change=choose_template prop:value=move || template_id.get().unwrap_or_default()>
-                        <option value="">"テンプレートを選択"</option>
-                        {move || {
-                            templates
-                                .get()
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|t| view! { <option value=t.id>{t.name}</option> })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
-            </div>
+            <TemplatePicker profile on_use=use_template/>
             <textarea
+                node_ref=textarea
                 rows="8"
                 aria-label="返信本文"
                 placeholder="お客様への返信を入力してください"
