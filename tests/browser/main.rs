@@ -17,5 +17,6 @@ mod reply_templates;
 mod safety;
 mod setup;
 mod staff;
+mod tablet;
 mod teams;
 mod webhooks;
