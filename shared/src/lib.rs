@@ -16,6 +16,7 @@ pub mod order_status;
 pub mod reply_rules;
 pub mod template;
 pub mod template_use;
+pub mod text_search;
 
 /// Japan Standard Time (+09:00): the time of the shops, their marketplaces and their CSV files.
 pub use csv_orders::jst;

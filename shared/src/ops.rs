@@ -372,6 +372,9 @@ pub struct InquiriesVariables {
     /// `None`: newest activity first.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sort: Option<InquirySort>,
+    /// The search text, for each row's `excerpt` (the matching message).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub excerpt_of: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -415,6 +418,9 @@ pub struct InquirySummary {
     /// 未読 for the viewer: a customer wrote since they last opened it.
     #[serde(default)]
     pub unread: bool,
+    /// When searched: the text around the match in the newest message that has it.
+    #[serde(default)]
+    pub excerpt: Option<String>,
 }
 
 /// A staff member as the inbox names them (担当者, a note's author).
@@ -438,9 +444,9 @@ pub struct InquiryNote {
 
 impl Operation for Inquiries {
     const NAME: &'static str = "Inquiries";
-    const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String, $sort: InquirySort) { \
+    const DOCUMENT: &'static str = "query Inquiries($filter: InquiryFilter, $first: Int, $after: String, $last: Int, $before: String, $sort: InquirySort, $excerptOf: String) { \
         inquiries(filter: $filter, first: $first, after: $after, last: $last, before: $before, sort: $sort) { \
-        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } waitingSince assignee { id name } unread } \
+        nodes { id marketplaceInquiryId orderNumber customerName subject status createdAt lastMessageAt preview replyFailed shop { id name marketplace } waitingSince assignee { id name } unread excerpt(matching: $excerptOf) } \
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }";
     type Variables = InquiriesVariables;
     type Data = InquiriesData;

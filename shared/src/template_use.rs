@@ -1,18 +1,7 @@
 //! Using a template in a reply: finding it in the picker (テンプレートを検索) and putting its
 //! text into the reply — at the cursor, or in place of what is there.
 
-/// Folds what a search compares: letters to lower case and full-width ASCII (ＡＢＣ１２３) to
-/// half-width, so 「ｏｒｄｅｒ」 finds "Order" and 「１２」 finds "12".
-fn fold(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+use crate::text_search::fold;
 
 /// Whether a template matches the picker's search: every word of `query` (split on spaces,
 /// full-width ones too) appears in its name or its text. An empty query matches everything.

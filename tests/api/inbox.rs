@@ -535,3 +535,70 @@ async fn a_reply_carries_an_attachment_within_the_marketplace_limits() {
         assert_eq!(thread["inquiry"]["messages"].as_array().unwrap().len(), 2, "refused replies store nothing");
     });
 }
+
+#[tokio::test]
+async fn a_searched_row_carries_the_text_around_the_match_in_the_newest_message_that_has_it() {
+    each_backend!(|app| {
+        let (token, actor) = app.tenant("A商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let thread = |mid, customer, order_number, messages| Thread {
+            mid,
+            order_number,
+            customer,
+            created_minutes: 0,
+            messages,
+            completed: false,
+        };
+        seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            thread(
+                "r1",
+                "楽天 太郎",
+                None,
+                vec![
+                    (
+                        Customer,
+                        "お世話になっております。先日注文した南部鉄器の急須ですが、のしを付けていただけますか。",
+                    ),
+                    (Shop, "承知しました。のし紙は紅白でよろしいでしょうか。"),
+                    (Customer, "はい、お願いします。"),
+                ],
+            ),
+        )
+        .await;
+        seed::inquiry(
+            &app,
+            &actor,
+            &shop,
+            thread("r2", "のし 花子", Some("382817-20261101-0000042"), vec![(Customer, "在庫はありますか")]),
+        )
+        .await;
+        let q = "query($f: InquiryFilter, $m: String) { inquiries(filter: $f, first: 10) { nodes { customerName preview excerpt(matching: $m) } } }";
+        let rows = app.gql_ok(&token, q, json!({ "f": { "search": "のし" }, "m": "のし" })).await["inquiries"]["nodes"]
+            .clone();
+        let by_name = |name: &str| rows.as_array().unwrap().iter().find(|r| r["customerName"] == name).unwrap().clone();
+        let taro = by_name("楽天 太郎");
+        assert_eq!(taro["preview"], "はい、お願いします。", "the preview stays the latest customer message");
+        assert_eq!(
+            taro["excerpt"], "承知しました。のし紙は紅白でよろしいでしょうか。",
+            "the newest message with the word"
+        );
+        assert_eq!(by_name("のし 花子")["excerpt"], Value::Null, "only the name matched: no excerpt");
+        // Around the match: cut with … on both sides when the message goes on.
+        let rows = app.gql_ok(&token, q, json!({ "f": { "search": "南部鉄器" }, "m": "南部鉄器" })).await["inquiries"]
+            ["nodes"]
+            .clone();
+        assert_eq!(
+            rows[0]["excerpt"],
+            "お世話になっております。先日注文した南部鉄器の急須ですが、のしを付けていただけますか。"
+        );
+        let rows = app.gql_ok(&token, q, json!({ "m": "のしを" })).await["inquiries"]["nodes"].clone();
+        let excerpt = rows.as_array().unwrap().iter().find_map(|r| r["excerpt"].as_str()).expect("one excerpt");
+        assert!(excerpt.starts_with('…') && excerpt.contains("のしを付けていただけますか。"), "{excerpt}");
+        // No `matching`, no excerpt.
+        let rows = app.gql_ok(&token, q, json!({})).await["inquiries"]["nodes"].clone();
+        assert!(rows.as_array().unwrap().iter().all(|r| r["excerpt"].is_null()));
+    });
+}

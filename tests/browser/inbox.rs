@@ -322,3 +322,71 @@ async fn after_the_live_connection_drops_the_inbox_catches_up_on_reconnecting() 
     c.close().await.ok();
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_search_spans_every_status_marks_the_words_and_shows_the_matching_message() {
+    let Some((app, driver)) = setup().await else { return };
+    // A completed inquiry about an order, and a word from the first message of a waiting one.
+    let d = app
+        .gql_ok(TOKEN, "{ inquiries(filter: {status: COMPLETED}, first: 50) { nodes { id orderNumber } } }", json!({}))
+        .await;
+    let completed = d["inquiries"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["orderNumber"].is_string())
+        .expect("a completed demo inquiry about an order")
+        .clone();
+    let order_number = completed["orderNumber"].as_str().unwrap().to_owned();
+    let d = app
+        .gql_ok(
+            TOKEN,
+            "{ inquiries(filter: {status: NEEDS_REPLY}, first: 50) { nodes { id messages { body } } } }",
+            json!({}),
+        )
+        .await;
+    let (waiting, word) = d["inquiries"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|n| {
+            let first: Vec<char> = n["messages"][0]["body"].as_str()?.chars().collect();
+            let word: String = first.get(2..6)?.iter().collect();
+            if word.chars().any(|c| c.is_whitespace() || c.is_ascii_punctuation()) {
+                return None;
+            }
+            Some((n["id"].as_str()?.to_owned(), word))
+        })
+        .expect("a waiting demo inquiry");
+
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    find(&c, ".inquiry-list").await;
+    // From the 返信が必要 tab, the order number finds the completed inquiry too.
+    let search = find(&c, ".inbox .search input").await;
+    search.send_keys(&order_number).await.unwrap();
+    find(&c, ".inbox .search button[type=submit]").await.click().await.unwrap();
+    eventually("the completed inquiry is listed", || async {
+        c.find(fantoccini::Locator::Css(&format!("a.inquiry-row[data-id='{}']", completed["id"].as_str().unwrap())))
+            .await
+            .is_ok()
+    })
+    .await;
+    assert!(path_and_query(&c).await.contains("status=ALL"), "{}", path_and_query(&c).await);
+    assert_eq!(text(&c, ".tab.active").await.trim(), "すべて");
+    assert_eq!(text(&c, ".cell-order mark").await, order_number, "the number is marked");
+
+    // A word of a message: the row shows that message around the word, marked.
+    let search = find(&c, ".inbox .search input").await;
+    search.clear().await.unwrap();
+    search.send_keys(&word).await.unwrap();
+    find(&c, ".inbox .search button[type=submit]").await.click().await.unwrap();
+    let row = format!("a.inquiry-row[data-id='{waiting}']");
+    eventually("the matching message's excerpt with the word marked", || async {
+        text(&c, &format!("{row} .preview.excerpt mark")).await == word
+    })
+    .await;
+    screenshot(&c, "inbox-search").await;
+    c.close().await.ok();
+    app.finish().await;
+}

@@ -115,13 +115,16 @@ fn inbox_keys(selected: RwSignal<Option<String>>) {
     });
 }
 
-const TABS: [InquiryStatus; 3] = [InquiryStatus::NeedsReply, InquiryStatus::Replied, InquiryStatus::Completed];
+/// The status tabs; `None` is 「すべて」 (where a search goes: it spans every status).
+const TABS: [Option<InquiryStatus>; 4] =
+    [Some(InquiryStatus::NeedsReply), Some(InquiryStatus::Replied), Some(InquiryStatus::Completed), None];
 
 /// What the inbox shows; lives in the URL
 /// (`?status=…&shop=…&mall=…&q=…&from=YYYY-MM-DD&to=YYYY-MM-DD&after=…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct InboxView {
-    status: InquiryStatus,
+    /// `None`: every status (`status=ALL`).
+    status: Option<InquiryStatus>,
     shop: Option<String>,
     marketplace: Option<Marketplace>,
     search: Option<String>,
@@ -138,7 +141,7 @@ struct InboxView {
 
 impl InboxView {
     fn href(&self) -> String {
-        let mut url = format!("/?status={}", self.status.as_str());
+        let mut url = format!("/?status={}", self.status.map_or("ALL", |s| s.as_str()));
         let mut param = |key: &str, value: &Option<String>| {
             if let Some(v) = value {
                 url.push_str(&format!("&{key}={}", url_encode(v)));
@@ -158,7 +161,7 @@ impl InboxView {
     /// The API filter for this view; `me` is the viewer's staff id (for 「自分の担当」).
     fn filter(&self, me: Option<String>) -> InquiryFilter {
         InquiryFilter {
-            status: Some(self.status),
+            status: self.status,
             shop_id: self.shop.clone(),
             marketplace: self.marketplace,
             search: self.search.clone(),
@@ -230,7 +233,10 @@ pub fn InboxPage() -> impl IntoView {
         query.with(|q| {
             let non_empty = |key: &str| q.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
             InboxView {
-                status: q.get("status").and_then(|s| InquiryStatus::parse(&s)).unwrap_or(InquiryStatus::NeedsReply),
+                status: match q.get("status").as_deref() {
+                    Some("ALL") => None,
+                    other => Some(other.and_then(InquiryStatus::parse).unwrap_or(InquiryStatus::NeedsReply)),
+                },
                 shop: non_empty("shop"),
                 marketplace: q.get("mall").and_then(|m| Marketplace::parse(m.trim())),
                 search: non_empty("q"),
@@ -268,6 +274,7 @@ pub fn InboxPage() -> impl IntoView {
             filter: Some(view.filter(me.clone())),
             page: view.cursor.page(PAGE_SIZE),
             sort: view.sort,
+            excerpt_of: view.search.clone(),
         };
         async move { api::gql::<Inquiries>(vars).await.map(|d| d.inquiries) }
     });
@@ -284,11 +291,10 @@ pub fn InboxPage() -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let text = search_text.get_untracked().trim().to_string();
-            go(InboxView {
-                search: (!text.is_empty()).then_some(text),
-                cursor: Cursor::First,
-                ..current.get_untracked()
-            });
+            let view = current.get_untracked();
+            // A search spans every status (a completed inquiry about the order number too).
+            let status = if text.is_empty() { view.status } else { None };
+            go(InboxView { search: (!text.is_empty()).then_some(text), status, cursor: Cursor::First, ..view });
         }
     };
     let on_shop = {
@@ -382,10 +388,10 @@ pub fn InboxPage() -> impl IntoView {
         .into_iter()
         .map(|status| {
             let href = move || InboxView { status, cursor: Cursor::First, ..current.get() }.href();
-            let count = move || (status == InquiryStatus::NeedsReply).then(needs_reply).flatten();
+            let count = move || (status == Some(InquiryStatus::NeedsReply)).then(needs_reply).flatten();
             view! {
                 <A href=href attr:class=move || if current.get().status == status { "tab active" } else { "tab" }>
-                    {status.label_ja()}
+                    {status.map_or("すべて", |s| s.label_ja())}
                     {move || count().map(|n| view! { <span class="count">{n}</span> })}
                 </A>
             }
@@ -624,7 +630,7 @@ pub fn InboxPage() -> impl IntoView {
                         <ul class="inquiry-list">
                             <For
                                 each=move || rows.get()
-                                key=|i| {
+                                key=move |i| {
                                     (
                                         i.id.clone(),
                                         i.last_message_at,
@@ -635,9 +641,14 @@ pub fn InboxPage() -> impl IntoView {
                                         i.assignee.as_ref().map(|a| a.id.clone()),
                                         i.unread,
                                         i.reply_failed,
+                                        i.excerpt.clone(),
+                                        current.with_untracked(|v| v.search.clone()),
                                     )
                                 }
-                                children=move |i| view! { <InquiryRow inquiry=i selected presence/> }
+                                children=move |i| {
+                                    let search = current.with_untracked(|v| v.search.clone());
+                                    view! { <InquiryRow inquiry=i selected presence search/> }
+                                }
                             />
                         </ul>
                         </div>
@@ -650,9 +661,29 @@ pub fn InboxPage() -> impl IntoView {
     }
 }
 
-/// One inbox row: marketplace, customer, order number, preview, time, status.
+/// `text` with each occurrence of the search marked.
+fn marked(text: &str, search: Option<&str>) -> AnyView {
+    let Some(search) = search else { return text.to_owned().into_any() };
+    shared::text_search::highlight(text, search)
+        .into_iter()
+        .map(|(piece, hit)| {
+            let piece = piece.to_owned();
+            if hit { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// One inbox row: marketplace, customer, order number, preview (when searched: the matching
+/// message's excerpt, the search marked), time, status.
 #[component]
-fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>, presence: InboxPresence) -> impl IntoView {
+fn InquiryRow(
+    inquiry: InquirySummary,
+    selected: RwSignal<Option<String>>,
+    presence: InboxPresence,
+    search: Option<String>,
+) -> impl IntoView {
+    let search = search.as_deref();
     let href = format!("/inquiries/{}", inquiry.id);
     let customer =
         inquiry.customer_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "（名前なし）".into());
@@ -662,6 +693,16 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>, prese
     let id = inquiry.id.clone();
     let order_number = inquiry.order_number.clone().unwrap_or_default();
     let order_title = order_number.clone();
+    let customer_marked = marked(&customer, search);
+    let order_marked = marked(&order_number, search);
+    let subject = inquiry
+        .subject
+        .filter(|s| !s.is_empty())
+        .map(|s| view! { <span class="subject">{marked(&s, search)}</span> }.into_any());
+    let preview = match inquiry.excerpt {
+        Some(excerpt) => view! { <span class="preview excerpt">{marked(&excerpt, search)}</span> }.into_any(),
+        None => view! { <span class="preview">{inquiry.preview}</span> }.into_any(),
+    };
     let is_selected = {
         let id = id.clone();
         move || selected.with(|s| s.as_deref() == Some(id.as_str()))
@@ -713,13 +754,10 @@ fn InquiryRow(inquiry: InquirySummary, selected: RwSignal<Option<String>>, prese
                 </span>
                 <span class="cell-customer">
                     {unread.then(|| view! { <span class="visually-hidden">"未読 "</span> })}
-                    {customer}
+                    {customer_marked}
                 </span>
-                <span class="cell-order" title=order_title>{order_number}</span>
-                <span class="cell-preview">
-                    {inquiry.subject.filter(|s| !s.is_empty()).map(|s| view! { <span class="subject">{s}</span> })}
-                    <span class="preview">{inquiry.preview}</span>
-                </span>
+                <span class="cell-order" title=order_title>{order_marked}</span>
+                <span class="cell-preview">{subject} {preview}</span>
                 <time class="cell-time" title=full_time>{time}</time>
                 <span class="cell-waiting">
                     {inquiry.waiting_since.map(|w| waiting_label(&w, js_sys::Date::now()))}

@@ -74,6 +74,15 @@ impl Inquiry {
     async fn preview(&self) -> &str {
         &self.0.preview
     }
+    /// The text around `matching` in the newest message that contains it (about 20
+    /// characters before and 60 after, on one line, … where cut; full-width and case folded
+    /// as the search box is): what a searched inbox shows instead of the latest message.
+    /// Null without `matching`, or when only the name, subject or order number matched.
+    async fn excerpt(&self, ctx: &Context<'_>, matching: Option<String>) -> Result<Option<String>> {
+        let Some(query) = matching.filter(|q| !q.trim().is_empty()) else { return Ok(None) };
+        let rows = loaders(ctx)?.messages.load_one(self.0.id).await.map_err(load_err)?.unwrap_or_default();
+        Ok(rows.iter().rev().find_map(|m| shared::text_search::excerpt(&m.body, &query, 20, 60)))
+    }
     /// Oldest first.
     #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
     async fn messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
