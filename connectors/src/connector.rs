@@ -91,6 +91,20 @@ pub trait Connector: Send + Sync {
         Box::pin(async move { Err(self.unsupported("ユーザ評価")) })
     }
 
+    /// 接続テスト: one request with the account's credentials that changes nothing — the
+    /// orders of the last hour where the marketplace has orders, else its inquiries.
+    fn check_connection(&self) -> BoxFuture<'_, MResult<()>> {
+        Box::pin(async move {
+            let to = Utc::now();
+            let from = to - chrono::Duration::hours(1);
+            if self.marketplace().capabilities().imports_orders {
+                self.fetch_orders(from, to).await.map(|_| ())
+            } else {
+                self.fetch_inquiries(from, to).await.map(|_| ())
+            }
+        })
+    }
+
     fn unsupported(&self, what: &str) -> MarketplaceError {
         MarketplaceError::Unsupported(format!(
             "{}の「{what}」にはまだ対応していません ({what} is not supported for {})",

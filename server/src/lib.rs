@@ -29,6 +29,7 @@ pub mod orders;
 pub mod paging;
 pub mod provision;
 pub mod setup;
+pub mod shop_setup;
 pub mod shops;
 pub mod staff;
 pub mod state;

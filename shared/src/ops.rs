@@ -114,6 +114,7 @@ pub const ALL: &[(&str, &str)] = &[
     (SyncRunUpdatedSub::NAME, SyncRunUpdatedSub::DOCUMENT),
     (OrderChangedSub::NAME, OrderChangedSub::DOCUMENT),
     (UpdateOrders::NAME, UpdateOrders::DOCUMENT),
+    (TestShopConnection::NAME, TestShopConnection::DOCUMENT),
     (ApiTokens::NAME, ApiTokens::DOCUMENT),
     (CreateApiToken::NAME, CreateApiToken::DOCUMENT),
     (RevokeApiToken::NAME, RevokeApiToken::DOCUMENT),
@@ -1324,12 +1325,19 @@ pub struct ShopWithSettings {
     pub marketplace: Marketplace,
     pub profile: ShopProfile,
     pub settings: ShopSettings,
+    /// Rakuten: where to register 問い合わせユーザアクション通知 (none without `--public-url`).
+    #[serde(default)]
+    pub push_endpoint_url: Option<String>,
+    /// When the marketplace last pushed to the shop.
+    #[serde(default)]
+    pub last_push_at: Option<Timestamp>,
 }
 
 macro_rules! shop_settings_fields {
     () => {
         "id name marketplace profile { mallShopName staffName phone email } \
-         settings { apiBaseUrl importDays autoImport autoExport reviewMessage registeredEmail credentialsSet }"
+         settings { apiBaseUrl importDays autoImport autoExport reviewMessage registeredEmail credentialsSet } \
+         pushEndpointUrl lastPushAt"
     };
 }
 
@@ -1347,6 +1355,30 @@ impl Operation for ShopSettingsList {
     const DOCUMENT: &'static str = concat!("query ShopSettingsList { shops { ", shop_settings_fields!(), " } }");
     type Variables = NoVariables;
     type Data = ShopSettingsListData;
+}
+
+/// 接続テスト: one call to the shop's marketplace.
+pub struct TestShopConnection;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TestShopConnectionData {
+    pub test_shop_connection: ConnectionTest,
+}
+
+impl Operation for TestShopConnection {
+    const NAME: &'static str = "TestShopConnection";
+    const DOCUMENT: &'static str =
+        "mutation TestShopConnection($id: ID!) { testShopConnection(id: $id) { ok message } }";
+    type Variables = IdVariables;
+    type Data = TestShopConnectionData;
 }
 
 /// `ShopSettingsInput`. Every field is sent (an empty text clears it) except `credentials`,

@@ -126,6 +126,7 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         check!(ops::ReopenInquiry, json!({ "id": inquiry }));
         check!(ops::Orders, json!({ "first": 10 }));
         check!(ops::Order, json!({ "id": order }));
+        check!(ops::TestShopConnection, json!({ "id": shop }));
         check!(ops::UpdateOrder, json!({ "id": order, "input": { "notes": "メモ" } }));
         check!(
             ops::UpdateOrders,

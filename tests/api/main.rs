@@ -21,6 +21,7 @@ mod order_checks;
 mod orders;
 mod recovery;
 mod seed;
+mod shop_setup;
 mod staff;
 mod static_assets;
 mod subscriptions;

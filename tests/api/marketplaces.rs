@@ -777,6 +777,14 @@ async fn a_pushed_message_on_an_old_inquiry_is_recorded_once_whether_push_or_pol
         )
         .await;
         let _ = actor;
+        let last_push = || {
+            let (app, token, shop) = (&app, token.clone(), shop.clone());
+            async move {
+                let d = app.gql_ok(&token, "{ shops { id lastPushAt } }", json!({})).await;
+                d["shops"].as_array().unwrap().iter().find(|s| s["id"] == shop.as_str()).unwrap()["lastPushAt"].clone()
+            }
+        };
+        assert_eq!(last_push().await, Value::Null, "no push yet");
         let (url, hook) = push_endpoint(&app).await;
         mall.control(
             reqwest::Method::PUT,
@@ -797,6 +805,7 @@ async fn a_pushed_message_on_an_old_inquiry_is_recorded_once_whether_push_or_pol
         .await;
         let got = received.next_within(Duration::from_secs(2)).await.expect("inquiryReceived from the push");
         assert_eq!(got["data"]["inquiryReceived"]["preview"], "まだ届いていません");
+        assert!(last_push().await.is_string(), "the shop shows when the push came");
         let c = mall.counters().await;
         let pushes: Vec<&Value> =
             c["received"].as_array().expect("log").iter().filter(|r| r["kind"] == "push").collect();

@@ -1,4 +1,5 @@
-//! What an admin does in the browser: staff accounts (スタッフ管理).
+//! What an admin does in the browser: staff accounts (スタッフ管理), and 接続テスト and the
+//! Rakuten push address on 店舗設定.
 
 use std::time::Duration;
 
@@ -100,6 +101,36 @@ async fn an_admin_adds_a_staff_member_and_disables_them() {
     assert!(find(&c, &row).await.find(Locator::XPath(".//button[contains(., '利用再開')]")).await.is_ok());
     screenshot(&c, "10-staff").await;
     assert_eq!(login_status(&app, NEW_EMAIL, NEW_PASSWORD).await, 401, "a disabled member cannot sign in");
+    c.close().await.ok();
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_admin_tests_a_shops_connection_and_finds_the_rakuten_push_address() {
+    let Some((app, driver)) = setup().await else { return };
+    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", serde_json::json!({})).await;
+    let rakuten = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    find_text(&c, "a", "店舗設定").await.click().await.unwrap();
+    let row = format!("tr[data-shop-id='{rakuten}']");
+    find(&c, &format!("{row} .connection-test button")).await.click().await.unwrap();
+    let result = find(&c, &format!("{row} .connection-result")).await;
+    let text_of = result.text().await.unwrap();
+    assert!(
+        result.attr("class").await.unwrap().unwrap_or_default().contains("ok")
+            && text_of.contains("楽天市場のAPIに接続できました"),
+        "{text_of}"
+    );
+    // The editor of the Rakuten shop shows where to register the push, and that none came yet.
+    find(&c, &format!("{row} button")).await.click().await.unwrap();
+    let url = text(&c, ".push-setup .push-url").await;
+    assert!(url.starts_with("http") && url.ends_with("/hooks/rakuten"), "{url}");
+    assert!(text(&c, ".push-setup .last-push").await.contains("まだ受信していません"));
+    screenshot(&c, "shop-connection").await;
     c.close().await.ok();
     app.finish().await;
 }

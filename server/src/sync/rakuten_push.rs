@@ -1,6 +1,7 @@
 //! Rakuten's push (問い合わせユーザアクション通知): the shop found by its key, each inquiry
 //! named fetched and recorded like a poll.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppResult;
@@ -58,6 +59,16 @@ pub async fn rakuten_push(state: &AppState, header_key: Option<&str>, body: &str
             tracing::warn!(shop = %shop.name, inquiry = %number, error = ?e, "rakuten push: recording failed");
             return push::answer(push::UNEXPECTED);
         }
+    }
+    // Staff see on the shop's settings that pushes arrive (the registration at Rakuten works).
+    let seen = scope
+        .update_many::<shop::Entity>()
+        .col_expr(shop::Column::LastPushAt, Expr::value(crate::clock::now()))
+        .filter(shop::Column::Id.eq(shop.id))
+        .exec(&state.db)
+        .await;
+    if let Err(e) = seen {
+        tracing::warn!(shop = %shop.name, error = ?e, "rakuten push: noting the push time failed");
     }
     push::answer(push::OK)
 }

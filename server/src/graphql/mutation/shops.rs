@@ -62,6 +62,15 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
     }
 }
 
+/// What 接続テスト found.
+#[derive(async_graphql::SimpleObject)]
+pub struct ConnectionTest {
+    /// The marketplace answered the shop's credentials.
+    pub ok: bool,
+    /// In Japanese: that it worked, or what to do (with the marketplace's own reason).
+    pub message: String,
+}
+
 #[derive(Default)]
 pub struct ShopMutation;
 
@@ -76,5 +85,14 @@ impl ShopMutation {
         let st = state(ctx);
         let id = parse_id(&id, "店舗")?;
         Ok(Shop(shops::save(&st.db, &st.sealer, &st.policy, actor(ctx)?, Some(id), shop_for_save(input)).await?))
+    }
+
+    /// 接続テスト (admins): one call to the shop's marketplace with its stored credentials;
+    /// nothing is imported or changed. A refusal is an answer (`ok: false` with the reason),
+    /// not an error; another tenant's shop is `NOT_FOUND`.
+    async fn test_shop_connection(&self, ctx: &Context<'_>, id: ID) -> Result<ConnectionTest> {
+        let id = parse_id(&id, "店舗")?;
+        let check = crate::shop_setup::test_connection(state(ctx), actor(ctx)?, id).await?;
+        Ok(ConnectionTest { ok: check.ok, message: check.message })
     }
 }

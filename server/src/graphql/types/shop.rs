@@ -68,6 +68,15 @@ impl Shop {
             csv_mapping: crate::csv_shop::mapping_of(s).columns.into_iter().map(Into::into).collect(),
         }
     }
+    /// Rakuten: the address to register for 問い合わせユーザアクション通知 in RMS (null for
+    /// other marketplaces, or when the server runs without `--public-url`).
+    async fn push_endpoint_url(&self, ctx: &Context<'_>) -> Option<String> {
+        crate::shop_setup::push_endpoint_url(&state(ctx).policy, &self.0)
+    }
+    /// When the marketplace last pushed to this shop (Rakuten), if ever.
+    async fn last_push_at(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.0.last_push_at.map(jst)
+    }
     /// 返信が必要 of this shop.
     async fn needs_reply_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let a = actor(ctx)?;

@@ -28,6 +28,8 @@ pub struct Model {
     /// SHA-256 (hex) of the Rakuten shop id and push key, to find the shop of a push without
     /// opening credentials (`shops::push_index`); `""` without a push key; `None` not computed yet.
     pub push_index: Option<String>,
+    /// When the marketplace last pushed to this shop (Rakuten).
+    pub last_push_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

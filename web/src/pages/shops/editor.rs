@@ -39,6 +39,7 @@ pub(super) fn ShopEditor(
 ) -> impl IntoView {
     let api_option = use_session().viewer().is_none_or(|v| v.api_option);
     let editing_id = shop.as_ref().map(|s| s.id.clone());
+    let shop_for_push = shop.clone();
     let is_new = editing_id.is_none();
     let settings = shop
         .as_ref()
@@ -225,6 +226,8 @@ pub(super) fn ShopEditor(
                                 <p class="notice">"自動書き出しには「APIオプション」のご契約が必要となります。"</p>
                             }
                         })}
+                    {(!is_new && marketplace.get_untracked() == Marketplace::Rakuten)
+                        .then(|| view! { <super::connection::RakutenPush shop=shop_for_push.clone()/> })}
                     <Show when=move || marketplace.get() == Marketplace::Rakuma>
                         <label>
                             "ラクマに登録しているメールアドレス"

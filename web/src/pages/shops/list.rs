@@ -1,9 +1,10 @@
 //! The table of shops: モール, names, 受注を取得する日数, 自動取得 / 自動書き出し, whether the
-//! API情報 is set, and 編集.
+//! API情報 is set, 編集, and 接続テスト.
 
 use leptos::prelude::*;
 use shared::ops::ShopWithSettings;
 
+use super::connection::ConnectionTestButton;
 use crate::components::badges::MarketplaceBadge;
 
 /// 設定済み / 未設定.
@@ -42,6 +43,11 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
                             "編集"
                         </button>
                     </td>
+                    <td class="connection">
+                        {shared::Marketplace::capabilities(shop.marketplace)
+                            .api_connector
+                            .then(|| view! { <ConnectionTestButton shop_id=shop.id.clone()/> })}
+                    </td>
                 </tr>
             }
         })
@@ -59,6 +65,7 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
                         <th>"自動書き出し"</th>
                         <th>"API情報"</th>
                         <th></th>
+                        <th>"接続"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -9,6 +9,7 @@
 //! - [`csv_mapping`]: a カスタムCSV店舗's CSV列の設定 (which header carries which order field,
 //!   for 受注CSV取込 and 受注CSV書出), saved on its own beside the shop's form.
 
+mod connection;
 mod credentials;
 mod csv_mapping;
 mod editor;

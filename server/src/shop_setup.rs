@@ -1,0 +1,74 @@
+//! Setting a shop up: 接続テスト (one call to its marketplace with the stored credentials —
+//! nothing is imported or changed — answered in the staff's terms), and the address a Rakuten
+//! shop registers for 問い合わせユーザアクション通知.
+
+use shared::Marketplace;
+
+use crate::auth::{Actor, Permission};
+use crate::error::{AppError, AppResult};
+use crate::marketplaces::{self, MarketplaceError};
+use crate::state::{AppState, Policy};
+use crate::store::entities::shop;
+
+/// What 接続テスト found.
+#[derive(Clone, Debug)]
+pub struct ConnectionCheck {
+    pub ok: bool,
+    /// In Japanese: that it worked, or what to do.
+    pub message: String,
+}
+
+/// Calls the shop's marketplace once (admins: the same people who set the credentials).
+pub async fn test_connection(state: &AppState, actor: &Actor, shop_id: i64) -> AppResult<ConnectionCheck> {
+    actor.require(Permission::Admin)?;
+    let shop = actor.scope.get::<shop::Entity>(&state.db, shop_id).await?.ok_or(AppError::NotFound("店舗"))?;
+    let m = Marketplace::from(shop.marketplace);
+    let failed = |message: String| Ok(ConnectionCheck { ok: false, message });
+    if !marketplaces::has_connector(m) {
+        return failed(format!("{}の店舗はAPIで接続しません（受注はCSVで取り込みます）。", m.label_ja()));
+    }
+    if shop.credentials_sealed.is_none() {
+        return failed("API認証情報が設定されていません。店舗設定で入力して保存してください。".into());
+    }
+    let connector = match marketplaces::connector_for(state, &shop) {
+        Ok(c) => c,
+        Err(e) => return failed(explain(m, &e)),
+    };
+    match connector.check_connection().await {
+        Ok(()) => {
+            Ok(ConnectionCheck { ok: true, message: format!("{}のAPIに接続できました。", m.label_ja()) })
+        }
+        Err(e) => failed(explain(m, &e)),
+    }
+}
+
+/// A marketplace's refusal as staff act on it.
+fn explain(m: Marketplace, e: &MarketplaceError) -> String {
+    let what_to_do = match e {
+        MarketplaceError::Auth { expired: true, .. } => {
+            format!("認証情報の有効期限が切れています。{}で再発行し、店舗設定で保存してください。", m.label_ja())
+        }
+        MarketplaceError::Auth { expired: false, .. } => {
+            "認証情報が受け付けられませんでした。店舗設定のキーを確認してください。".to_owned()
+        }
+        MarketplaceError::Unavailable(_) | MarketplaceError::Uncertain(_) => {
+            "モールのAPIが応答しませんでした。時間をおいて再度お試しください。".to_owned()
+        }
+        MarketplaceError::NotConfigured(_) => "API認証情報が不足しています。店舗設定を確認してください。".to_owned(),
+        MarketplaceError::Refused(_) | MarketplaceError::Protocol(_) | MarketplaceError::Unsupported(_) => {
+            "モールのAPIが要求を受け付けませんでした。".to_owned()
+        }
+    };
+    format!("{what_to_do}（{e}）")
+}
+
+/// Where a Rakuten shop registers 問い合わせユーザアクション通知 (the server's `/hooks/rakuten`
+/// under `--public-url`); `None` for other marketplaces, or when the server's public address
+/// is not configured (it cannot know how Rakuten reaches it).
+pub fn push_endpoint_url(policy: &Policy, shop: &shop::Model) -> Option<String> {
+    if Marketplace::from(shop.marketplace) != Marketplace::Rakuten {
+        return None;
+    }
+    let base = policy.public_url.as_deref()?.trim().trim_end_matches('/');
+    (!base.is_empty()).then(|| format!("{base}/hooks/rakuten"))
+}

@@ -1,0 +1,93 @@
+//! Shop set-up: 接続テスト calls the marketplace once with the stored credentials and says in
+//! Japanese whether it worked and what to do (nothing is imported); a Rakuten shop shows the
+//! address to register for its push (when the last push came: `marketplaces` tests).
+
+use madoguchi_tests::{each_backend, error_code};
+use serde_json::json;
+use shared::Marketplace;
+
+use crate::marketplaces::{Mall, RAKUTEN_SHOP, rakuten_shop};
+use crate::seed;
+
+const TEST: &str = "mutation($id: ID!) { testShopConnection(id: $id) { ok message } }";
+
+#[tokio::test]
+async fn the_connection_test_says_whether_the_marketplace_takes_the_keys_and_imports_nothing() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        mall.inquiry("質問です", 0).await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天テスト店").await;
+
+        let t = app.gql_ok(&token, TEST, json!({ "id": shop })).await["testShopConnection"].clone();
+        assert_eq!(t["ok"], true, "{t}");
+        assert_eq!(t["message"], "楽天市場のAPIに接続できました。");
+        let stored = app.gql_ok(&token, "{ inquiries { totalCount } orders { totalCount } }", json!({})).await;
+        assert_eq!(
+            (stored["inquiries"]["totalCount"].as_i64(), stored["orders"]["totalCount"].as_i64()),
+            (Some(0), Some(0)),
+            "nothing imported"
+        );
+
+        // An expired licence key: not an error, an answer that says what to do.
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({})).await;
+        let t = app.gql_ok(&token, TEST, json!({ "id": shop })).await["testShopConnection"].clone();
+        assert_eq!(t["ok"], false);
+        let message = t["message"].as_str().unwrap();
+        assert!(message.starts_with("認証情報の有効期限が切れています。楽天市場で再発行し"), "{message}");
+
+        // Without credentials, and for a CSV shop, the test says so without calling anything.
+        let bare = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        let t = app.gql_ok(&token, TEST, json!({ "id": bare })).await["testShopConnection"].clone();
+        assert_eq!(
+            (t["ok"].as_bool(), t["message"].as_str()),
+            (Some(false), Some("API認証情報が設定されていません。店舗設定で入力して保存してください。"))
+        );
+        let csv = seed::shop(&app, &token, Marketplace::CustomCsv, "CSV店").await;
+        let t = app.gql_ok(&token, TEST, json!({ "id": csv })).await["testShopConnection"].clone();
+        assert_eq!(t["ok"], false);
+        assert!(t["message"].as_str().unwrap().contains("CSV"), "{t}");
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
+async fn only_admins_test_connections_and_never_of_another_tenants_shop() {
+    each_backend!(|app| {
+        let (token, actor) = app.tenant("A商店", true).await;
+        let (b_token, _) = app.tenant("B商店", true).await;
+        let shop = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        let r = app.gql(Some(&b_token), TEST, json!({ "id": shop })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+        let (write_token, _) =
+            server::auth::create_api_token(&app.state.db, &actor, "倉庫", &["read".into(), "write".into()])
+                .await
+                .expect("token");
+        let r = app.gql(Some(&write_token), TEST, json!({ "id": shop })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+    });
+}
+
+#[tokio::test]
+async fn a_rakuten_shop_shows_the_push_address_to_register_under_the_public_url() {
+    for backend in madoguchi_tests::backends().await {
+        let app = madoguchi_tests::spawn_app_with(&backend, |c| {
+            c.policy.public_url = Some("https://madoguchi.example.jp/".into());
+        })
+        .await;
+        let (token, _) = app.tenant("A商店", true).await;
+        seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
+        seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        let d = app.gql_ok(&token, "{ shops { marketplace pushEndpointUrl } }", json!({})).await;
+        for s in d["shops"].as_array().unwrap() {
+            let expected = if s["marketplace"] == "RAKUTEN" {
+                json!("https://madoguchi.example.jp/hooks/rakuten")
+            } else {
+                json!(null)
+            };
+            assert_eq!(s["pushEndpointUrl"], expected, "{s}");
+        }
+        app.finish().await;
+    }
+}
