@@ -2202,6 +2202,7 @@ mod tests {
             }),
             page: Page::after(20, "c1"),
             sort: None,
+            excerpt_of: None,
         };
         let json = serde_json::to_value(request::<Inquiries>(vars)).unwrap();
         assert_eq!(json["operationName"], "Inquiries");
