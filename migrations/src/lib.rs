@@ -16,6 +16,7 @@ mod m20261201_000020_assignment_notes_waiting;
 mod m20261202_000030_inquiry_reads;
 mod m20261202_000040_event_log;
 mod m20261202_000050_webhooks;
+mod m20261203_000060_sync_run_items;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000030_inquiry_reads::Migration),
             Box::new(m20261202_000040_event_log::Migration),
             Box::new(m20261202_000050_webhooks::Migration),
+            Box::new(m20261203_000060_sync_run_items::Migration),
         ]
     }
 }

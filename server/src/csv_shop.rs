@@ -14,14 +14,14 @@ use chrono::{DateTime, Utc};
 use encoding_rs::SHIFT_JIS;
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
 use shared::csv_orders::{self, CsvItem, CsvMapping, CsvOrder, CsvParty, CsvRecord, CsvRowError};
-use shared::{CsvEncoding, Marketplace, OrderStatus, SyncKind, SyncState};
+use shared::{CsvEncoding, Marketplace, OrderStatus, SyncItemOutcome, SyncKind, SyncState};
 
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orders::{self, IncomingOrder, ItemForSave, PartyForSave};
 use crate::state::AppState;
 use crate::store::entities::{order, shop, sync_run};
-use crate::sync::{self, Progress};
+use crate::sync::{self, Progress, RunItem};
 
 /// Data lines one upload may carry.
 pub const MAX_LINES: usize = 50_000;
@@ -189,30 +189,39 @@ pub async fn import(
 
     let run = sync::queue(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
     let mut p = Progress::start(state, scope, run).await;
+    // The file is the run's one page.
+    p.steps(1).await;
     for e in &row_errors {
         if p.errors.len() < RUN_ERRORS_KEPT {
             p.fail(e.to_string());
         } else {
             p.run.failed += 1;
         }
+        p.item(SyncItemOutcome::Failed, RunItem::default().because(e.to_string())).await;
     }
     for (line, o) in read.orders {
         let number = o.order_number.clone();
         let incoming = incoming(o);
-        match crate::store::busy_retry(|| orders::upsert_order(state, scope, &shop, incoming.clone())).await {
-            Ok((_, outcome)) => p.count(outcome),
+        let log = p.item_log();
+        match crate::store::busy_retry(|| orders::upsert_order_in_run(state, scope, &shop, incoming.clone(), log)).await
+        {
+            Ok((_, outcome)) => {
+                p.count(outcome);
+                if log.is_some() {
+                    p.recorded();
+                }
+            }
             Err(e) => {
-                let e = CsvRowError {
-                    line,
-                    column: None,
-                    message: format!("受注 {number} を保存できません: {}", sync::app_error_text(&e)),
-                };
+                let why = sync::app_error_text(&e);
+                let e = CsvRowError { line, column: None, message: format!("受注 {number} を保存できません: {why}") };
                 p.fail(e.to_string());
+                p.item(SyncItemOutcome::Failed, RunItem::order(&number).because(e.to_string())).await;
                 row_errors.push(e);
             }
         }
         p.tick().await;
     }
+    p.step_done().await;
     if p.errors.len() >= RUN_ERRORS_KEPT && row_errors.len() > RUN_ERRORS_KEPT {
         p.errors.push(format!("ほか{}件のエラーは取込結果を参照してください", row_errors.len() - RUN_ERRORS_KEPT));
     }

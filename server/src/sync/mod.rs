@@ -17,11 +17,12 @@
 //!
 //! One concern per file: run records (`runs`), the keeper of runs whose process died
 //! (`keeper`), manual starts (`start`), performing a run (`execute`), imports (`imports`),
-//! exports (`exports`), the scheduler (`scheduler`) and the Rakuten push (`rakuten_push`).
+//! exports (`exports`), what a run did line by line (`items`), the scheduler (`scheduler`) and the Rakuten push (`rakuten_push`).
 
 mod execute;
 mod exports;
 mod imports;
+mod items;
 mod keeper;
 mod rakuten_push;
 mod runs;
@@ -33,6 +34,7 @@ use crate::state::AppState;
 pub(crate) use execute::*;
 pub(crate) use exports::*;
 pub(crate) use imports::*;
+pub use items::*;
 pub use keeper::*;
 pub use rakuten_push::*;
 pub use runs::*;
