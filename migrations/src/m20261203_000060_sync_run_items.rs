@@ -24,7 +24,10 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.alter_table(
-            Table::alter().table(Alias::new("sync_run")).add_column(integer_null(Alias::new("progress_total"))).to_owned(),
+            Table::alter()
+                .table(Alias::new("sync_run"))
+                .add_column(integer_null(Alias::new("progress_total")))
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -35,6 +38,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer("run_id"))
                 // CREATED | UPDATED | UNCHANGED | SKIPPED | FAILED
                 .col(string("outcome"))
+                // The order, when it is stored in Madoguchi (a failed import has only its number).
+                .col(big_integer_null("order_id"))
                 .col(string_null("order_number"))
                 .col(big_integer_null("inquiry_id"))
                 .col(text_null("reason"))
@@ -71,8 +76,10 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Alias::new("sync_run_item")).to_owned()).await?;
-        m.alter_table(Table::alter().table(Alias::new("sync_run")).drop_column(Alias::new("progress_total")).to_owned())
-            .await?;
+        m.alter_table(
+            Table::alter().table(Alias::new("sync_run")).drop_column(Alias::new("progress_total")).to_owned(),
+        )
+        .await?;
         m.alter_table(Table::alter().table(Alias::new("sync_run")).drop_column(Alias::new("progress_done")).to_owned())
             .await
     }

@@ -213,7 +213,9 @@ pub async fn import(
             }
             Err(e) => {
                 let why = sync::app_error_text(&e);
-                let e = CsvRowError { line, column: None, message: format!("受注 {number} を保存できません: {why}") };
+                let e = CsvRowError {
+                    line, column: None, message: format!("受注 {number} を保存できません: {why}")
+                };
                 p.fail(e.to_string());
                 p.item(SyncItemOutcome::Failed, RunItem::order(&number).because(e.to_string())).await;
                 row_errors.push(e);

@@ -19,6 +19,7 @@ mod object_store;
 mod order_checks;
 mod orders;
 mod recovery;
+mod run_items;
 mod seed;
 mod staff;
 mod static_assets;

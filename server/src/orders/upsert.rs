@@ -152,7 +152,7 @@ async fn upsert_order_once(
         Some(old) => {
             if m == old && !items_changed {
                 if let Some(log) = log {
-                    let line = crate::sync::RunItem::order(&old.order_number);
+                    let line = crate::sync::RunItem::stored_order(old.id, &old.order_number);
                     log.record(&txn, scope, shared::SyncItemOutcome::Unchanged, line).await?;
                 }
                 txn.commit().await?;
@@ -168,7 +168,7 @@ async fn upsert_order_once(
         super::entry::insert_items(&txn, scope, row.id, incoming.items).await?;
     }
     if let Some(log) = log {
-        log.record(&txn, scope, outcome.into(), crate::sync::RunItem::order(&row.order_number)).await?;
+        log.record(&txn, scope, outcome.into(), crate::sync::RunItem::stored_order(row.id, &row.order_number)).await?;
     }
     super::commit_change(state, txn, &row, outcome == UpsertOutcome::Created).await?;
     Ok(Some((row.id, outcome)))

@@ -113,13 +113,17 @@ async fn export_shipment(
             }
             let why = rules.iter().map(Ineligible::label_ja).collect::<Vec<_>>().join(" / ");
             p.count(UpsertOutcome::Unchanged);
-            p.item(SyncItemOutcome::Skipped, RunItem::order(&row.order_number).because(why)).await;
+            p.item(SyncItemOutcome::Skipped, RunItem::stored_order(row.id, &row.order_number).because(why)).await;
             return Ok(());
         }
     };
     if row.last_export_fingerprint.as_deref() == Some(fingerprint.as_str()) {
         p.count(UpsertOutcome::Unchanged);
-        p.item(SyncItemOutcome::Unchanged, RunItem::order(&row.order_number).because(orders::ALREADY_EXPORTED)).await;
+        p.item(
+            SyncItemOutcome::Unchanged,
+            RunItem::stored_order(row.id, &row.order_number).because(orders::ALREADY_EXPORTED),
+        )
+        .await;
         return Ok(());
     }
     let push = ShipmentPush {
@@ -142,14 +146,19 @@ async fn export_shipment(
                 Err(e) => {
                     tracing::warn!(order = %row.order_number, error = ?e, "recording an export failed");
                     p.fail(format!("受注 {}: {INTERNAL_TEXT}", row.order_number));
-                    p.item(SyncItemOutcome::Failed, RunItem::order(&row.order_number).because(INTERNAL_TEXT)).await;
+                    p.item(
+                        SyncItemOutcome::Failed,
+                        RunItem::stored_order(row.id, &row.order_number).because(INTERNAL_TEXT),
+                    )
+                    .await;
                 }
             }
         }
         Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
         Err(e) => {
             p.fail(format!("受注 {}: {e}", row.order_number));
-            p.item(SyncItemOutcome::Failed, RunItem::order(&row.order_number).because(e.to_string())).await;
+            p.item(SyncItemOutcome::Failed, RunItem::stored_order(row.id, &row.order_number).because(e.to_string()))
+                .await;
         }
     }
     Ok(())
@@ -170,7 +179,8 @@ async fn record_export(
     am.last_export_fingerprint = Set(Some(fingerprint));
     let saved = p.scope.update(&txn, am).await?;
     if let Some(log) = log {
-        log.record(&txn, p.scope, SyncItemOutcome::Updated, RunItem::order(&saved.order_number)).await?;
+        log.record(&txn, p.scope, SyncItemOutcome::Updated, RunItem::stored_order(saved.id, &saved.order_number))
+            .await?;
     }
     orders::commit_change(p.state, txn, &saved, false).await
 }
@@ -203,7 +213,7 @@ pub(crate) async fn export_evaluations(
             // ASSUMED Rakuma states (shared::order_status::RAKUMA_STATUSES): shipped and
             // awaiting the shop's rating.
             let due = matches!(row.marketplace_status.as_deref(), Some("shipped" | "wait_seller_review"));
-            let line = RunItem::order(&row.order_number);
+            let line = RunItem::stored_order(row.id, &row.order_number);
             if !due {
                 p.count(UpsertOutcome::Unchanged);
                 p.item(SyncItemOutcome::Skipped, line.because(NOT_DUE_FOR_RATING)).await;

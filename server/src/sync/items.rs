@@ -22,6 +22,7 @@ pub const ITEMS_PER_RUN: usize = 20_000;
 /// One line of a run's details.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunItem {
+    pub order_id: Option<i64>,
     pub order_number: Option<String>,
     pub inquiry_id: Option<i64>,
     pub reason: Option<String>,
@@ -30,6 +31,11 @@ pub struct RunItem {
 impl RunItem {
     pub fn order(number: &str) -> RunItem {
         RunItem { order_number: Some(number.to_owned()), ..RunItem::default() }
+    }
+
+    /// An order stored in Madoguchi.
+    pub fn stored_order(id: i64, number: &str) -> RunItem {
+        RunItem { order_id: Some(id), ..RunItem::order(number) }
     }
 
     pub fn inquiry(id: i64) -> RunItem {
@@ -64,6 +70,7 @@ impl RunItemLog {
                 sync_run_item::ActiveModel {
                     run_id: Set(self.run_id),
                     outcome: Set(outcome.into()),
+                    order_id: Set(item.order_id),
                     order_number: Set(item.order_number),
                     inquiry_id: Set(item.inquiry_id),
                     reason: Set(item.reason),

@@ -86,6 +86,10 @@ impl SyncRunItem {
     async fn outcome(&self) -> SyncItemOutcome {
         self.0.outcome.into()
     }
+    /// The order in Madoguchi, when it is stored (a failed import has only its number).
+    async fn order_id(&self) -> Option<ID> {
+        self.0.order_id.map(id)
+    }
     async fn order_number(&self) -> Option<&str> {
         self.0.order_number.as_deref()
     }

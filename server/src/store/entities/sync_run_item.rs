@@ -11,6 +11,8 @@ pub struct Model {
     pub tenant_id: i64,
     pub run_id: i64,
     pub outcome: Outcome,
+    /// The order, when it is stored (a failed import has only its number).
+    pub order_id: Option<i64>,
     pub order_number: Option<String>,
     /// The inquiry an inquiry import stored (its id in Madoguchi).
     pub inquiry_id: Option<i64>,
