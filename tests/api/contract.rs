@@ -347,6 +347,7 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             (ops::PresenceChangedSub::NAME, ops::PresenceChangedSub::DOCUMENT, json!({ "inquiryId": inquiry })),
             (ops::InboxPresenceSub::NAME, ops::InboxPresenceSub::DOCUMENT, json!({})),
             (ops::SyncRunUpdatedSub::NAME, ops::SyncRunUpdatedSub::DOCUMENT, json!({ "shopId": shop })),
+            (ops::OrderChangedSub::NAME, ops::OrderChangedSub::DOCUMENT, json!({})),
         ] {
             checked.push(name);
             // The harness panics on an `error` message, which is what an invalid document gets.
