@@ -188,9 +188,8 @@ pub async fn import(
     row_errors.sort_by_key(|e| e.line);
 
     let run = sync::queue(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
+    // No steps to show: the upload is done within its request.
     let mut p = Progress::start(state, scope, run).await;
-    // The file is the run's one page.
-    p.steps(1).await;
     for e in &row_errors {
         if p.errors.len() < RUN_ERRORS_KEPT {
             p.fail(e.to_string());
@@ -223,7 +222,6 @@ pub async fn import(
         }
         p.tick().await;
     }
-    p.step_done().await;
     if p.errors.len() >= RUN_ERRORS_KEPT && row_errors.len() > RUN_ERRORS_KEPT {
         p.errors.push(format!("ほか{}件のエラーは取込結果を参照してください", row_errors.len() - RUN_ERRORS_KEPT));
     }
