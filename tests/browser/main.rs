@@ -13,6 +13,7 @@ mod first_paint;
 mod harness;
 mod inbox;
 mod orders;
+mod runs;
 mod safety;
 mod setup;
 mod staff;
