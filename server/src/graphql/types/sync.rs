@@ -56,7 +56,7 @@ impl SyncRun {
     /// known. Null while the run waits to start.
     async fn progress(&self) -> Option<SyncProgress> {
         (self.0.state != sync_run::State::Queued)
-            .then(|| SyncProgress { done: self.0.progress_done, total: self.0.progress_total })
+            .then_some(SyncProgress { done: self.0.progress_done, total: self.0.progress_total })
     }
     /// What the run did, one line per order or inquiry, in the order it happened.
     #[graphql(complexity = "cost::page(first, None, child_complexity)")]
