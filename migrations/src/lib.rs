@@ -17,6 +17,7 @@ mod m20261202_000030_inquiry_reads;
 mod m20261202_000040_event_log;
 mod m20261202_000050_webhooks;
 mod m20261202_000070_shop_last_push;
+mod m20261203_000060_sync_run_items;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_event_log::Migration),
             Box::new(m20261202_000050_webhooks::Migration),
             Box::new(m20261202_000070_shop_last_push::Migration),
+            Box::new(m20261203_000060_sync_run_items::Migration),
         ]
     }
 }

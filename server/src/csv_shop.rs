@@ -14,14 +14,14 @@ use chrono::{DateTime, Utc};
 use encoding_rs::SHIFT_JIS;
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
 use shared::csv_orders::{self, CsvItem, CsvMapping, CsvOrder, CsvParty, CsvRecord, CsvRowError};
-use shared::{CsvEncoding, Marketplace, OrderStatus, SyncKind, SyncState};
+use shared::{CsvEncoding, Marketplace, OrderStatus, SyncItemOutcome, SyncKind, SyncState};
 
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::orders::{self, IncomingOrder, ItemForSave, PartyForSave};
 use crate::state::AppState;
 use crate::store::entities::{order, shop, sync_run};
-use crate::sync::{self, Progress};
+use crate::sync::{self, Progress, RunItem};
 
 /// Data lines one upload may carry.
 pub const MAX_LINES: usize = 50_000;
@@ -188,6 +188,7 @@ pub async fn import(
     row_errors.sort_by_key(|e| e.line);
 
     let run = sync::queue(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
+    // No steps to show: the upload is done within its request.
     let mut p = Progress::start(state, scope, run).await;
     for e in &row_errors {
         if p.errors.len() < RUN_ERRORS_KEPT {
@@ -195,19 +196,27 @@ pub async fn import(
         } else {
             p.run.failed += 1;
         }
+        p.item(SyncItemOutcome::Failed, RunItem::default().because(e.to_string())).await;
     }
     for (line, o) in read.orders {
         let number = o.order_number.clone();
         let incoming = incoming(o);
-        match crate::store::busy_retry(|| orders::upsert_order(state, scope, &shop, incoming.clone())).await {
-            Ok((_, outcome)) => p.count(outcome),
+        let log = p.item_log();
+        match crate::store::busy_retry(|| orders::upsert_order_in_run(state, scope, &shop, incoming.clone(), log)).await
+        {
+            Ok((_, outcome)) => {
+                p.count(outcome);
+                if log.is_some() {
+                    p.recorded();
+                }
+            }
             Err(e) => {
+                let why = sync::app_error_text(&e);
                 let e = CsvRowError {
-                    line,
-                    column: None,
-                    message: format!("受注 {number} を保存できません: {}", sync::app_error_text(&e)),
+                    line, column: None, message: format!("受注 {number} を保存できません: {why}")
                 };
                 p.fail(e.to_string());
+                p.item(SyncItemOutcome::Failed, RunItem::order(&number).because(e.to_string())).await;
                 row_errors.push(e);
             }
         }

@@ -121,6 +121,17 @@ contract_enum!(
 );
 
 contract_enum!(
+    /// What a run did with one order or inquiry (a line of its details).
+    SyncItemOutcome {
+        Created = "CREATED" / "新規",
+        Updated = "UPDATED" / "更新",
+        Unchanged = "UNCHANGED" / "変更なし",
+        Skipped = "SKIPPED" / "対象外",
+        Failed = "FAILED" / "失敗",
+    }
+);
+
+contract_enum!(
     /// Someone's presence on an inquiry.
     PresenceState {
         Viewing = "VIEWING" / "閲覧中",

@@ -107,6 +107,7 @@ pub const ALL: &[(&str, &str)] = &[
     (CreateShop::NAME, CreateShop::DOCUMENT),
     (UpdateShop::NAME, UpdateShop::DOCUMENT),
     (SyncRuns::NAME, SyncRuns::DOCUMENT),
+    (SyncRunItems::NAME, SyncRunItems::DOCUMENT),
     (ImportOrders::NAME, ImportOrders::DOCUMENT),
     (ImportInquiries::NAME, ImportInquiries::DOCUMENT),
     (ExportShipments::NAME, ExportShipments::DOCUMENT),
@@ -1477,11 +1478,14 @@ pub struct SyncRun {
     /// 失敗.
     pub failed: i64,
     pub errors: Vec<String>,
+    /// Windows or pages done, of the total when known (none while queued).
+    #[serde(default)]
+    pub progress: Option<SyncProgress>,
 }
 
 macro_rules! sync_run_fields {
     () => {
-        "id shop { id name marketplace } kind state trigger startedAt finishedAt created updated unchanged failed errors"
+        "id shop { id name marketplace } kind state trigger startedAt finishedAt created updated unchanged failed errors progress { done total }"
     };
 }
 
@@ -1649,6 +1653,73 @@ impl Operation for SyncRunUpdatedSub {
     );
     type Variables = SyncRunUpdatedVariables;
     type Data = SyncRunUpdatedData;
+}
+
+/// `SyncProgress`: steps of a run (import windows, export pages) done, of the total when known.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub done: i64,
+    pub total: Option<i64>,
+}
+
+/// `SyncRunItem`: one line of what a run did.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunItem {
+    pub outcome: crate::SyncItemOutcome,
+    /// The order in Madoguchi, when it is stored.
+    pub order_id: Option<String>,
+    pub order_number: Option<String>,
+    pub inquiry_id: Option<String>,
+    /// Why it failed or was left out (Japanese).
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunItemConnection {
+    pub nodes: Vec<SyncRunItem>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+/// One run with a page of what it did (the run's details), in the order it happened.
+pub struct SyncRunItems;
+
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunItemsVariables {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunWithItems {
+    #[serde(flatten)]
+    pub run: SyncRun,
+    pub items: SyncRunItemConnection,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunItemsData {
+    pub sync_run: Option<SyncRunWithItems>,
+}
+
+impl Operation for SyncRunItems {
+    const NAME: &'static str = "SyncRunItems";
+    const DOCUMENT: &'static str = concat!(
+        "query SyncRunItems($id: ID!, $first: Int, $after: String) { syncRun(id: $id) { ",
+        sync_run_fields!(),
+        " items(first: $first, after: $after) { nodes { outcome orderId orderNumber inquiryId reason } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } } }"
+    );
+    type Variables = SyncRunItemsVariables;
+    type Data = SyncRunItemsData;
 }
 
 /// An order created or changed (by hand, by an import, by a colleague): its id only, for a

@@ -325,6 +325,16 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         assert_eq!((imported.run.created, imported.run.failed), (1, 1), "{body:#}");
         assert_eq!(imported.row_errors[0].line, 3);
         assert_eq!(imported.row_errors[0].column.as_deref(), Some("注文日時"));
+        // The upload's details: the refused line and the order stored, in the file's order.
+        let details = check!(ops::SyncRunItems, json!({ "id": imported.run.id, "first": 20 }));
+        let details: ops::SyncRunItemsData = serde_json::from_value(details).unwrap();
+        let items = details.sync_run.expect("the run").items.nodes;
+        let outcomes: Vec<_> = items.iter().map(|i| (i.outcome, i.order_number.as_deref())).collect();
+        assert_eq!(
+            outcomes,
+            [(shared::SyncItemOutcome::Failed, None), (shared::SyncItemOutcome::Created, Some("C-1"))],
+            "{items:?}"
+        );
 
         let exported = check!(
             ops::ExportOrdersCsv,

@@ -20,6 +20,7 @@ mod object_store;
 mod order_checks;
 mod orders;
 mod recovery;
+mod run_items;
 mod seed;
 mod shop_setup;
 mod staff;

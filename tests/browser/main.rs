@@ -14,6 +14,7 @@ mod harness;
 mod inbox;
 mod orders;
 mod reply_templates;
+mod runs;
 mod safety;
 mod setup;
 mod staff;

@@ -66,6 +66,7 @@ fn Shell(session: Session) -> impl IntoView {
                 <Route path=path!("/templates") view=TemplatesPage/>
                 <Route path=path!("/shops") view=ShopsPage/>
                 <Route path=path!("/sync") view=SyncPage/>
+                <Route path=path!("/sync/runs/:id") view=crate::pages::sync::SyncRunPage/>
                 <Route path=path!("/api-tokens") view=TokensPage/>
                 <Route path=path!("/staff") view=crate::pages::staff::StaffPage/>
                 <Route path=path!("/webhooks") view=crate::pages::webhooks::WebhooksPage/>

@@ -36,7 +36,7 @@ pub(crate) use reply::check_body;
 pub use reply::{NewAttachment, ReplyForCreate, reply};
 pub use summary::{announce_change, resummarise};
 pub(crate) use summary::{commit_change, summarise};
-pub use upsert::{UpsertOutcome, upsert_inquiry};
+pub use upsert::{UpsertOutcome, upsert_inquiry, upsert_inquiry_in_run};
 
 pub const PREVIEW_CHARS: usize = 60;
 

@@ -17,6 +17,16 @@ pub enum UpsertOutcome {
     Unchanged,
 }
 
+impl From<UpsertOutcome> for shared::SyncItemOutcome {
+    fn from(o: UpsertOutcome) -> Self {
+        match o {
+            UpsertOutcome::Created => shared::SyncItemOutcome::Created,
+            UpsertOutcome::Updated => shared::SyncItemOutcome::Updated,
+            UpsertOutcome::Unchanged => shared::SyncItemOutcome::Unchanged,
+        }
+    }
+}
+
 /// Upserts an inquiry by (shop, marketplace id) and records each message once (by its
 /// marketplace id), whichever way it arrives: poll, push, or both. Local-only state is kept.
 pub async fn upsert_inquiry(
@@ -24,6 +34,18 @@ pub async fn upsert_inquiry(
     scope: Scope,
     shop: &shop::Model,
     incoming: IncomingInquiry,
+) -> AppResult<(i64, UpsertOutcome)> {
+    upsert_inquiry_in_run(state, scope, shop, incoming, None).await
+}
+
+/// [`upsert_inquiry`] for a run: what it did to the inquiry is written to the run's lines
+/// (`log`) in the same transaction.
+pub async fn upsert_inquiry_in_run(
+    state: &AppState,
+    scope: Scope,
+    shop: &shop::Model,
+    incoming: IncomingInquiry,
+    log: Option<crate::sync::RunItemLog>,
 ) -> AppResult<(i64, UpsertOutcome)> {
     let marketplace = Marketplace::from(shop.marketplace);
     let txn = state.db.begin().await?;
@@ -168,6 +190,9 @@ pub async fn upsert_inquiry(
     };
     let received = created || new_customer > 0;
     let id = row.id;
+    if let Some(log) = log {
+        log.record(&txn, scope, outcome.into(), crate::sync::RunItem::inquiry(id)).await?;
+    }
     if outcome == UpsertOutcome::Unchanged {
         txn.commit().await?;
     } else {

@@ -8,6 +8,9 @@ use shared::export::shipment_ineligibilities;
 use crate::clock;
 use crate::store::entities::{order, shop};
 
+/// Why an order that qualifies is not sent again (the order page and the export's lines).
+pub const ALREADY_EXPORTED: &str = "同じ内容で書き出し済みです(内容を変更すると次回の書出で送られます)";
+
 /// The order page's answer: eligible, or the reasons (Japanese, one per rule that excludes it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShipmentExportCheck {
@@ -32,7 +35,7 @@ pub fn shipment_export_check(o: &order::Model, s: &shop::Model) -> ShipmentExpor
     let today = now.with_timezone(&shared::jst()).date_naive();
     reasons.extend(shipment_ineligibilities(&facts, today).iter().map(|r| r.label_ja()));
     if reasons.is_empty() && o.last_export_fingerprint.as_deref() == Some(super::shipment_fingerprint_of(o).as_str()) {
-        reasons.push("同じ内容で書き出し済みです(内容を変更すると次回の書出で送られます)".into());
+        reasons.push(ALREADY_EXPORTED.into());
     }
     ShipmentExportCheck { eligible: reasons.is_empty(), reasons }
 }

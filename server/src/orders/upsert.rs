@@ -17,10 +17,22 @@ pub async fn upsert_order(
     shop: &shop::Model,
     incoming: IncomingOrder,
 ) -> AppResult<(i64, crate::inbox::UpsertOutcome)> {
+    upsert_order_in_run(state, scope, shop, incoming, None).await
+}
+
+/// [`upsert_order`] for a run: what it did to the order is written to the run's lines (`log`)
+/// in the same transaction.
+pub async fn upsert_order_in_run(
+    state: &AppState,
+    scope: crate::store::Scope,
+    shop: &shop::Model,
+    incoming: IncomingOrder,
+    log: Option<crate::sync::RunItemLog>,
+) -> AppResult<(i64, crate::inbox::UpsertOutcome)> {
     // A new order being stored by another import at this very moment: the second try finds it.
-    match upsert_order_once(state, scope, shop, incoming.clone()).await? {
+    match upsert_order_once(state, scope, shop, incoming.clone(), log).await? {
         Some(done) => Ok(done),
-        None => upsert_order_once(state, scope, shop, incoming).await?.ok_or_else(|| {
+        None => upsert_order_once(state, scope, shop, incoming, log).await?.ok_or_else(|| {
             crate::error::AppError::Conflict("受注を保存できませんでした (the order could not be stored)".into())
         }),
     }
@@ -32,6 +44,7 @@ async fn upsert_order_once(
     scope: crate::store::Scope,
     shop: &shop::Model,
     incoming: IncomingOrder,
+    log: Option<crate::sync::RunItemLog>,
 ) -> AppResult<Option<(i64, crate::inbox::UpsertOutcome)>> {
     use crate::inbox::UpsertOutcome;
     let marketplace = shared::Marketplace::from(shop.marketplace);
@@ -138,6 +151,10 @@ async fn upsert_order_once(
         }
         Some(old) => {
             if m == old && !items_changed {
+                if let Some(log) = log {
+                    let line = crate::sync::RunItem::stored_order(old.id, &old.order_number);
+                    log.record(&txn, scope, shared::SyncItemOutcome::Unchanged, line).await?;
+                }
                 txn.commit().await?;
                 return Ok(Some((old.id, UpsertOutcome::Unchanged)));
             }
@@ -149,6 +166,9 @@ async fn upsert_order_once(
     if items_changed {
         scope.delete_many::<order_item::Entity>().filter(order_item::Column::OrderId.eq(row.id)).exec(&txn).await?;
         super::entry::insert_items(&txn, scope, row.id, incoming.items).await?;
+    }
+    if let Some(log) = log {
+        log.record(&txn, scope, outcome.into(), crate::sync::RunItem::stored_order(row.id, &row.order_number)).await?;
     }
     super::commit_change(state, txn, &row, outcome == UpsertOutcome::Created).await?;
     Ok(Some((row.id, outcome)))

@@ -37,6 +37,7 @@ tenant_owned!(
     template,
     event_log,
     sync_run,
+    sync_run_item,
     webhook,
     webhook_delivery
 );

@@ -8,12 +8,36 @@ use crate::inbox;
 use crate::marketplaces::{Connector, MarketplaceError};
 use crate::orders;
 use crate::store::entities::{inquiry, shop};
+use shared::SyncItemOutcome;
 
 use super::*;
 
 /// Open inquiries older than the import window that are re-read on each inquiry import, at
 /// most (newest activity first): Rakuten lists inquiries by their first date only.
 pub(crate) const REREAD_OPEN_MAX: u64 = 200;
+
+/// An import asks the marketplace for its period in at most this many windows, so the run
+/// shows how far it has come (windows done of the total).
+pub(crate) const IMPORT_WINDOWS_MAX: i64 = 10;
+
+/// `[from, to]` cut into consecutive windows of a day or more, at most [`IMPORT_WINDOWS_MAX`]
+/// of them; neighbours share their boundary instant (what it brings twice is stored once).
+pub(crate) fn import_windows(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    if to <= from {
+        return vec![(from, to)];
+    }
+    let span = to - from;
+    let days = (span.num_seconds() + 86_399) / 86_400;
+    let n = days.clamp(1, IMPORT_WINDOWS_MAX);
+    let width = span / n as i32;
+    (0..n)
+        .map(|i| {
+            let start = from + width * i as i32;
+            let end = if i + 1 == n { to } else { from + width * (i + 1) as i32 };
+            (start, end)
+        })
+        .collect()
+}
 
 pub(crate) async fn import_inquiries(
     p: &mut Progress<'_>,
@@ -22,16 +46,19 @@ pub(crate) async fn import_inquiries(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(), MarketplaceError> {
-    let listed = c.fetch_inquiries(from, to).await?;
+    let windows = import_windows(from, to);
+    p.steps(windows.len()).await;
     let mut seen = std::collections::HashSet::new();
-    for inq in listed {
-        let id = inq.marketplace_inquiry_id.clone();
-        seen.insert(id.clone());
-        match crate::store::busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
-            Ok((_, o)) => p.count(o),
-            Err(e) => p.fail(format!("お問い合わせ {id}: {}", app_error_text(&e))),
+    for (f, t) in windows {
+        for inq in c.fetch_inquiries(f, t).await? {
+            let id = inq.marketplace_inquiry_id.clone();
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            store_inquiry(p, shop, inq, &id).await;
+            p.tick().await;
         }
-        p.tick().await;
+        p.step_done().await;
     }
     // Open inquiries that began before the window: new messages on them are not listed.
     let older = p
@@ -47,15 +74,13 @@ pub(crate) async fn import_inquiries(
         .map_err(db_fault)?;
     for row in older.into_iter().filter(|r| !seen.contains(&r.marketplace_inquiry_id)) {
         match c.fetch_inquiry(&row.marketplace_inquiry_id).await {
-            Ok(Some(inq)) => {
-                match crate::store::busy_retry(|| inbox::upsert_inquiry(p.state, p.scope, shop, inq.clone())).await {
-                    Ok((_, o)) => p.count(o),
-                    Err(e) => p.fail(format!("お問い合わせ {}: {}", row.marketplace_inquiry_id, app_error_text(&e))),
-                }
-            }
+            Ok(Some(inq)) => store_inquiry(p, shop, inq, &row.marketplace_inquiry_id).await,
             Ok(None) => {}
             Err(e @ (MarketplaceError::Auth { .. } | MarketplaceError::Unavailable(_))) => return Err(e),
-            Err(e) => p.fail(format!("お問い合わせ {}: {e}", row.marketplace_inquiry_id)),
+            Err(e) => {
+                p.fail(format!("お問い合わせ {}: {e}", row.marketplace_inquiry_id));
+                p.item(SyncItemOutcome::Failed, RunItem::inquiry(row.id).because(e.to_string())).await;
+            }
         }
         p.tick().await;
     }
@@ -161,6 +186,25 @@ pub(crate) async fn fetch_customer_files(
     Ok(())
 }
 
+/// Stores one imported inquiry, counted and written to the run's lines (a failure names the
+/// marketplace's inquiry id: there is no inquiry in Madoguchi to point at).
+async fn store_inquiry(p: &mut Progress<'_>, shop: &shop::Model, inq: inbox::IncomingInquiry, id: &str) {
+    let log = p.item_log();
+    match crate::store::busy_retry(|| inbox::upsert_inquiry_in_run(p.state, p.scope, shop, inq.clone(), log)).await {
+        Ok((_, o)) => {
+            p.count(o);
+            if log.is_some() {
+                p.recorded();
+            }
+        }
+        Err(e) => {
+            let why = app_error_text(&e);
+            p.fail(format!("お問い合わせ {id}: {why}"));
+            p.item(SyncItemOutcome::Failed, RunItem::default().because(format!("お問い合わせ {id}: {why}"))).await;
+        }
+    }
+}
+
 pub(crate) async fn import_orders(
     p: &mut Progress<'_>,
     shop: &shop::Model,
@@ -168,13 +212,55 @@ pub(crate) async fn import_orders(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(), MarketplaceError> {
-    for o in c.fetch_orders(from, to).await? {
-        let number = o.order_number.clone();
-        match crate::store::busy_retry(|| orders::upsert_order(p.state, p.scope, shop, o.clone())).await {
-            Ok((_, outcome)) => p.count(outcome),
-            Err(e) => p.fail(format!("受注 {number}: {}", app_error_text(&e))),
+    let windows = import_windows(from, to);
+    p.steps(windows.len()).await;
+    let mut seen = std::collections::HashSet::new();
+    for (f, t) in windows {
+        for o in c.fetch_orders(f, t).await? {
+            if !seen.insert(o.order_number.clone()) {
+                continue;
+            }
+            store_order(p, shop, o).await;
+            p.tick().await;
         }
-        p.tick().await;
+        p.step_done().await;
     }
     Ok(())
+}
+
+/// Stores one imported order (an upsert), counted and written to the run's lines.
+pub(crate) async fn store_order(p: &mut Progress<'_>, shop: &shop::Model, o: orders::IncomingOrder) {
+    let number = o.order_number.clone();
+    let log = p.item_log();
+    match crate::store::busy_retry(|| orders::upsert_order_in_run(p.state, p.scope, shop, o.clone(), log)).await {
+        Ok((_, outcome)) => {
+            p.count(outcome);
+            if log.is_some() {
+                p.recorded();
+            }
+        }
+        Err(e) => {
+            let why = app_error_text(&e);
+            p.fail(format!("受注 {number}: {why}"));
+            p.item(SyncItemOutcome::Failed, RunItem::order(&number).because(why)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_windows_cover_the_period_in_days_and_never_more_than_the_most() {
+        let to = Utc::now();
+        for days in [0_i64, 1, 3, 7, 30, 730] {
+            let from = to - chrono::Duration::days(days);
+            let w = import_windows(from, to);
+            assert_eq!(w.len() as i64, days.clamp(1, IMPORT_WINDOWS_MAX), "{days} days");
+            assert_eq!(w[0].0, from);
+            assert_eq!(w[w.len() - 1].1, to);
+            assert!(w.windows(2).all(|p| p[0].1 == p[1].0), "consecutive, no gap");
+        }
+    }
 }

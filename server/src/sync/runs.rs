@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter, TransactionTrait};
-use shared::{SyncKind, SyncState};
+use shared::{SyncItemOutcome, SyncKind, SyncState};
 
 use crate::auth::{Actor, Permission};
 use crate::clock;
@@ -15,6 +15,8 @@ use crate::paging::{self, Cursor, Page, PageRequest};
 use crate::state::AppState;
 use crate::store::Scope;
 use crate::store::entities::{shop, sync_run};
+
+use super::items::{ITEMS_PER_RUN, RunItem, RunItemLog};
 
 pub const TRIGGER_MANUAL: sync_run::Trigger = sync_run::Trigger::Manual;
 pub const TRIGGER_AUTO: sync_run::Trigger = sync_run::Trigger::Auto;
@@ -127,6 +129,8 @@ pub(crate) async fn queue(
                 errors: Set("[]".into()),
                 created_at: Set(clock::now()),
                 heartbeat_at: Set(Some(clock::now())),
+                progress_done: Set(0),
+                progress_total: Set(None),
                 ..Default::default()
             },
         )
@@ -136,21 +140,67 @@ pub(crate) async fn queue(
     Ok(run)
 }
 
-/// A running run's counts and errors, saved as it goes.
+/// A running run's counts, errors, progress and lines, saved as it goes.
 pub(crate) struct Progress<'a> {
     pub(crate) state: &'a AppState,
     pub(crate) scope: Scope,
     pub(crate) run: sync_run::Model,
     pub(crate) errors: Vec<String>,
     unsaved: usize,
+    /// Lines written so far (at most [`ITEMS_PER_RUN`]).
+    items: usize,
 }
 
 impl<'a> Progress<'a> {
     /// Starts a queued run: it is RUNNING from here on.
     pub(crate) async fn start(state: &'a AppState, scope: Scope, run: sync_run::Model) -> Progress<'a> {
-        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0 };
+        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0, items: 0 };
         p.save(Some(SyncState::Running)).await;
         p
+    }
+
+    /// The run's steps (windows or pages) are `total`; none done yet. Saved and published.
+    pub(crate) async fn steps(&mut self, total: usize) {
+        self.run.progress_done = 0;
+        self.run.progress_total = Some(i32::try_from(total).unwrap_or(i32::MAX));
+        self.save(None).await;
+    }
+
+    /// One more step done: saved and published at once, so the run is seen moving.
+    pub(crate) async fn step_done(&mut self) {
+        self.run.progress_done = self.run.progress_done.saturating_add(1);
+        // More steps than counted (rows added while the run works): the total follows.
+        if let Some(total) = self.run.progress_total
+            && self.run.progress_done > total
+        {
+            self.run.progress_total = Some(self.run.progress_done);
+        }
+        self.save(None).await;
+    }
+
+    /// Where a change stored for this run writes its line (in its own transaction), while the
+    /// run has room for more lines; count it with [`Progress::recorded`] once it is stored.
+    pub(crate) fn item_log(&self) -> Option<RunItemLog> {
+        (self.items < ITEMS_PER_RUN).then_some(RunItemLog { run_id: self.run.id })
+    }
+
+    /// A line written through [`Progress::item_log`] was stored.
+    pub(crate) fn recorded(&mut self) {
+        self.items += 1;
+        if self.items == ITEMS_PER_RUN {
+            self.errors.push(format!(
+                "明細は先頭の{ITEMS_PER_RUN}件まで記録しました(件数はすべて数えています) (only the first {ITEMS_PER_RUN} items are listed)"
+            ));
+        }
+    }
+
+    /// Writes a line that no stored change carries (a failure, an order left out).
+    pub(crate) async fn item(&mut self, outcome: SyncItemOutcome, item: RunItem) {
+        let Some(log) = self.item_log() else { return };
+        match log.record(&self.state.db, self.scope, outcome, item).await {
+            Ok(()) => self.recorded(),
+            Err(e) => tracing::warn!(run = self.run.id, error = %e, "recording a run item failed"),
+        }
     }
 
     pub(crate) fn count(&mut self, o: UpsertOutcome) {
@@ -180,6 +230,8 @@ impl<'a> Progress<'a> {
         am.updated = Set(self.run.updated);
         am.unchanged = Set(self.run.unchanged);
         am.failed = Set(self.run.failed);
+        am.progress_done = Set(self.run.progress_done);
+        am.progress_total = Set(self.run.progress_total);
         am.errors = Set(serde_json::to_string(&self.errors).unwrap_or_else(|_| "[]".into()));
         if let Some(s) = state {
             am.state = Set(s.into());

@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::error::AppError;
 use crate::graphql::context::{actor, state};
 use crate::graphql::cost;
-use crate::graphql::error::opt_id;
+use crate::graphql::error::{opt_id, parse_id};
 use crate::graphql::types::*;
 use crate::paging::PageRequest;
 use crate::sync;
@@ -28,5 +29,12 @@ impl SyncQuery {
             sync::list(&state(ctx).db, actor(ctx)?, shop_id, &PageRequest { first, after, last: None, before: None })
                 .await?;
         Ok(page.into())
+    }
+
+    /// One run (with what it did: `items`).
+    async fn sync_run(&self, ctx: &Context<'_>, id: ID) -> Result<Option<SyncRun>> {
+        let id = parse_id(&id, "実行履歴")?;
+        let row = sync::get(&state(ctx).db, actor(ctx)?, id).await?.ok_or(AppError::NotFound("実行履歴"))?;
+        Ok(Some(SyncRun::from(row)))
     }
 }

@@ -40,6 +40,7 @@ pub mod session;
 pub mod shop;
 pub mod staff;
 pub mod sync_run;
+pub mod sync_run_item;
 pub mod template;
 pub mod tenant;
 pub mod webhook;

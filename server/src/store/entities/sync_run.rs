@@ -23,6 +23,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Renewed by the process working on a QUEUED or RUNNING run (see `sync::keep_runs`).
     pub heartbeat_at: Option<DateTimeUtc>,
+    /// Windows (imports) or pages (exports) done so far, of `progress_total` when known.
+    pub progress_done: i32,
+    pub progress_total: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

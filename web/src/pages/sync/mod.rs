@@ -1,7 +1,8 @@
 //! 取込・書出: per shop, manual import of orders and inquiries (モール詳細の取得日数で取得, or
 //! for an explicit 取得日時 range), 発送情報を更新 for a 作成期間, and ユーザ評価を登録 (Rakuma).
-//! Each run shows its live progress (the `syncRunUpdated` subscription) and ends with its
-//! counts and errors; below, the history of runs with cursor paging.
+//! Each run shows its live progress (「3 / 10 ページ」, the `syncRunUpdated` subscription) and
+//! ends with its counts and errors; below, the history of runs with cursor paging. Each run
+//! opens its details (明細).
 //!
 //! A refusal by the server (e.g. `MARKETPLACE_UNAVAILABLE` with its reason) is shown as the
 //! action's error: it is a valid outcome, never hidden.
@@ -9,10 +10,13 @@
 //! A カスタムCSV店舗 has no marketplace to call: its orders come in by 受注CSV取込 (a file
 //! upload). Every shop can download its orders by 受注CSV書出 (`components::csv_panel`).
 //!
+//! - [`details`]: one run's details (明細): what it did, line by line, paged, with its live
+//!   progress (`/sync/runs/:id`).
 //! - [`runs`]: the runs followed live, and starting one (an `Action` per card).
 //! - [`shop_actions`]: the cards a shop offers ([`import_card`], [`export_card`], the CSV
 //!   cards), each with its [`run_status`]; [`history`]: the rows of 実行履歴.
 
+mod details;
 mod export_card;
 mod history;
 mod import_card;
@@ -38,6 +42,8 @@ use crate::ws;
 use history::HistoryRow;
 use runs::{LiveRuns, merge};
 use shop_actions::ShopActions;
+
+pub use details::SyncRunPage;
 
 const PAGE_SIZE: i32 = 20;
 
@@ -181,11 +187,13 @@ pub fn SyncPage() -> impl IntoView {
                             <th>"処理"</th>
                             <th>"実行"</th>
                             <th>"状態"</th>
+                            <th>"進捗"</th>
                             <th class="num">"新規"</th>
                             <th class="num">"更新"</th>
                             <th class="num">"変更なし"</th>
                             <th class="num">"失敗"</th>
                             <th>"エラー"</th>
+                            <th>"明細"</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use shared::SyncState;
 use shared::ops::SyncRun;
 
-use super::runs::{LiveRuns, Starter};
+use super::runs::{LiveRuns, Starter, progress_label};
 use crate::components::error::ErrorLine;
 use crate::format;
 
@@ -42,6 +42,12 @@ fn RunSummary(run: SyncRun) -> impl IntoView {
                 " "
                 <span class="muted">{when}</span>
                 {(!finished).then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                " "
+                {progress_label(&run).map(|p| view! { <span class="run-progress">{p}</span> })}
+                " "
+                <a class="run-details-link" href=super::details::href(&run.id)>
+                    "明細を見る"
+                </a>
             </p>
             <dl class="counts">
                 <div>

@@ -14,14 +14,31 @@ use crate::api::{self, ApiError};
 /// Runs as the subscription last reported them, by id (they override the history's rows).
 pub(super) type LiveRuns = RwSignal<HashMap<String, SyncRun>>;
 
-/// How far a run has got: queued, running, finished; then how many orders it has handled.
-fn progress(run: &SyncRun) -> (u8, i64) {
+/// How far a run has got: queued, running, finished; then the steps (windows or pages) done;
+/// then how many orders it has handled.
+fn progress(run: &SyncRun) -> (u8, i64, i64) {
     let stage = match run.state {
         SyncState::Queued => 0,
         SyncState::Running => 1,
         SyncState::Succeeded | SyncState::Failed => 2,
     };
-    (stage, run.created + run.updated + run.unchanged + run.failed)
+    let steps = run.progress.map_or(0, |p| p.done);
+    (stage, steps, run.created + run.updated + run.unchanged + run.failed)
+}
+
+/// 「3 / 10 ページ」: the steps a run has done, of the total when known (an import goes through
+/// its period in windows of days, 期間; an export through its orders in pages, ページ).
+/// Nothing for a run that counts no steps (a CSV upload is done within its request).
+pub(super) fn progress_label(run: &SyncRun) -> Option<String> {
+    let p = run.progress.filter(|p| p.total.is_some() || p.done > 0)?;
+    let unit = match run.kind {
+        SyncKind::ImportOrders | SyncKind::ImportInquiries => "期間",
+        SyncKind::ExportShipments | SyncKind::ExportEvaluations => "ページ",
+    };
+    Some(match p.total {
+        Some(total) => format!("{} / {} {unit}", p.done, total),
+        None => format!("{} {unit}", p.done),
+    })
 }
 
 /// Keeps the further of two reports of the same run: an answer asked for before a pushed
@@ -132,6 +149,7 @@ mod tests {
             unchanged: 0,
             failed: 0,
             errors: Vec::new(),
+            progress: None,
         }
     }
 
@@ -145,5 +163,23 @@ mod tests {
         assert_eq!(map["1"].created, 3, "fewer orders handled is behind");
         merge(&mut map, run(SyncState::Succeeded, 5));
         assert_eq!((map["1"].state, map["1"].created), (SyncState::Succeeded, 5));
+    }
+
+    #[test]
+    fn progress_moves_a_running_run_forwards_and_reads_as_steps_of_the_total() {
+        let mut map = HashMap::new();
+        let at = |done, total| SyncRun {
+            progress: Some(shared::ops::SyncProgress { done, total }),
+            ..run(SyncState::Running, 0)
+        };
+        merge(&mut map, at(3, Some(10)));
+        merge(&mut map, at(2, Some(10)));
+        assert_eq!(map["1"].progress.map(|p| p.done), Some(3), "fewer steps done is behind");
+        assert_eq!(progress_label(&map["1"]).as_deref(), Some("3 / 10 期間"));
+        let export = SyncRun { kind: SyncKind::ExportShipments, ..at(1, Some(4)) };
+        assert_eq!(progress_label(&export).as_deref(), Some("1 / 4 ページ"));
+        assert_eq!(progress_label(&at(2, None)).as_deref(), Some("2 期間"));
+        assert_eq!(progress_label(&run(SyncState::Queued, 0)), None);
+        assert_eq!(progress_label(&at(0, None)), None, "no steps counted");
     }
 }
