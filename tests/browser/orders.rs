@@ -119,10 +119,12 @@ async fn the_order_page_explains_the_next_export_and_saving_shipped_says_it_will
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_is_registered_by_hand_opens_on_its_page_and_appears_live_in_a_colleagues_list() {
     let Some((app, driver)) = setup().await else { return };
-    // A colleague has 受注一覧 open all along.
+    // A colleague has 受注一覧 open all along (reached through the menu: the page subscribes
+    // on a connection that is already open).
     let colleague = browser(&driver).await;
     log_in(&colleague, &app.base).await;
-    colleague.goto(&format!("{}/orders", app.base)).await.unwrap();
+    find(&colleague, ".inquiry-list").await;
+    find_text(&colleague, "a", "受注一覧").await.click().await.unwrap();
     find(&colleague, "table").await;
     assert!(!text(&colleague, "main").await.contains("TEL-0001"));
 

@@ -36,6 +36,8 @@ async fn staff_start_an_import_see_its_progress_and_open_its_details() {
     find(&c, "select[name=shop]").await.select_by_value(&rakuten).await.expect("choose the Rakuten shop");
     let start = find(&c, "section.sync-card[data-kind=IMPORT_ORDERS] button.by-days").await;
     eventually("the import can start", || async { start.attr("disabled").await.ok().flatten().is_none() }).await;
+    // Whatever the app logs as an error from here on (a panic stops the whole app).
+    js(&c, "window.__errs = []; const ce = console.error; console.error = (...a) => { window.__errs.push(a.map(String).join(' ').slice(0, 600)); ce(...a); }; return null;").await;
     start.click().await.unwrap();
 
     // While it works, the card says how many windows of the period are done, of how many.
@@ -59,6 +61,12 @@ async fn staff_start_an_import_see_its_progress_and_open_its_details() {
     let finished = run().await;
     let total = finished["progress"]["total"].as_i64().expect("a total");
     assert_eq!(finished["progress"]["done"].as_i64(), Some(total), "{finished}");
+    assert_eq!(js(&c, "return window.__errs;").await, json!([]), "the app logged errors while the run went on");
+    // The card followed it live to the end (no reload).
+    eventually("the card shows every window done", || async {
+        text(&c, &format!("{card}[data-state=SUCCEEDED] .run-progress")).await == format!("{total} / {total} 期間")
+    })
+    .await;
 
     // 実行履歴 shows every window done, and the row opens the run's details.
     c.goto(&format!("{}/sync", app.base)).await.unwrap();

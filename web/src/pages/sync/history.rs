@@ -10,7 +10,9 @@ use crate::format;
 #[component]
 pub(super) fn HistoryRow(run: Signal<SyncRun>) -> impl IntoView {
     move || {
-        let r = run.get();
+        // A live event can reach a row the history just replaced: it then shows nothing (its
+        // replacement shows the run); reading it would stop the whole app.
+        let Some(r) = run.try_get() else { return ().into_any() };
         let started = r.started_at.as_ref().map(format::date_time).unwrap_or_else(|| "—".into());
         let trigger = if r.trigger == "auto" { "自動" } else { "手動" };
         let state_class = format!("run-state state-{}", r.state.as_str().to_ascii_lowercase());
@@ -39,5 +41,6 @@ pub(super) fn HistoryRow(run: Signal<SyncRun>) -> impl IntoView {
                 </td>
             </tr>
         }
+        .into_any()
     }
 }
