@@ -1,6 +1,6 @@
 //! Setting a shop up: 接続テスト (one call to its marketplace with the stored credentials —
 //! nothing is imported or changed — answered in the staff's terms), and the address a Rakuten
-//! shop registers for 問い合わせユーザアクション通知.
+//! shop registers for 問い合わせユーザアクション通知, and when an expiring key runs out.
 
 use shared::Marketplace;
 
@@ -71,4 +71,12 @@ pub fn push_endpoint_url(policy: &Policy, shop: &shop::Model) -> Option<String> 
     }
     let base = policy.public_url.as_deref()?.trim().trim_end_matches('/');
     (!base.is_empty()).then(|| format!("{base}/hooks/rakuten"))
+}
+
+/// When the shop's expiring key (Rakuten's licenseKey, au PAY's apiKey) runs out: its lifetime
+/// after it was last saved here. `None` for other marketplaces, or a key saved before this was
+/// recorded (saving it again starts the count).
+pub fn credentials_expire_at(shop: &shop::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (_, days) = shared::credentials::expiring_key(Marketplace::from(shop.marketplace))?;
+    shop.key_saved_at.map(|saved| saved + chrono::Duration::days(days))
 }

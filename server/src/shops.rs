@@ -235,6 +235,11 @@ pub async fn save(
         None => None,
     };
     let new_push_index = credentials.as_ref().map(push_index);
+    // A new expiring key typed: its lifetime starts now.
+    let key_saved = s.credentials.as_ref().is_some_and(|c| {
+        shared::credentials::expiring_key(marketplace)
+            .is_some_and(|(k, _)| c.get(k).and_then(|v| v.as_str()).is_some_and(|v| !v.trim().is_empty()))
+    });
     let csv_mapping = match s.csv_mapping.clone() {
         None => None,
         Some(cols) if cols.is_empty() => Some(None),
@@ -266,6 +271,7 @@ pub async fn save(
                     credentials_sealed: Set(sealed),
                     csv_mapping: Set(csv_mapping.flatten()),
                     push_index: Set(Some(new_push_index.unwrap_or_default())),
+                    key_saved_at: Set(key_saved.then_some(now)),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -300,6 +306,9 @@ pub async fn save(
             if sealed.is_some() {
                 am.credentials_sealed = Set(sealed);
                 am.push_index = Set(new_push_index);
+            }
+            if key_saved {
+                am.key_saved_at = Set(Some(now));
             }
             if let Some(m) = csv_mapping {
                 am.csv_mapping = Set(m);

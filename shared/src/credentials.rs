@@ -62,6 +62,26 @@ const AMAZON: &[CredentialKey] = &[
     key("refreshToken", "refreshToken（リフレッシュトークン）", true, true),
 ];
 
+/// The key that expires and must be issued again at the marketplace, and its lifetime in days
+/// (MARKETPLACES.md: Rakuten's licenseKey and au PAY Market's key, 90 days).
+pub fn expiring_key(m: Marketplace) -> Option<(&'static str, i64)> {
+    match m {
+        Marketplace::Rakuten => Some(("licenseKey", 90)),
+        Marketplace::AuPay => Some(("apiKey", 90)),
+        _ => None,
+    }
+}
+
+/// How many days ahead staff are warned that a key expires.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+/// Whole days left until `expires_at` (negative once expired), when staff should be warned:
+/// within [`EXPIRY_WARNING_DAYS`], or already expired.
+pub fn expiry_warning(expires_at: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+    let left = (expires_at - now).num_days();
+    (left <= EXPIRY_WARNING_DAYS).then_some(left)
+}
+
 /// The credential keys a marketplace takes, in the form's order (none for a カスタムCSV店舗).
 pub fn keys(m: Marketplace) -> &'static [CredentialKey] {
     match m {

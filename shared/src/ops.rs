@@ -1332,13 +1332,16 @@ pub struct ShopWithSettings {
     /// When the marketplace last pushed to the shop.
     #[serde(default)]
     pub last_push_at: Option<Timestamp>,
+    /// When the licence key runs out (Rakuten, au PAY), if known.
+    #[serde(default)]
+    pub credentials_expire_at: Option<Timestamp>,
 }
 
 macro_rules! shop_settings_fields {
     () => {
         "id name marketplace profile { mallShopName staffName phone email } \
          settings { apiBaseUrl importDays autoImport autoExport reviewMessage registeredEmail credentialsSet } \
-         pushEndpointUrl lastPushAt"
+         pushEndpointUrl lastPushAt credentialsExpireAt"
     };
 }
 

@@ -91,3 +91,45 @@ async fn a_rakuten_shop_shows_the_push_address_to_register_under_the_public_url(
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_saved_licence_key_expires_90_days_later_and_only_a_new_key_moves_the_date() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let before = chrono::Utc::now();
+        let shop = rakuten_shop(&app, &token, &mall, "楽天店").await;
+        let first = expiry(&app, &token, &shop).await.expect("an expiry");
+        let days = (first - before).num_hours() as f64 / 24.0;
+        assert!((89.9..=90.1).contains(&days), "90 days after saving: {days}");
+
+        // Saving other settings, or another key, keeps the date.
+        let update = "mutation($id: ID!, $i: ShopInput!) { updateShop(id: $id, input: $i) { id } }";
+        let input = |creds: serde_json::Value| {
+            json!({ "id": shop, "i": {
+                "marketplace": "RAKUTEN", "name": "楽天店",
+                "profile": { "mallShopName": "楽天店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": { "importDays": 10, "credentials": creds }
+            }})
+        };
+        app.gql_ok(&token, update, input(json!({ "pushAuthKey": "push-key" }))).await;
+        assert_eq!(expiry(&app, &token, &shop).await, Some(first));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        app.gql_ok(&token, update, input(json!({ "licenseKey": "SL-new-key" }))).await;
+        assert!(expiry(&app, &token, &shop).await.expect("an expiry") > first, "a new key starts again");
+
+        // Marketplaces whose keys do not expire this way have none.
+        let yahoo = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        assert_eq!(expiry(&app, &token, &yahoo).await, None);
+        mall.task.abort();
+    });
+}
+
+/// A shop's `credentialsExpireAt`, read through the API.
+async fn expiry(app: &madoguchi_tests::TestApp, token: &str, id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let d = app.gql_ok(token, "{ shops { id credentialsExpireAt } }", json!({})).await;
+    let s = d["shops"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
+    s["credentialsExpireAt"]
+        .as_str()
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&chrono::Utc))
+}

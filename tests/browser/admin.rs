@@ -106,17 +106,33 @@ async fn an_admin_adds_a_staff_member_and_disables_them() {
 }
 
 #[tokio::test]
-async fn an_admin_tests_a_shops_connection_and_finds_the_rakuten_push_address() {
+async fn an_admin_tests_a_shops_connection_is_warned_of_its_key_expiry_and_finds_the_rakuten_push_address() {
     let Some((app, driver)) = setup().await else { return };
     let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", serde_json::json!({})).await;
     let rakuten = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "RAKUTEN").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    // Its licence key was saved 80 days ago: 10 days are left, so 店舗設定 warns.
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use server::store::entities::shop;
+        shop::Entity::update_many()
+            .col_expr(shop::Column::KeySavedAt, Expr::value(chrono::Utc::now() - chrono::Duration::days(80)))
+            .filter(shop::Column::Id.eq(rakuten.parse::<i64>().unwrap()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
     let c = browser(&driver).await;
     log_in(&c, &app.base).await;
     find_text(&c, "a", "店舗設定").await.click().await.unwrap();
     let row = format!("tr[data-shop-id='{rakuten}']");
+    let warning = text(&c, &format!("{row} .expiry-warning")).await;
+    assert!(
+        warning.contains("ライセンスキーの有効期限") && (warning.contains("あと9日") || warning.contains("あと10日")),
+        "{warning}"
+    );
     find(&c, &format!("{row} .connection-test button")).await.click().await.unwrap();
     let result = find(&c, &format!("{row} .connection-result")).await;
     let text_of = result.text().await.unwrap();
@@ -131,6 +147,11 @@ async fn an_admin_tests_a_shops_connection_and_finds_the_rakuten_push_address() 
     assert!(url.starts_with("http") && url.ends_with("/hooks/rakuten"), "{url}");
     assert!(text(&c, ".push-setup .last-push").await.contains("まだ受信していません"));
     screenshot(&c, "shop-connection").await;
+    // A new Rakuma shop says which accounts are supported.
+    c.goto(&format!("{}/shops", app.base)).await.unwrap();
+    find_text(&c, "button", "店舗を追加").await.click().await.unwrap();
+    find(&c, "select[name=marketplace]").await.select_by_value("RAKUMA").await.unwrap();
+    assert!(text(&c, ".rakuma-account").await.contains("1点ものアカウント"));
     c.close().await.ok();
     app.finish().await;
 }

@@ -73,6 +73,12 @@ impl Shop {
     async fn push_endpoint_url(&self, ctx: &Context<'_>) -> Option<String> {
         crate::shop_setup::push_endpoint_url(&state(ctx).policy, &self.0)
     }
+    /// When the shop's licence key runs out (Rakuten's licenseKey, au PAY's apiKey: 90 days
+    /// after it was last saved here); null for other marketplaces, or a key saved before this
+    /// was recorded. The app warns 14 days ahead.
+    async fn credentials_expire_at(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        crate::shop_setup::credentials_expire_at(&self.0).map(jst)
+    }
     /// When the marketplace last pushed to this shop (Rakuten), if ever.
     async fn last_push_at(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.0.last_push_at.map(jst)

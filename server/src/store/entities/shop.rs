@@ -30,6 +30,8 @@ pub struct Model {
     pub push_index: Option<String>,
     /// When the marketplace last pushed to this shop (Rakuten).
     pub last_push_at: Option<DateTimeUtc>,
+    /// When the marketplace's expiring key (`shared::credentials::expiring_key`) was last saved.
+    pub key_saved_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -229,6 +229,9 @@ pub(super) fn ShopEditor(
                     {(!is_new && marketplace.get_untracked() == Marketplace::Rakuten)
                         .then(|| view! { <super::connection::RakutenPush shop=shop_for_push.clone()/> })}
                     <Show when=move || marketplace.get() == Marketplace::Rakuma>
+                        <p class="notice rakuma-account">
+                            "※現在、窓口はラクマの【1点ものアカウント】のみに対応しております。縦づみアカウントの店舗は登録できません。"
+                        </p>
                         <label>
                             "ラクマに登録しているメールアドレス"
                             <input

@@ -6,6 +6,7 @@ use shared::ops::ShopWithSettings;
 
 use super::connection::ConnectionTestButton;
 use crate::components::badges::MarketplaceBadge;
+use crate::format;
 
 /// 設定済み / 未設定.
 pub(super) fn set_or_not(set: bool) -> AnyView {
@@ -13,6 +14,23 @@ pub(super) fn set_or_not(set: bool) -> AnyView {
         view! { <span class="set">"設定済み"</span> }.into_any()
     } else {
         view! { <span class="muted">"未設定"</span> }.into_any()
+    }
+}
+
+/// The licence key's expiry: a warning from 14 days ahead (`shared::credentials::expiry_warning`).
+fn key_expiry(at: shared::ops::Timestamp) -> AnyView {
+    let day = at.format("%Y/%m/%d").to_string();
+    let now = format::now_jst().with_timezone(&chrono::Utc);
+    match shared::credentials::expiry_warning(at.with_timezone(&chrono::Utc), now) {
+        Some(left) if left < 0 => view! {
+            <p class="expiry-warning" role="alert">{format!("ライセンスキーの有効期限が切れています（{day}）。再発行して保存してください。")}</p>
+        }
+        .into_any(),
+        Some(left) => view! {
+            <p class="expiry-warning" role="alert">{format!("ライセンスキーの有効期限: {day}（あと{left}日）")}</p>
+        }
+        .into_any(),
+        None => view! { <p class="muted small-note">{format!("有効期限: {day}")}</p> }.into_any(),
     }
 }
 
@@ -37,7 +55,7 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
                     <td class="num import-days">{format!("{}日", s.import_days)}</td>
                     <td>{on_off(s.auto_import)}</td>
                     <td>{on_off(s.auto_export)}</td>
-                    <td>{set_or_not(s.credentials_set)}</td>
+                    <td>{set_or_not(s.credentials_set)} {shop.credentials_expire_at.map(key_expiry)}</td>
                     <td class="num">
                         <button class="small" on:click=move |_| on_edit.run(edit.clone())>
                             "編集"
