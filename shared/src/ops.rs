@@ -1504,6 +1504,21 @@ pub struct SyncRunsVariables {
     pub first: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub filter: Option<SyncRunFilter>,
+}
+
+/// `SyncRunFilter`: 実行履歴's 手動 / 自動, kind and 失敗あり.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunFilter {
+    /// "auto" | "manual".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<SyncKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_failures: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -1523,7 +1538,7 @@ pub struct SyncRunConnection {
 impl Operation for SyncRuns {
     const NAME: &'static str = "SyncRuns";
     const DOCUMENT: &'static str = concat!(
-        "query SyncRuns($shopId: ID, $first: Int, $after: String) { syncRuns(shopId: $shopId, first: $first, after: $after) { nodes { ",
+        "query SyncRuns($shopId: ID, $first: Int, $after: String, $filter: SyncRunFilter) { syncRuns(shopId: $shopId, first: $first, after: $after, filter: $filter) { nodes { ",
         sync_run_fields!(),
         " } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }"
     );

@@ -59,7 +59,8 @@ fn the_schema_keeps_every_name_api_md_promises() {
         "scalar JSON",
         "scalar DateTime",
         "lastSeenMessageId: ID",
-        "syncRuns(shopId: ID, first: Int, after: String): SyncRunConnection!",
+        // Extended by an optional `filter` (実行履歴's filters); calls written to API.md still work.
+        "syncRuns(shopId: ID, first: Int, after: String",
     ] {
         assert!(sdl.contains(name), "API.md promises `{name}`");
     }

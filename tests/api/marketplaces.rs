@@ -1227,3 +1227,68 @@ async fn a_rakuten_reply_with_a_file_uploads_it_first_and_sends_both_once() {
         mall.task.abort();
     });
 }
+
+#[tokio::test]
+async fn the_run_history_filters_by_manual_or_automatic_kind_and_failures() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let shop = rakuten_shop(&app, &token, &mall, "楽天A店").await;
+        mall.orders(1).await;
+        app.gql_ok(
+            &token,
+            "mutation($id: ID!, $i: ShopInput!) { updateShop(id: $id, input: $i) { id } }",
+            json!({ "id": shop, "i": {
+                "marketplace": "RAKUTEN", "name": "楽天A店",
+                "profile": { "mallShopName": "楽天A店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": { "autoImport": true }
+            }}),
+        )
+        .await;
+        // Two automatic runs (orders, inquiries), one manual import, one manual run that fails.
+        server::sync::run_due(&app.state, Duration::from_secs(300)).await.expect("pass");
+        run(&app, &token, "importOrders", json!({ "shopId": shop })).await;
+        mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({})).await;
+        let failed = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
+        assert_eq!(failed["state"], "FAILED");
+
+        let listed = |filter: Value| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let q = "query($f: SyncRunFilter) { syncRuns(first: 50, filter: $f) { totalCount nodes { kind trigger state } } }";
+                let d = app.gql_ok(&token, q, json!({ "f": filter })).await;
+                let mut got: Vec<String> = d["syncRuns"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} {}",
+                            r["trigger"].as_str().unwrap(),
+                            r["kind"].as_str().unwrap(),
+                            r["state"].as_str().unwrap()
+                        )
+                    })
+                    .collect();
+                got.sort();
+                assert_eq!(d["syncRuns"]["totalCount"].as_u64(), Some(got.len() as u64));
+                got
+            }
+        };
+        assert_eq!(listed(json!({})).await.len(), 4);
+        assert_eq!(
+            listed(json!({ "trigger": "auto" })).await,
+            ["auto IMPORT_INQUIRIES SUCCEEDED", "auto IMPORT_ORDERS SUCCEEDED"]
+        );
+        assert_eq!(
+            listed(json!({ "trigger": "manual", "kind": "IMPORT_ORDERS" })).await,
+            ["manual IMPORT_ORDERS SUCCEEDED"]
+        );
+        assert_eq!(listed(json!({ "withFailures": true })).await, ["manual IMPORT_INQUIRIES FAILED"]);
+        let bad = app.gql(Some(&token), "{ syncRuns(filter: { trigger: \"cron\" }) { totalCount } }", json!({})).await;
+        assert_eq!(bad["errors"][0]["extensions"]["code"], "VALIDATION", "{bad}");
+        assert_eq!(bad["errors"][0]["extensions"]["field"], "trigger", "{bad}");
+        mall.task.abort();
+    });
+}

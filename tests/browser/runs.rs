@@ -75,6 +75,11 @@ async fn staff_start_an_import_see_its_progress_and_open_its_details() {
         text(&c, &format!("{row} td.run-progress")).await == format!("{total} / {total} 期間")
     })
     .await;
+    // 実行履歴's filters: 自動 hides this manual run, 手動 shows it again.
+    find(&c, "select[name=trigger]").await.select_by_value("auto").await.unwrap();
+    eventually("自動 hides the manual run", || async { c.find(Locator::Css(&row)).await.is_err() }).await;
+    find(&c, "select[name=trigger]").await.select_by_value("manual").await.unwrap();
+    find(&c, &row).await;
     find(&c, &format!("{row} a.run-details-link")).await.click().await.unwrap();
 
     // The demo's orders are there already: each is 変更なし, linked to the order.

@@ -8,7 +8,7 @@ use shared::{SyncItemOutcome, SyncKind, SyncState};
 
 use crate::auth::{Actor, Permission};
 use crate::clock;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventKind};
 use crate::inbox::UpsertOutcome;
 use crate::paging::{self, Cursor, Page, PageRequest};
@@ -24,16 +24,48 @@ pub const TRIGGER_AUTO: sync_run::Trigger = sync_run::Trigger::Auto;
 /// Progress is saved and published every this many items.
 pub(crate) const PROGRESS_EVERY: usize = 20;
 
+/// Which runs 実行履歴 lists (all of them by default).
+#[derive(Clone, Debug, Default)]
+pub struct RunFilter {
+    pub shop_id: Option<i64>,
+    /// 手動 / 自動: "manual" | "auto" (as the API shows a run's trigger).
+    pub trigger: Option<String>,
+    pub kind: Option<SyncKind>,
+    /// 失敗あり: runs that failed, or had an order or inquiry fail.
+    pub with_failures: bool,
+}
+
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
-    shop_id: Option<i64>,
+    filter: &RunFilter,
     page: &PageRequest,
 ) -> AppResult<Page<sync_run::Model>> {
     actor.require(Permission::Read)?;
     let mut q = actor.scope.find::<sync_run::Entity>();
-    if let Some(id) = shop_id {
+    if let Some(id) = filter.shop_id {
         q = q.filter(sync_run::Column::ShopId.eq(id));
+    }
+    match filter.trigger.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some("auto") => q = q.filter(sync_run::Column::Trigger.eq(sync_run::Trigger::Auto)),
+        Some("manual") => q = q.filter(sync_run::Column::Trigger.eq(sync_run::Trigger::Manual)),
+        Some(_) => {
+            return Err(AppError::validation(
+                "trigger",
+                "実行は auto（自動）か manual（手動）で指定してください (trigger is auto or manual)",
+            ));
+        }
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(sync_run::Column::Kind.eq(sync_run::Kind::from(k)));
+    }
+    if filter.with_failures {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(sync_run::Column::State.eq(sync_run::State::Failed))
+                .add(sync_run::Column::Failed.gt(0)),
+        );
     }
     paging::paginate(
         db,

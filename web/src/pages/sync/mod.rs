@@ -27,19 +27,21 @@ mod shop_actions;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use shared::SyncKind;
 use shared::ops::{
-    NoVariables, ShopRef, ShopSettingsList, SyncRun, SyncRunConnection, SyncRunUpdatedSub, SyncRunUpdatedVariables,
-    SyncRuns, SyncRunsVariables,
+    NoVariables, ShopRef, ShopSettingsList, SyncRun, SyncRunConnection, SyncRunFilter, SyncRunUpdatedSub,
+    SyncRunUpdatedVariables, SyncRuns, SyncRunsVariables,
 };
 
 use crate::api;
+use crate::components::enum_select::EnumSelect;
 use crate::components::error::error_lines;
 use crate::components::pager::{Cursor, Pager};
 use crate::components::shop_select::ShopSelect;
 use crate::live::use_live;
 use crate::session::use_session;
 use crate::ws;
-use history::HistoryRow;
+use history::{HistoryLine, HistoryRow, QuietRow, fold_quiet};
 use runs::{LiveRuns, merge};
 use shop_actions::ShopActions;
 
@@ -68,6 +70,14 @@ pub fn SyncPage() -> impl IntoView {
     let cursors = RwSignal::new(Vec::<Option<String>>::new());
     let after = RwSignal::new(None::<String>);
     let history_version = RwSignal::new(0u64);
+    // 実行履歴's filters: 手動 / 自動, the kind of run, 失敗あり.
+    let trigger_filter = RwSignal::new(None::<String>);
+    let kind_filter = RwSignal::new(None::<SyncKind>);
+    let failures_only = RwSignal::new(false);
+    let first_page = move || {
+        cursors.set(Vec::new());
+        after.set(None);
+    };
     let history = LocalResource::new(move || {
         history_version.track();
         live.reconnects.track();
@@ -75,6 +85,11 @@ pub fn SyncPage() -> impl IntoView {
             shop_id: shop.with(|s| s.as_ref().map(|s| s.id.clone())),
             first: Some(PAGE_SIZE),
             after: after.get(),
+            filter: Some(SyncRunFilter {
+                trigger: trigger_filter.get(),
+                kind: kind_filter.get(),
+                with_failures: failures_only.get().then_some(true),
+            }),
         };
         async move { api::gql::<SyncRuns>(vars).await.map(|d| d.sync_runs) }
     });
@@ -168,13 +183,15 @@ pub fn SyncPage() -> impl IntoView {
         if conn.nodes.is_empty() {
             return view! { <p class="empty">"実行履歴はまだありません。"</p> }.into_any();
         }
-        let rows = conn
-            .nodes
+        let rows = fold_quiet(conn.nodes)
             .into_iter()
-            .map(|row| {
-                let id = row.id.clone();
-                let run = move || runs.with(|m| m.get(&id).cloned()).unwrap_or_else(|| row.clone());
-                view! { <HistoryRow run=Signal::derive(run)/> }
+            .map(|line| match line {
+                HistoryLine::Run(row) => {
+                    let id = row.id.clone();
+                    let run = move || runs.with(|m| m.get(&id).cloned()).unwrap_or_else(|| row.clone());
+                    view! { <HistoryRow run=Signal::derive(run)/> }.into_any()
+                }
+                HistoryLine::Quiet(group) => view! { <QuietRow runs=group/> }.into_any(),
             })
             .collect_view();
         view! {
@@ -216,6 +233,43 @@ pub fn SyncPage() -> impl IntoView {
             {(!can_write).then(|| view! { <p class="notice">"閲覧のみの権限では取込・書出を実行できません。"</p> })}
             {actions}
             <h2 class="spaced">"実行履歴"</h2>
+            <div class="filters history-filters">
+                <select
+                    name="trigger"
+                    aria-label="実行"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        trigger_filter.set((!v.is_empty()).then_some(v));
+                        first_page();
+                    }
+                >
+                    <option value="">"手動・自動"</option>
+                    <option value="manual">"手動"</option>
+                    <option value="auto">"自動"</option>
+                </select>
+                <EnumSelect
+                    name="kind"
+                    aria_label="処理"
+                    any="すべての処理"
+                    value=kind_filter
+                    on_change=Callback::new(move |k| {
+                        kind_filter.set(k);
+                        first_page();
+                    })
+                />
+                <label>
+                    <input
+                        type="checkbox"
+                        name="withFailures"
+                        prop:checked=move || failures_only.get()
+                        on:change=move |ev| {
+                            failures_only.set(event_target_checked(&ev));
+                            first_page();
+                        }
+                    />
+                    " 失敗あり"
+                </label>
+            </div>
             <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
                 <ErrorBoundary fallback=error_lines>
                     {move || Suspend::new(async move { history.await.map(history_rows) })}
