@@ -272,6 +272,23 @@ pub fn sync_run_data(row: &sync_run::Model) -> Value {
     })
 }
 
+/// Logs that a shop needs staff to act (`SHOP_NEEDS_ATTENTION`): its licence key runs out at
+/// `expires_at`.
+pub async fn log_shop_needs_attention(
+    txn: &impl ConnectionTrait,
+    shop: &crate::store::entities::shop::Model,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let data = json!({
+        "shopId": shop.id.to_string(),
+        "shopName": shop.name,
+        "marketplace": shared::Marketplace::from(shop.marketplace).as_str(),
+        "reason": "LICENCE_KEY_EXPIRING",
+        "expiresAt": api_time(expires_at),
+    });
+    append(txn, shop.tenant_id, EventType::ShopNeedsAttention, Some(shop.id), shop.id, data).await
+}
+
 /// Logs a change of an inquiry (`INQUIRY_RECEIVED` when it is new or a customer wrote,
 /// `INQUIRY_UPDATED` otherwise), as the last write of the caller's transaction.
 pub async fn log_inquiry(txn: &impl ConnectionTrait, row: &inquiry::Model, received: bool) -> AppResult<i64> {

@@ -80,3 +80,30 @@ pub fn credentials_expire_at(shop: &shop::Model) -> Option<chrono::DateTime<chro
     let (_, days) = shared::credentials::expiring_key(Marketplace::from(shop.marketplace))?;
     shop.key_saved_at.map(|saved| saved + chrono::Duration::days(days))
 }
+
+/// Logs `SHOP_NEEDS_ATTENTION` for every shop (of every tenant) whose licence key runs out within
+/// `shared::credentials::EXPIRY_WARNING_DAYS`, once per saved key (a key saved again starts
+/// over). Run by the scheduler on each pass; returns how many were logged.
+pub async fn note_expiring_keys(state: &AppState) -> AppResult<usize> {
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    let now = crate::clock::now();
+    // A job over all tenants: each event is logged in the shop's own tenant.
+    let candidates = shop::Entity::find().filter(shop::Column::KeySavedAt.is_not_null()).all(&state.db).await?;
+    let mut logged = 0;
+    for s in candidates {
+        let warned = matches!((s.key_warned_at, s.key_saved_at), (Some(w), Some(k)) if w >= k);
+        let Some(expires_at) = credentials_expire_at(&s) else { continue };
+        if warned || shared::credentials::expiry_warning(expires_at, now).is_none() {
+            continue;
+        }
+        let scope = crate::store::Scope::of_tenant(s.tenant_id);
+        let txn = state.db.begin().await?;
+        let mut am: shop::ActiveModel = s.clone().into();
+        am.key_warned_at = Set(Some(now));
+        scope.update(&txn, am).await?;
+        crate::event_log::log_shop_needs_attention(&txn, &s, expires_at).await?;
+        txn.commit().await?;
+        logged += 1;
+    }
+    Ok(logged)
+}

@@ -249,6 +249,7 @@ contract_enum!(
         OrderCreated = "ORDER_CREATED" / "受注の登録",
         OrderUpdated = "ORDER_UPDATED" / "受注の更新",
         SyncRunFinished = "SYNC_RUN_FINISHED" / "取込・書出の終了",
+        ShopNeedsAttention = "SHOP_NEEDS_ATTENTION" / "店舗設定の要対応",
     }
 );
 

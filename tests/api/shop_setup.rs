@@ -133,3 +133,63 @@ async fn expiry(app: &madoguchi_tests::TestApp, token: &str, id: &str) -> Option
         .as_str()
         .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&chrono::Utc))
 }
+
+#[tokio::test]
+async fn a_key_running_out_within_14_days_logs_shop_needs_attention_once_per_saved_key() {
+    each_backend!(|app| {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use server::store::entities::shop;
+        let mall = Mall::start().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let (b_token, _) = app.tenant("B商店", true).await;
+        let id = rakuten_shop(&app, &token, &mall, "楽天店").await;
+        let saved_days_ago = |days: i64| {
+            let (db, id) = (app.state.db.clone(), id.clone());
+            async move {
+                shop::Entity::update_many()
+                    .col_expr(shop::Column::KeySavedAt, Expr::value(chrono::Utc::now() - chrono::Duration::days(days)))
+                    .filter(shop::Column::Id.eq(id.parse::<i64>().unwrap()))
+                    .exec(&db)
+                    .await
+                    .unwrap();
+            }
+        };
+        let attention = |token: String| {
+            let app = &app;
+            async move {
+                let d = app.gql_ok(&token, "{ events(first: 100) { nodes { type data } } }", json!({})).await;
+                d["events"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["type"] == "SHOP_NEEDS_ATTENTION")
+                    .map(|e| e["data"].clone())
+                    .collect::<Vec<_>>()
+            }
+        };
+
+        // 30 days old: 60 left, nothing to say.
+        saved_days_ago(30).await;
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 0);
+        // 80 days old: 10 left — logged once, with what and until when.
+        saved_days_ago(80).await;
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 1);
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 0, "once per saved key");
+        let logged = attention(token.clone()).await;
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0]["shopId"], id.as_str());
+        assert_eq!(logged[0]["reason"], "LICENCE_KEY_EXPIRING");
+        assert!(logged[0]["expiresAt"].is_string(), "{}", logged[0]);
+        assert!(attention(b_token).await.is_empty(), "another tenant hears nothing of it");
+        // The same key, saved again long ago and running out again: a new saving, a new event.
+        saved_days_ago(85).await;
+        shop::Entity::update_many()
+            .col_expr(shop::Column::KeyWarnedAt, Expr::value(chrono::Utc::now() - chrono::Duration::days(86)))
+            .filter(shop::Column::Id.eq(id.parse::<i64>().unwrap()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 1);
+        mall.task.abort();
+    });
+}

@@ -26,6 +26,9 @@ pub fn spawn_scheduler(state: AppState, every: Duration, interval: Duration) -> 
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            if let Err(e) = crate::shop_setup::note_expiring_keys(&state).await {
+                tracing::warn!(error = ?e, "noting expiring licence keys failed");
+            }
             if let Err(e) = run_due(&state, interval).await {
                 tracing::warn!(error = ?e, "auto import/export pass failed");
             }

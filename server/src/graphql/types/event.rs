@@ -19,6 +19,9 @@ pub enum EventType {
     OrderUpdated,
     /// An import or export run ended.
     SyncRunFinished,
+    /// A shop needs staff to act: its licence key runs out within 14 days (`data.reason`
+    /// `LICENCE_KEY_EXPIRING`, `data.expiresAt`). Logged once per saved key.
+    ShopNeedsAttention,
 }
 
 impl From<event_log::EventType> for EventType {
@@ -29,6 +32,7 @@ impl From<event_log::EventType> for EventType {
             event_log::EventType::OrderCreated => EventType::OrderCreated,
             event_log::EventType::OrderUpdated => EventType::OrderUpdated,
             event_log::EventType::SyncRunFinished => EventType::SyncRunFinished,
+            event_log::EventType::ShopNeedsAttention => EventType::ShopNeedsAttention,
         }
     }
 }

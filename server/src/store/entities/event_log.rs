@@ -42,15 +42,19 @@ pub enum EventType {
     /// An import or export run ended (SUCCEEDED or FAILED).
     #[sea_orm(string_value = "SYNC_RUN_FINISHED")]
     SyncRunFinished,
+    /// A shop needs staff to act (its licence key runs out within 14 days).
+    #[sea_orm(string_value = "SHOP_NEEDS_ATTENTION")]
+    ShopNeedsAttention,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 5] = [
+    pub const ALL: [EventType; 6] = [
         EventType::InquiryReceived,
         EventType::InquiryUpdated,
         EventType::OrderCreated,
         EventType::OrderUpdated,
         EventType::SyncRunFinished,
+        EventType::ShopNeedsAttention,
     ];
 
     /// The stored (and API) name, e.g. `INQUIRY_RECEIVED`.
@@ -61,6 +65,7 @@ impl EventType {
             EventType::OrderCreated => "ORDER_CREATED",
             EventType::OrderUpdated => "ORDER_UPDATED",
             EventType::SyncRunFinished => "SYNC_RUN_FINISHED",
+            EventType::ShopNeedsAttention => "SHOP_NEEDS_ATTENTION",
         }
     }
 

@@ -32,6 +32,8 @@ pub struct Model {
     pub last_push_at: Option<DateTimeUtc>,
     /// When the marketplace's expiring key (`shared::credentials::expiring_key`) was last saved.
     pub key_saved_at: Option<DateTimeUtc>,
+    /// When `SHOP_NEEDS_ATTENTION` was logged for the key saved at `key_saved_at`.
+    pub key_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
