@@ -85,10 +85,27 @@ pub fn credentials_expire_at(shop: &shop::Model) -> Option<chrono::DateTime<chro
 /// `shared::credentials::EXPIRY_WARNING_DAYS`, once per saved key (a key saved again starts
 /// over). Run by the scheduler on each pass; returns how many were logged.
 pub async fn note_expiring_keys(state: &AppState) -> AppResult<usize> {
-    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
     let now = crate::clock::now();
+    // Only keys old enough to be within the warning days of the shortest lifetime, and not
+    // warned of since they were saved: each pass reads the few shops that need it.
+    let Some(shortest) =
+        Marketplace::ALL.iter().filter_map(|m| shared::credentials::expiring_key(*m)).map(|(_, d)| d).min()
+    else {
+        return Ok(0);
+    };
+    let saved_before = now - chrono::Duration::days(shortest - shared::credentials::EXPIRY_WARNING_DAYS);
     // A job over all tenants: each event is logged in the shop's own tenant.
-    let candidates = shop::Entity::find().filter(shop::Column::KeySavedAt.is_not_null()).all(&state.db).await?;
+    let candidates = shop::Entity::find()
+        .filter(shop::Column::KeySavedAt.lte(saved_before))
+        .filter(
+            Condition::any()
+                .add(shop::Column::KeyWarnedAt.is_null())
+                .add(Expr::col(shop::Column::KeyWarnedAt).lt(Expr::col(shop::Column::KeySavedAt))),
+        )
+        .all(&state.db)
+        .await?;
     let mut logged = 0;
     for s in candidates {
         let warned = matches!((s.key_warned_at, s.key_saved_at), (Some(w), Some(k)) if w >= k);

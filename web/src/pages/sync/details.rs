@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use shared::SyncItemOutcome;
 use shared::ops::{SyncRunItem, SyncRunItems, SyncRunItemsVariables, SyncRunUpdatedSub, SyncRunUpdatedVariables};
 
+use super::run_status::RunCounts;
 use super::runs::progress_label;
 use crate::api;
 use crate::components::error::error_lines;
@@ -73,7 +74,6 @@ pub fn SyncRunPage() -> impl IntoView {
         let trigger = if run.trigger == "auto" { "自動" } else { "手動" };
         let state_class = format!("run-state state-{}", run.state.as_str().to_ascii_lowercase());
         let progress = progress_label(&run);
-        let failed = run.failed > 0;
         let lines = if found.items.nodes.is_empty() {
             view! { <p class="empty">"明細はありません。"</p> }.into_any()
         } else {
@@ -108,24 +108,7 @@ pub fn SyncRunPage() -> impl IntoView {
                     " "
                     {progress.map(|p| view! { <span class="run-progress">{p}</span> })}
                 </p>
-                <dl class="counts">
-                    <div>
-                        <dt>"新規"</dt>
-                        <dd>{run.created}</dd>
-                    </div>
-                    <div>
-                        <dt>"更新"</dt>
-                        <dd>{run.updated}</dd>
-                    </div>
-                    <div>
-                        <dt>"変更なし"</dt>
-                        <dd>{run.unchanged}</dd>
-                    </div>
-                    <div class:bad=failed>
-                        <dt>"失敗"</dt>
-                        <dd>{run.failed}</dd>
-                    </div>
-                </dl>
+                <RunCounts run=run.clone()/>
             </div>
             {lines}
         }

@@ -49,24 +49,7 @@ fn RunSummary(run: SyncRun) -> impl IntoView {
                     "明細を見る"
                 </a>
             </p>
-            <dl class="counts">
-                <div>
-                    <dt>"新規"</dt>
-                    <dd>{run.created}</dd>
-                </div>
-                <div>
-                    <dt>"更新"</dt>
-                    <dd>{run.updated}</dd>
-                </div>
-                <div>
-                    <dt>"変更なし"</dt>
-                    <dd>{run.unchanged}</dd>
-                </div>
-                <div class:bad={run.failed > 0}>
-                    <dt>"失敗"</dt>
-                    <dd>{run.failed}</dd>
-                </div>
-            </dl>
+            <RunCounts run=run.clone()/>
             {(!run.errors.is_empty())
                 .then(|| {
                     view! {
@@ -76,5 +59,30 @@ fn RunSummary(run: SyncRun) -> impl IntoView {
                     }
                 })}
         </div>
+    }
+}
+
+/// 新規 / 更新 / 変更なし / 失敗 of one run (the card and the run's 明細).
+#[component]
+pub(super) fn RunCounts(run: SyncRun) -> impl IntoView {
+    view! {
+        <dl class="counts">
+            <div>
+                <dt>"新規"</dt>
+                <dd>{run.created}</dd>
+            </div>
+            <div>
+                <dt>"更新"</dt>
+                <dd>{run.updated}</dd>
+            </div>
+            <div>
+                <dt>"変更なし"</dt>
+                <dd>{run.unchanged}</dd>
+            </div>
+            <div class:bad={run.failed > 0}>
+                <dt>"失敗"</dt>
+                <dd>{run.failed}</dd>
+            </div>
+        </dl>
     }
 }
