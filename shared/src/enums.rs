@@ -8,10 +8,19 @@ use serde::{Deserialize, Serialize};
 macro_rules! contract_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal / $ja:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name { $($variant),+ }
+
+        /// Read from its code as text (so any deserializer that holds a string will do, e.g.
+        /// a fragment spread's buffered fields).
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = String::deserialize(deserializer)?;
+                $name::parse(&code).ok_or_else(|| serde::de::Error::unknown_variant(&code, &[$($code),+]))
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -31,6 +40,9 @@ macro_rules! contract_enum {
                 match self { $($name::$variant => $ja),+ }
             }
         }
+
+        #[cfg(feature = "client")]
+        $crate::contract_enum_for_client!($name);
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -162,6 +174,9 @@ pub enum CsvEncoding {
     #[cfg_attr(feature = "graphql", graphql(name = "SHIFT_JIS"))]
     ShiftJis,
 }
+
+#[cfg(feature = "client")]
+crate::contract_enum_for_client!(CsvEncoding);
 
 impl CsvEncoding {
     pub const ALL: &'static [CsvEncoding] = &[CsvEncoding::Utf8, CsvEncoding::ShiftJis];

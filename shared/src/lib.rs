@@ -11,6 +11,7 @@ pub mod enums;
 pub mod export;
 pub mod inquiry;
 pub mod marketplace;
+#[cfg(feature = "client")]
 pub mod ops;
 pub mod order_status;
 pub mod reply_rules;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use madoguchi_tests::each_backend;
 use serde_json::{Value, json};
 use shared::ops::{self, Operation};
-use shared::{Marketplace, MessageAuthor::*};
+use shared::{
+    CsvField, InquirySort, InquiryStatus, Marketplace, MessageAuthor::*, OrderStatus, PresenceState, Role, WebhookEvent,
+};
 
 use crate::seed::{self, Thread};
 
@@ -66,13 +68,46 @@ fn the_schema_keeps_every_name_api_md_promises() {
     }
 }
 
-async fn run<O: Operation>(app: &madoguchi_tests::TestApp, token: &str, vars: Value) -> Value {
-    let body = app.gql(Some(token), O::DOCUMENT, vars).await;
+/// Sends `O` exactly as the browser app does (`shared::ops::request`: the generated document, its
+/// name and the app's own typed variables) and decodes the answer into the app's types.
+async fn send<O: Operation>(app: &madoguchi_tests::TestApp, token: &str, vars: O::Variables) -> Value {
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(token)
+        .json(&ops::request::<O>(vars))
+        .send()
+        .await
+        .expect("POST /graphql");
+    resp.json().await.expect("JSON body")
+}
+
+async fn run<O: Operation>(app: &madoguchi_tests::TestApp, token: &str, vars: O::Variables) -> Value {
+    let body = send::<O>(app, token, vars).await;
     let errors = body["errors"].as_array().cloned().unwrap_or_default();
     assert!(errors.is_empty(), "{} failed against the schema: {body:#}", O::NAME);
     serde_json::from_value::<O::Data>(body["data"].clone())
         .unwrap_or_else(|e| panic!("{}: the app's types do not decode the answer: {e}\n{body:#}", O::NAME));
     body["data"].clone()
+}
+
+/// Sends `O` where a business rule refuses it: the document and variables must still be valid.
+async fn refused<O: Operation>(app: &madoguchi_tests::TestApp, token: &str, vars: O::Variables, codes: &[&str]) {
+    let body = send::<O>(app, token, vars).await;
+    let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        codes.contains(&code.as_str()),
+        "{}: a valid document refused only for a business reason: {body:#}",
+        O::NAME
+    );
+}
+
+fn id(v: &Value) -> ops::Id {
+    ops::Id::new(v.as_str().expect("an id"))
+}
+
+fn at(text: &str) -> ops::Timestamp {
+    chrono::DateTime::parse_from_rfc3339(text).expect("a timestamp")
 }
 
 #[tokio::test]
@@ -94,11 +129,16 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
             },
         )
         .await;
+        let (shop, inquiry) = (ops::Id::new(shop), ops::Id::new(inquiry));
         let order = app
             .gql_ok(&token, "mutation($s: ID!) { createOrder(input: {shopId: $s, orderNumber: \"o-1\", orderedAt: \"2026-11-01T00:00:00+09:00\", recipient: {name: \"佐藤\"}, items: [{name: \"x\", unitPrice: 1, quantity: 1}]}) { id } }", json!({ "s": shop }))
             .await["createOrder"]["id"]
             .clone();
-        let template_input = json!({ "category": "ご挨拶", "name": "お礼", "body": "[担当者名]です" });
+        let order = id(&order);
+        let template_input =
+            ops::TemplateInput {
+                category: "ご挨拶".into(), name: "お礼".into(), body: "[担当者名]です".into()
+            };
 
         let mut checked = Vec::new();
         macro_rules! check {
@@ -107,214 +147,361 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
                 run::<$op>(&app, &token, $vars).await
             }};
         }
-        check!(ops::Viewer, json!({}));
-        check!(ops::InboxCounts, json!({}));
-        check!(ops::Shops, json!({}));
-        check!(ops::Inquiries, json!({ "filter": { "status": "NEEDS_REPLY" }, "first": 20 }));
-        let detail = check!(ops::Inquiry, json!({ "id": inquiry }));
-        let last_seen = detail["inquiry"]["messages"][0]["id"].clone();
-        let t = check!(ops::CreateTemplate, json!({ "input": template_input }));
-        let tid = t["createTemplate"]["id"].clone();
-        check!(ops::UpdateTemplate, json!({ "id": tid, "input": template_input }));
-        check!(ops::Templates, json!({ "category": "ご挨拶" }));
-        check!(ops::TemplateCategories, json!({}));
+        check!(ops::Viewer, ());
+        check!(ops::InboxCounts, ());
+        check!(ops::Shops, ());
+        check!(
+            ops::Inquiries,
+            ops::InquiriesVariables {
+                filter: Some(ops::InquiryFilter { status: Some(InquiryStatus::NeedsReply), ..Default::default() }),
+                excerpt_of: Some("質問".into()),
+                ..Default::default()
+            }
+            .with_page(ops::Page::first(20))
+        );
+        let detail = check!(ops::Inquiry, ops::IdVariables::new(&inquiry));
+        let last_seen = id(&detail["inquiry"]["messages"][0]["id"]);
+        let t = check!(ops::CreateTemplate, ops::TemplateInputVariables { input: template_input.clone() });
+        let tid = id(&t["createTemplate"]["id"]);
+        check!(ops::UpdateTemplate, ops::UpdateTemplateVariables { id: tid.clone(), input: template_input });
+        check!(ops::Templates, ops::TemplatesVariables { category: Some("ご挨拶".into()) });
+        check!(ops::TemplateCategories, ());
         check!(
             ops::ReplyToInquiry,
-            json!({ "input": { "inquiryId": inquiry, "body": "回答です", "lastSeenMessageId": last_seen } })
+            ops::ReplyVariables {
+                input: ops::ReplyInput {
+                    inquiry_id: inquiry.clone(),
+                    body: "回答です".into(),
+                    template_id: None,
+                    last_seen_message_id: Some(last_seen),
+                },
+            }
         );
-        check!(ops::SetPresence, json!({ "inquiryId": inquiry, "state": "TYPING" }));
-        check!(ops::CompleteInquiry, json!({ "id": inquiry }));
-        check!(ops::ReopenInquiry, json!({ "id": inquiry }));
-        check!(ops::Orders, json!({ "first": 10 }));
-        check!(ops::Order, json!({ "id": order }));
-        check!(ops::TestShopConnection, json!({ "id": shop }));
-        check!(ops::UpdateOrder, json!({ "id": order, "input": { "notes": "メモ" } }));
+        check!(
+            ops::SetPresence,
+            ops::SetPresenceVariables { inquiry_id: inquiry.clone(), state: PresenceState::Typing }
+        );
+        check!(ops::CompleteInquiry, ops::IdVariables::new(&inquiry));
+        check!(ops::ReopenInquiry, ops::IdVariables::new(&inquiry));
+        check!(ops::Orders, ops::OrdersVariables::default().with_page(ops::Page::first(10)));
+        check!(ops::Order, ops::IdVariables::new(&order));
+        check!(ops::TestShopConnection, ops::IdVariables::new(&shop));
+        check!(
+            ops::UpdateOrder,
+            ops::UpdateOrderVariables {
+                id: order.clone(),
+                input: ops::OrderUpdateInput { notes: Some("メモ".into()), ..Default::default() },
+            }
+        );
         check!(
             ops::UpdateOrders,
-            json!({ "ids": [order], "input": { "status": "PROCESSING", "shipDate": "2026-11-03" } })
+            ops::UpdateOrdersVariables {
+                ids: vec![order.clone()],
+                input: ops::OrderUpdateInput {
+                    status: Some(OrderStatus::Processing),
+                    ship_date: Some("2026-11-03".into()),
+                    ..Default::default()
+                },
+            }
         );
         check!(
             ops::CreateOrder,
-            json!({ "input": {
-                "shopId": shop, "orderNumber": "tel-1", "orderedAt": "2026-12-02T10:00:00+09:00",
-                "buyer": { "name": "電話 花子" }, "recipient": { "name": "電話 花子" },
-                "items": [{ "name": "急須", "unitPrice": 8800, "quantity": 1 }], "paymentMethod": "代金引換"
-            }})
+            ops::CreateOrderVariables {
+                input: ops::OrderInput {
+                    shop_id: shop.clone(),
+                    order_number: "tel-1".into(),
+                    ordered_at: at("2026-12-02T10:00:00+09:00"),
+                    buyer: Some(ops::PartyInput { name: Some("電話 花子".into()), ..Default::default() }),
+                    recipient: ops::PartyInput { name: Some("電話 花子".into()), ..Default::default() },
+                    items: vec![ops::OrderItemInput {
+                        name: "急須".into(), sku: None, unit_price: 8800, quantity: 1
+                    }],
+                    payment_method: Some("代金引換".into()),
+                    ..Default::default()
+                },
+            }
         );
-        run::<ops::Orders>(&app, &token, json!({ "filter": { "marketplace": "RAKUTEN" }, "first": 10 })).await;
-        check!(ops::DeleteTemplate, json!({ "id": tid }));
+        run::<ops::Orders>(
+            &app,
+            &token,
+            ops::OrdersVariables {
+                filter: Some(ops::OrderFilter { marketplace: Some(Marketplace::Rakuten), ..Default::default() }),
+                ..Default::default()
+            }
+            .with_page(ops::Page::first(10)),
+        )
+        .await;
+        check!(ops::DeleteTemplate, ops::IdVariables::new(&tid));
         // A retry is only valid for a failed message; the document must still be valid.
         checked.push(ops::RetryMessage::NAME);
         let pending = app
             .gql_ok(&token, "query($id: ID!) { inquiry(id: $id) { messages { id } } }", json!({ "id": inquiry }))
             .await["inquiry"]["messages"][1]["id"]
             .clone();
-        let retry = app
-            .gql(
-                Some(&token),
-                ops::RetryMessage::DOCUMENT,
-                json!({ "id": pending, "body": "直した本文", "dropAttachments": false }),
-            )
-            .await;
-        assert_eq!(
-            retry["errors"][0]["extensions"]["code"], "CONFLICT",
-            "a valid document refused for a business reason: {retry}"
-        );
+        let pending = id(&pending);
+        refused::<ops::RetryMessage>(
+            &app,
+            &token,
+            ops::RetryMessageVariables {
+                id: pending.clone(),
+                body: Some("直した本文".into()),
+                drop_attachments: false,
+            },
+            &["CONFLICT"],
+        )
+        .await;
         checked.push(ops::WithdrawMessage::NAME);
-        let withdraw = app.gql(Some(&token), ops::WithdrawMessage::DOCUMENT, json!({ "id": pending })).await;
-        assert_eq!(
-            withdraw["errors"][0]["extensions"]["code"], "CONFLICT",
-            "a valid document refused for a business reason: {withdraw}"
-        );
+        refused::<ops::WithdrawMessage>(&app, &token, ops::IdVariables::new(&pending), &["CONFLICT"]).await;
 
         // Shops, settings and API tokens.
-        check!(ops::ShopSettingsList, json!({}));
-        let shop_input = json!({
-            "marketplace": "RAKUMA", "name": "ラクマ店",
-            "profile": { "mallShopName": "ラクマ店", "staffName": "鈴木", "phone": "03-0000-0000", "email": "r@example.jp" },
-            "settings": { "importDays": 14, "autoImport": false, "autoExport": false, "reviewMessage": "ありがとうございました",
-                          "registeredEmail": "r@example.jp", "credentials": { "email": "a@example.jp", "password": "p", "clientId": "c", "clientSecret": "s" } }
-        });
-        let created = check!(ops::CreateShop, json!({ "input": shop_input }));
-        let rakuma = created["createShop"]["id"].clone();
-        let mut keep_credentials = shop_input.clone();
-        keep_credentials["settings"].as_object_mut().unwrap().remove("credentials");
-        keep_credentials["settings"]["importDays"] = json!(30);
-        let updated = check!(ops::UpdateShop, json!({ "id": rakuma, "input": keep_credentials }));
+        check!(ops::ShopSettingsList, ());
+        let credentials = json!({ "email": "a@example.jp", "password": "p", "clientId": "c", "clientSecret": "s" });
+        let mut shop_input = ops::ShopInput {
+            marketplace: Marketplace::Rakuma,
+            name: "ラクマ店".into(),
+            profile: ops::ShopProfileInput {
+                mall_shop_name: "ラクマ店".into(),
+                staff_name: "鈴木".into(),
+                phone: "03-0000-0000".into(),
+                email: "r@example.jp".into(),
+            },
+            settings: Some(ops::ShopSettingsInput {
+                import_days: Some(14),
+                auto_import: Some(false),
+                auto_export: Some(false),
+                review_message: Some("ありがとうございました".into()),
+                registered_email: Some("r@example.jp".into()),
+                credentials: credentials.as_object().cloned(),
+                ..Default::default()
+            }),
+        };
+        let created = check!(ops::CreateShop, ops::CreateShopVariables { input: shop_input.clone() });
+        let rakuma = id(&created["createShop"]["id"]);
+        if let Some(settings) = shop_input.settings.as_mut() {
+            settings.credentials = None;
+            settings.import_days = Some(30);
+        }
+        let updated = check!(ops::UpdateShop, ops::UpdateShopVariables { id: rakuma.clone(), input: shop_input });
         assert_eq!(updated["updateShop"]["settings"]["importDays"], 30);
         assert_eq!(
             updated["updateShop"]["settings"]["credentialsSet"], true,
             "no credentials sent: the stored ones stay"
         );
-        let t = check!(ops::CreateApiToken, json!({ "name": "連携", "scopes": ["read"] }));
-        check!(ops::ApiTokens, json!({}));
-        check!(ops::RevokeApiToken, json!({ "id": t["createApiToken"]["apiToken"]["id"] }));
+        let t = check!(
+            ops::CreateApiToken,
+            ops::CreateApiTokenVariables { name: "連携".into(), scopes: vec!["read".into()] }
+        );
+        check!(ops::ApiTokens, ());
+        check!(ops::RevokeApiToken, ops::IdVariables::new(id(&t["createApiToken"]["apiToken"]["id"])));
         // Staff accounts.
         let member = check!(
             ops::CreateStaff,
-            json!({ "input": { "email": "kato@example.jp", "name": "加藤", "role": "STAFF", "password": "0123456789" } })
+            ops::CreateStaffVariables {
+                input: ops::StaffInput {
+                    email: "kato@example.jp".into(),
+                    name: "加藤".into(),
+                    role: Role::Staff,
+                    password: Some("0123456789".into()),
+                },
+            }
         );
-        let member = member["createStaff"]["id"].clone();
+        let member = id(&member["createStaff"]["id"]);
         check!(
             ops::UpdateStaff,
-            json!({ "id": member, "input": { "email": "kato@example.jp", "name": "加藤 一郎", "role": "VIEWER" } })
+            ops::UpdateStaffVariables {
+                id: member.clone(),
+                input: ops::StaffInput {
+                    email: "kato@example.jp".into(),
+                    name: "加藤 一郎".into(),
+                    role: Role::Viewer,
+                    password: None,
+                },
+            }
         );
-        check!(ops::DisableStaff, json!({ "id": member }));
-        check!(ops::EnableStaff, json!({ "id": member }));
-        check!(ops::StaffMembers, json!({}));
+        check!(ops::DisableStaff, ops::IdVariables::new(&member));
+        check!(ops::EnableStaff, ops::IdVariables::new(&member));
+        check!(ops::StaffMembers, ());
         // Webhooks.
         let hook = check!(
             ops::CreateWebhook,
-            json!({ "input": { "url": "http://127.0.0.1:9/hook", "events": ["INQUIRY_RECEIVED", "ORDER_CREATED"] } })
+            ops::CreateWebhookVariables {
+                input: ops::WebhookInput {
+                    url: "http://127.0.0.1:9/hook".into(),
+                    events: vec![WebhookEvent::InquiryReceived, WebhookEvent::OrderCreated],
+                },
+            }
         );
-        check!(ops::Webhooks, json!({}));
-        check!(ops::DeleteWebhook, json!({ "id": hook["createWebhook"]["webhook"]["id"] }));
+        check!(ops::Webhooks, ());
+        check!(ops::DeleteWebhook, ops::IdVariables::new(id(&hook["createWebhook"]["webhook"]["id"])));
         // Assignment, internal notes, who waits longest.
-        check!(ops::AssignableStaff, json!({}));
-        check!(ops::AssignInquiry, json!({ "id": inquiry, "staffId": member }));
-        check!(ops::AddInquiryNote, json!({ "inquiryId": inquiry, "body": "社内メモ" }));
-        run::<ops::AssignInquiry>(&app, &token, json!({ "id": inquiry, "staffId": null })).await;
-        check!(ops::MarkInquiryRead, json!({ "id": inquiry }));
+        check!(ops::AssignableStaff, ());
+        check!(ops::AssignInquiry, ops::AssignInquiryVariables { id: inquiry.clone(), staff_id: Some(member.clone()) });
+        check!(
+            ops::AddInquiryNote,
+            ops::AddInquiryNoteVariables { inquiry_id: inquiry.clone(), body: "社内メモ".into() }
+        );
+        run::<ops::AssignInquiry>(&app, &token, ops::AssignInquiryVariables { id: inquiry.clone(), staff_id: None })
+            .await;
+        check!(ops::MarkInquiryRead, ops::IdVariables::new(&inquiry));
         run::<ops::Inquiries>(
             &app,
             &token,
-            json!({ "filter": { "assigneeId": member, "unassigned": false, "unread": true }, "sort": "OLDEST_WAITING", "first": 20 }),
+            ops::InquiriesVariables {
+                filter: Some(ops::InquiryFilter {
+                    assignee_id: Some(member.clone()),
+                    unassigned: Some(false),
+                    unread: Some(true),
+                    ..Default::default()
+                }),
+                sort: Some(InquirySort::OldestWaiting),
+                ..Default::default()
+            }
+            .with_page(ops::Page::first(20)),
         )
         .await;
-        check!(ops::SyncRuns, json!({ "shopId": shop, "first": 20 }));
+        check!(
+            ops::SyncRuns,
+            ops::SyncRunsVariables {
+                shop_id: Some(shop.clone()),
+                first: Some(20),
+                filter: Some(ops::SyncRunFilter { trigger: Some("manual".into()), ..Default::default() }),
+                ..Default::default()
+            }
+        );
         // Manual runs: a run, or a refusal for a business reason (no connector, no credentials,
         // not offered on this marketplace); never an invalid document.
-        let period = json!({ "createdFrom": "2026-11-01T00:00:00+09:00", "createdTo": "2026-11-30T23:59:59+09:00" });
-        for (name, doc, vars) in [
-            (ops::ImportOrders::NAME, ops::ImportOrders::DOCUMENT, json!({ "input": { "shopId": shop } })),
-            (
-                ops::ImportInquiries::NAME,
-                ops::ImportInquiries::DOCUMENT,
-                json!({ "input": { "shopId": shop, "from": "2026-11-01T00:00:00+09:00", "to": "2026-11-02T00:00:00+09:00" } }),
-            ),
-            (
-                ops::ExportShipments::NAME,
-                ops::ExportShipments::DOCUMENT,
-                json!({ "input": { "shopId": rakuma, "createdFrom": period["createdFrom"], "createdTo": period["createdTo"] } }),
-            ),
-            (
-                ops::RegisterEvaluations::NAME,
-                ops::RegisterEvaluations::DOCUMENT,
-                json!({ "input": { "shopId": rakuma, "createdFrom": period["createdFrom"], "createdTo": period["createdTo"] } }),
-            ),
-        ] {
-            checked.push(name);
-            let body = app.gql(Some(&token), doc, vars).await;
-            match body["errors"].as_array().filter(|e| !e.is_empty()) {
-                None => {
-                    let key = body["data"].as_object().and_then(|d| d.keys().next().cloned()).expect("data");
-                    serde_json::from_value::<ops::SyncRun>(body["data"][&key].clone())
-                        .unwrap_or_else(|e| panic!("{name}: the app's types do not decode the answer: {e}\n{body:#}"));
-                }
-                Some(errors) => {
-                    let code = errors[0]["extensions"]["code"].as_str().unwrap_or_default();
-                    assert!(
-                        ["MARKETPLACE_UNAVAILABLE", "MARKETPLACE_REFUSED", "VALIDATION", "API_OPTION_REQUIRED"]
-                            .contains(&code),
-                        "{name}: a valid document refused only for a business reason: {body:#}"
-                    );
-                }
+        let business = ["MARKETPLACE_UNAVAILABLE", "MARKETPLACE_REFUSED", "VALIDATION", "API_OPTION_REQUIRED"];
+        async fn run_or_refused<O: Operation>(
+            app: &madoguchi_tests::TestApp,
+            token: &str,
+            vars: O::Variables,
+            codes: &[&str],
+        ) {
+            let body = send::<O>(app, token, vars).await;
+            if body["errors"].as_array().is_some_and(|e| !e.is_empty()) {
+                let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default();
+                assert!(
+                    codes.contains(&code),
+                    "{}: a valid document refused only for a business reason: {body:#}",
+                    O::NAME
+                );
+            } else {
+                serde_json::from_value::<O::Data>(body["data"].clone())
+                    .unwrap_or_else(|e| panic!("{}: the app's types do not decode the answer: {e}\n{body:#}", O::NAME));
             }
         }
+        let export = ops::ExportVariables {
+            input: ops::ExportInput {
+                shop_id: rakuma.clone(),
+                created_from: at("2026-11-01T00:00:00+09:00"),
+                created_to: at("2026-11-30T23:59:59+09:00"),
+            },
+        };
+        checked.extend([
+            ops::ImportOrders::NAME,
+            ops::ImportInquiries::NAME,
+            ops::ExportShipments::NAME,
+            ops::RegisterEvaluations::NAME,
+        ]);
+        run_or_refused::<ops::ImportOrders>(
+            &app,
+            &token,
+            ops::ImportVariables { input: ops::ImportInput { shop_id: shop.clone(), ..Default::default() } },
+            &business,
+        )
+        .await;
+        run_or_refused::<ops::ImportInquiries>(
+            &app,
+            &token,
+            ops::ImportVariables {
+                input: ops::ImportInput {
+                    shop_id: shop.clone(),
+                    from: Some(at("2026-11-01T00:00:00+09:00")),
+                    to: Some(at("2026-11-02T00:00:00+09:00")),
+                },
+            },
+            &business,
+        )
+        .await;
+        run_or_refused::<ops::ExportShipments>(&app, &token, export.clone(), &business).await;
+        run_or_refused::<ops::RegisterEvaluations>(&app, &token, export, &business).await;
 
         // The custom-CSV shop: its column mapping, a CSV upload (a multipart request with the
         // app's own variables, the file at `variables.input.file`) and a CSV download.
-        let csv_shop = seed::shop(&app, &token, Marketplace::CustomCsv, "自社サイト").await;
-        let listed = check!(ops::ShopCsvMapping, json!({}));
+        let csv_shop = ops::Id::new(seed::shop(&app, &token, Marketplace::CustomCsv, "自社サイト").await);
+        let listed = check!(ops::ShopCsvMapping, ());
         let listed: ops::ShopCsvMappingData = serde_json::from_value(listed).unwrap();
-        let default = &listed.shops.iter().find(|s| s.id == csv_shop).expect("the CSV shop").settings.csv_mapping;
-        assert_eq!(default, &shared::csv_orders::CsvMapping::default().columns, "no saved mapping: the default");
-        let csv_profile = json!({ "mallShopName": "自社サイト 本店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" });
-        let mapping_input = |columns: Value| {
-            json!({ "id": csv_shop, "input": {
-                "marketplace": "CUSTOM_CSV", "name": "自社サイト", "profile": csv_profile, "settings": { "csvMapping": columns }
-            }})
+        let default: Vec<shared::csv_orders::CsvColumn> = listed
+            .shops
+            .iter()
+            .find(|s| s.id == csv_shop)
+            .expect("the CSV shop")
+            .settings
+            .csv_mapping
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect();
+        assert_eq!(default, shared::csv_orders::CsvMapping::default().columns, "no saved mapping: the default");
+        let mapping_input = |columns: &[(CsvField, &str)]| ops::UpdateShopVariables {
+            id: csv_shop.clone(),
+            input: ops::ShopInput {
+                marketplace: Marketplace::CustomCsv,
+                name: "自社サイト".into(),
+                profile: ops::ShopProfileInput {
+                    mall_shop_name: "自社サイト 本店".into(),
+                    staff_name: "山田 花子".into(),
+                    phone: "03-1111-2222".into(),
+                    email: "shop@example.jp".into(),
+                },
+                settings: Some(ops::ShopSettingsInput {
+                    csv_mapping: Some(
+                        columns
+                            .iter()
+                            .map(|(field, header)| ops::CsvColumnInput { field: *field, header: (*header).into() })
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }),
+            },
         };
         let saved = check!(
             ops::UpdateShopCsvMapping,
-            mapping_input(json!([
-                { "field": "ORDER_NUMBER", "header": "注文ID" }, { "field": "ORDERED_AT", "header": "注文日時" },
-                { "field": "RECIPIENT_NAME", "header": "お届け先" }, { "field": "ITEM_NAME", "header": "品名" },
-                { "field": "UNIT_PRICE", "header": "価格" }, { "field": "QUANTITY", "header": "個数" },
-            ]))
+            mapping_input(&[
+                (CsvField::OrderNumber, "注文ID"),
+                (CsvField::OrderedAt, "注文日時"),
+                (CsvField::RecipientName, "お届け先"),
+                (CsvField::ItemName, "品名"),
+                (CsvField::UnitPrice, "価格"),
+                (CsvField::Quantity, "個数"),
+            ])
         );
         assert_eq!(
             saved["updateShop"]["settings"]["csvMapping"][0],
             json!({ "field": "ORDER_NUMBER", "header": "注文ID" })
         );
-        let refused = app
-            .gql(
-                Some(&token),
-                ops::UpdateShopCsvMapping::DOCUMENT,
-                mapping_input(json!([{ "field": "ORDER_NUMBER", "header": "注文ID" }])),
-            )
-            .await;
+        let refused_mapping =
+            send::<ops::UpdateShopCsvMapping>(&app, &token, mapping_input(&[(CsvField::OrderNumber, "注文ID")])).await;
         assert_eq!(
-            refused["errors"][0]["extensions"]["field"], "csvMapping",
-            "a required field is missing: {refused:#}"
+            refused_mapping["errors"][0]["extensions"]["field"], "csvMapping",
+            "a required field is missing: {refused_mapping:#}"
         );
 
         checked.push(ops::ImportOrdersCsv::NAME);
-        let vars = ops::InputVariables {
+        let upload = ops::request::<ops::ImportOrdersCsv>(ops::CsvImportVariables {
             input: ops::CsvImportInput {
                 shop_id: csv_shop.clone(),
-                file: None,
+                file: ops::Upload,
                 encoding: Some(shared::CsvEncoding::Utf8),
             },
-        };
-        let vars = serde_json::to_value(vars).unwrap();
-        assert_eq!(vars["input"]["file"], Value::Null, "the file's place in the variables");
+        });
+        assert_eq!(upload.variables["input"]["file"], Value::Null, "the file's place in the variables");
         let csv = "注文ID,注文日時,お届け先,品名,価格,個数\r\nC-1,2026/11/20 10:15,山田 太郎,緑茶,1080,2\r\nC-2,昨日,佐藤 花子,急須,3200,1\r\n";
         let body = app
             .gql_upload(
                 &token,
-                ops::ImportOrdersCsv::DOCUMENT,
-                vars,
+                &upload.query,
+                upload.variables,
                 &format!("variables.{}", ops::CSV_IMPORT_FILE_AT),
                 ("orders.csv", "text/csv", csv.as_bytes()),
             )
@@ -327,7 +514,10 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
         assert_eq!(imported.row_errors[0].line, 3);
         assert_eq!(imported.row_errors[0].column.as_deref(), Some("注文日時"));
         // The upload's details: the refused line and the order stored, in the file's order.
-        let details = check!(ops::SyncRunItems, json!({ "id": imported.run.id, "first": 20 }));
+        let details = check!(
+            ops::SyncRunItems,
+            ops::SyncRunItemsVariables { id: imported.run.id.clone(), first: Some(20), after: None }
+        );
         let details: ops::SyncRunItemsData = serde_json::from_value(details).unwrap();
         let items = details.sync_run.expect("the run").items.nodes;
         let outcomes: Vec<_> = items.iter().map(|i| (i.outcome, i.order_number.as_deref())).collect();
@@ -339,28 +529,39 @@ async fn every_operation_of_the_browser_app_runs_against_the_real_schema() {
 
         let exported = check!(
             ops::ExportOrdersCsv,
-            json!({ "input": { "shopId": csv_shop, "from": "2026-11-01T00:00:00+09:00", "to": "2026-11-30T23:59:59.999+09:00", "status": "NEW", "encoding": "SHIFT_JIS" } })
+            ops::CsvExportVariables {
+                input: ops::CsvExportInput {
+                    shop_id: csv_shop.clone(),
+                    from: Some(at("2026-11-01T00:00:00+09:00")),
+                    to: Some(at("2026-11-30T23:59:59.999+09:00")),
+                    status: Some(OrderStatus::New),
+                    encoding: Some(shared::CsvEncoding::ShiftJis),
+                },
+            }
         );
         let file: ops::ExportOrdersCsvData = serde_json::from_value(exported).unwrap();
         assert_eq!((file.export_orders_csv.order_count, file.export_orders_csv.row_count), (1, 1));
         assert_eq!(file.export_orders_csv.encoding, shared::CsvEncoding::ShiftJis);
         assert!(!file.export_orders_csv.content_base64.is_empty());
 
-        for (name, doc, vars) in [
-            (ops::InquiryReceivedSub::NAME, ops::InquiryReceivedSub::DOCUMENT, json!({})),
-            (ops::InquiryUpdatedSub::NAME, ops::InquiryUpdatedSub::DOCUMENT, json!({})),
-            (ops::InboxCountsChangedSub::NAME, ops::InboxCountsChangedSub::DOCUMENT, json!({})),
-            (ops::PresenceChangedSub::NAME, ops::PresenceChangedSub::DOCUMENT, json!({ "inquiryId": inquiry })),
-            (ops::InboxPresenceSub::NAME, ops::InboxPresenceSub::DOCUMENT, json!({})),
-            (ops::SyncRunUpdatedSub::NAME, ops::SyncRunUpdatedSub::DOCUMENT, json!({ "shopId": shop })),
-            (ops::OrderChangedSub::NAME, ops::OrderChangedSub::DOCUMENT, json!({})),
-        ] {
-            checked.push(name);
-            // The harness panics on an `error` message, which is what an invalid document gets.
-            let mut sub = app.subscribe(&token, doc, vars).await;
-            let _ = sub.next_within(Duration::from_millis(200)).await;
+        // Subscriptions, with the app's own documents and variables. The harness panics on an
+        // `error` message, which is what an invalid document gets.
+        macro_rules! listen {
+            ($op:ty, $vars:expr) => {{
+                checked.push(<$op>::NAME);
+                let request = ops::request::<$op>($vars);
+                let mut sub = app.subscribe(&token, &request.query, request.variables).await;
+                let _ = sub.next_within(Duration::from_millis(200)).await;
+            }};
         }
-        let mut all: Vec<_> = ops::ALL.iter().map(|(n, _)| *n).collect();
+        listen!(ops::InquiryReceivedSub, ());
+        listen!(ops::InquiryUpdatedSub, ());
+        listen!(ops::InboxCountsChangedSub, ());
+        listen!(ops::PresenceChangedSub, ops::PresenceChangedVariables { inquiry_id: inquiry.clone() });
+        listen!(ops::InboxPresenceSub, ());
+        listen!(ops::SyncRunUpdatedSub, ops::SyncRunUpdatedVariables { shop_id: Some(shop.clone()) });
+        listen!(ops::OrderChangedSub, ());
+        let mut all = ops::ALL.to_vec();
         all.sort();
         checked.sort();
         assert_eq!(checked, all, "every operation in shared::ops::ALL is checked here");

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::PresenceState;
-use shared::ops::{InboxPresenceSub, NoVariables};
+use shared::ops::InboxPresenceSub;
 use wasm_bindgen::JsValue;
 
 use crate::live::Live;
@@ -36,7 +36,7 @@ pub fn title_for(needs_reply: Option<i64>) -> String {
 /// Keeps `document.title` on the live 返信が必要 count.
 pub fn title_follows_counts(live: Live) {
     Effect::new(move |_| {
-        let title = title_for(live.counts.get().map(|c| c.needs_reply));
+        let title = title_for(live.counts.get().map(|c| i64::from(c.needs_reply)));
         document().set_title(&title);
     });
     on_cleanup(|| document().set_title(APP_TITLE));
@@ -192,14 +192,14 @@ impl InboxPresence {
     /// Subscribes for as long as the calling component lives.
     pub fn start(me: String) -> Self {
         let presence = InboxPresence { heard: RwSignal::new(HashMap::new()), now: RwSignal::new(js_sys::Date::now()) };
-        let guard = ws::subscribe::<InboxPresenceSub>(NoVariables {}, move |data| {
+        let guard = ws::subscribe::<InboxPresenceSub>((), move |data| {
             let p = data.presence_changed;
             if p.staff_name == me {
                 return;
             }
             presence.now.try_set(js_sys::Date::now());
             presence.heard.try_update(|h| {
-                let on = h.entry(p.inquiry_id).or_default();
+                let on = h.entry(p.inquiry_id.into()).or_default();
                 match p.state {
                     PresenceState::Left => {
                         on.remove(&p.staff_name);

@@ -52,7 +52,8 @@ pub fn list_time(ts: &Timestamp) -> String {
 }
 
 /// `¥12,800`.
-pub fn yen(amount: i64) -> String {
+pub fn yen(amount: impl Into<i64>) -> String {
+    let amount: i64 = amount.into();
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -65,8 +66,8 @@ pub fn yen(amount: i64) -> String {
 }
 
 /// `1.2 MB`, `340 KB`, `12 B`.
-pub fn file_size(bytes: i64) -> String {
-    match bytes {
+pub fn file_size(bytes: impl Into<i64>) -> String {
+    match bytes.into() {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
         b if b >= 1024 => format!("{} KB", b / 1024),
         b => format!("{b} B"),

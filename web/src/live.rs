@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{InboxCounts, InboxCountsInfo, InquiryEvent, NoVariables};
+use shared::ops::{InboxCounts, InboxCountsInfo, InquiryEvent};
 
 use crate::api;
 use crate::session::Session;
@@ -109,7 +109,7 @@ impl Live {
     /// Re-queries the counts (after a reply or completion, without waiting for the push).
     pub fn refresh_counts(self) {
         spawn_local(async move {
-            if let Ok(data) = api::gql::<InboxCounts>(NoVariables {}).await {
+            if let Ok(data) = api::gql::<InboxCounts>(()).await {
                 self.counts.try_set(Some(data.inbox_counts));
             }
         });

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ops::{NoVariables, Viewer, ViewerInfo};
+use shared::ops::{Viewer, ViewerInfo};
 
 use crate::api::{self, ApiError};
 
@@ -44,11 +44,8 @@ impl Session {
 
     pub fn reload(self) {
         spawn_local(async move {
-            let state = match api::gql::<Viewer>(NoVariables {}).await {
-                Ok(data) => match data.viewer {
-                    Some(viewer) => SessionState::SignedIn(viewer),
-                    None => SessionState::SignedOut,
-                },
+            let state = match api::gql::<Viewer>(()).await {
+                Ok(data) => SessionState::SignedIn(data.viewer),
                 Err(ApiError::Unauthenticated) => SessionState::SignedOut,
                 Err(e) => SessionState::Failed(e.to_string()),
             };

@@ -28,8 +28,7 @@ use gloo_timers::future::TimeoutFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::ops::{
-    self, InboxCountsChangedSub, InboxCountsInfo, InquiryEvent, InquiryReceivedSub, InquiryUpdatedSub, NoVariables,
-    Operation,
+    self, InboxCountsChangedSub, InboxCountsInfo, InquiryEvent, InquiryReceivedSub, InquiryUpdatedSub, Operation,
 };
 
 const PROTOCOL: &str = "graphql-transport-ws";
@@ -245,8 +244,8 @@ struct ServerMessage {
     payload: Option<Value>,
 }
 
-fn subscribe_message<O: Operation<Variables = NoVariables>>(id: &str) -> String {
-    json!({ "id": id, "type": "subscribe", "payload": ops::request::<O>(NoVariables {}) }).to_string()
+fn subscribe_message<O: Operation<Variables = ()>>(id: &str) -> String {
+    json!({ "id": id, "type": "subscribe", "payload": ops::request::<O>(()) }).to_string()
 }
 
 fn is_unauthorized(e: &WebSocketError) -> bool {

@@ -117,22 +117,22 @@ async fn the_staff_apps_largest_queries_still_pass() {
 
         // The biggest pages the API answers, with exactly the app's fields.
         let page = json!({ "first": 100 });
-        app.gql_ok(&admin, shared::ops::Inquiries::DOCUMENT, page.clone()).await;
-        app.gql_ok(&admin, shared::ops::Orders::DOCUMENT, page.clone()).await;
-        app.gql_ok(&admin, shared::ops::SyncRuns::DOCUMENT, page).await;
-        let detail = app.gql_ok(&admin, shared::ops::Inquiry::DOCUMENT, json!({ "id": inquiry })).await;
+        app.gql_ok(&admin, &shared::ops::Inquiries::document(), page.clone()).await;
+        app.gql_ok(&admin, &shared::ops::Orders::document(), page.clone()).await;
+        app.gql_ok(&admin, &shared::ops::SyncRuns::document(), page).await;
+        let detail = app.gql_ok(&admin, &shared::ops::Inquiry::document(), json!({ "id": inquiry })).await;
         assert_eq!(detail["inquiry"]["order"]["orderNumber"], "R-1");
         assert_eq!(detail["inquiry"]["messages"].as_array().map(Vec::len), Some(2));
-        app.gql_ok(&admin, shared::ops::Order::DOCUMENT, json!({ "id": order })).await;
+        app.gql_ok(&admin, &shared::ops::Order::document(), json!({ "id": order })).await;
         for doc in [
-            shared::ops::InboxCounts::DOCUMENT,
-            shared::ops::ShopSettingsList::DOCUMENT,
-            shared::ops::ShopCsvMapping::DOCUMENT,
-            shared::ops::StaffMembers::DOCUMENT,
-            shared::ops::ApiTokens::DOCUMENT,
-            shared::ops::Templates::DOCUMENT,
-            shared::ops::Shops::DOCUMENT,
-            shared::ops::Viewer::DOCUMENT,
+            &shared::ops::InboxCounts::document(),
+            &shared::ops::ShopSettingsList::document(),
+            &shared::ops::ShopCsvMapping::document(),
+            &shared::ops::StaffMembers::document(),
+            &shared::ops::ApiTokens::document(),
+            &shared::ops::Templates::document(),
+            &shared::ops::Shops::document(),
+            &shared::ops::Viewer::document(),
         ] {
             app.gql_ok(&admin, doc, json!({})).await;
         }
@@ -260,17 +260,16 @@ async fn set_presence_needs_write_permission_and_a_flood_is_rate_limited() {
 
         // A read-only caller (an API token with the read scope, like a VIEWER) is refused.
         let read = token_with(&app, &actor, &["read"]).await;
-        let body = app.gql(Some(&read), shared::ops::SetPresence::DOCUMENT, vars.clone()).await;
+        let body = app.gql(Some(&read), &shared::ops::SetPresence::document(), vars.clone()).await;
         assert_eq!(error_code(&body).as_deref(), Some("FORBIDDEN"), "{body}");
 
         // A writer's first calls pass; sent all at once, a flood meets the limit.
         let write = token_with(&app, &actor, &["read", "write"]).await;
-        let ok = app.gql_ok(&write, shared::ops::SetPresence::DOCUMENT, vars.clone()).await;
+        let ok = app.gql_ok(&write, &shared::ops::SetPresence::document(), vars.clone()).await;
         assert_eq!(ok["setPresence"], true);
-        let flood = futures_util::future::join_all(
-            (0..60).map(|_| app.gql(Some(&write), shared::ops::SetPresence::DOCUMENT, vars.clone())),
-        )
-        .await;
+        let document = shared::ops::SetPresence::document();
+        let flood =
+            futures_util::future::join_all((0..60).map(|_| app.gql(Some(&write), &document, vars.clone()))).await;
         let limited: Vec<&Value> = flood.iter().filter(|b| error_code(b).as_deref() == Some("RATE_LIMITED")).collect();
         assert!(!limited.is_empty(), "a flood is rate-limited");
         assert!(limited[0]["errors"][0]["extensions"]["retryAfter"].as_u64().is_some_and(|s| s >= 1), "{}", limited[0]);
@@ -280,7 +279,7 @@ async fn set_presence_needs_write_permission_and_a_flood_is_rate_limited() {
         );
 
         // The limit is per caller: another writer is not held back.
-        let body = app.gql(Some(&admin), shared::ops::SetPresence::DOCUMENT, vars).await;
+        let body = app.gql(Some(&admin), &shared::ops::SetPresence::document(), vars).await;
         assert_eq!(body["data"]["setPresence"], true, "{body}");
     });
 }

@@ -2,7 +2,7 @@
 //! and how long a customer has waited (「○時間待ち」).
 
 use leptos::prelude::*;
-use shared::ops::{AssignInquiry, AssignInquiryVariables, AssignableStaff, NoVariables, StaffRef, Timestamp};
+use shared::ops::{AssignInquiry, AssignInquiryVariables, AssignableStaff, StaffRef, Timestamp};
 
 use crate::api;
 use crate::components::error::ErrorLine;
@@ -16,8 +16,7 @@ pub fn AssigneeSelect(
     #[prop(into)] can_write: Signal<bool>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    let staff =
-        LocalResource::new(|| async { api::gql::<AssignableStaff>(NoVariables {}).await.map(|d| d.assignable_staff) });
+    let staff = LocalResource::new(|| async { api::gql::<AssignableStaff>(()).await.map(|d| d.assignable_staff) });
     let assigning = Action::new_local(|vars: &AssignInquiryVariables| {
         let vars = vars.clone();
         async move { api::gql::<AssignInquiry>(vars).await.map(|_| ()) }
@@ -35,8 +34,8 @@ pub fn AssigneeSelect(
         let value = event_target_value(&ev);
         assigning.clear();
         assigning.dispatch(AssignInquiryVariables {
-            id: inquiry_id.clone(),
-            staff_id: (!value.is_empty()).then_some(value),
+            id: inquiry_id.clone().into(),
+            staff_id: (!value.is_empty()).then(|| value.into()),
         });
     };
     let options = {
@@ -55,7 +54,7 @@ pub fn AssigneeSelect(
                 .map(|s| {
                     let selected = s.id == current;
                     view! {
-                        <option value=s.id selected=selected>
+                        <option value=s.id.to_string() selected=selected>
                             {s.name}
                         </option>
                     }
@@ -80,7 +79,7 @@ pub fn AssigneeSelect(
                         aria-label="担当者"
                         on:change=on_change.clone()
                         disabled=move || busy.get()
-                        prop:value=current.clone()
+                        prop:value=current.to_string()
                     >
                         <option value="">"未割り当て"</option>
                         {options.clone()}

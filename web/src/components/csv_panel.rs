@@ -7,8 +7,8 @@
 
 use leptos::prelude::*;
 use shared::ops::{
-    CSV_IMPORT_FILE_AT, CsvExportInput, CsvFile, CsvImport, CsvImportInput, ExportOrdersCsv, ImportOrdersCsv,
-    InputVariables, SyncRun,
+    CSV_IMPORT_FILE_AT, CsvExportInput, CsvExportVariables, CsvFile, CsvImport, CsvImportInput, CsvImportVariables,
+    ExportOrdersCsv, ImportOrdersCsv, SyncRun,
 };
 use shared::{CsvEncoding, OrderStatus};
 use wasm_bindgen::JsCast;
@@ -35,7 +35,7 @@ pub fn CsvImportCard(
     let importing = Action::new_unsync_local(|(input, chosen): &(CsvImportInput, web_sys::File)| {
         let (input, chosen) = (input.clone(), chosen.clone());
         async move {
-            api::gql_with_file::<ImportOrdersCsv>(InputVariables { input }, CSV_IMPORT_FILE_AT, &chosen)
+            api::gql_with_file::<ImportOrdersCsv>(CsvImportVariables { input }, CSV_IMPORT_FILE_AT, &chosen)
                 .await
                 .map(|d| d.import_orders_csv)
         }
@@ -67,7 +67,11 @@ pub fn CsvImportCard(
             error.set(None);
             return;
         };
-        let input = CsvImportInput { shop_id: shop_id.clone(), file: None, encoding: encoding.get_untracked() };
+        let input = CsvImportInput {
+            shop_id: shop_id.clone().into(),
+            file: shared::ops::Upload,
+            encoding: encoding.get_untracked(),
+        };
         error.set(None);
         result.set(None);
         importing.clear();
@@ -191,7 +195,7 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
     let exporting = Action::new_local(|input: &CsvExportInput| {
         let input = input.clone();
         async move {
-            let file = api::gql::<ExportOrdersCsv>(InputVariables { input }).await?.export_orders_csv;
+            let file = api::gql::<ExportOrdersCsv>(CsvExportVariables { input }).await?.export_orders_csv;
             let not_downloaded = download(&file).err().map(ApiError::Decode);
             Ok::<(CsvFile, Option<ApiError>), ApiError>((file, not_downloaded))
         }
@@ -228,7 +232,7 @@ pub fn CsvExportCard(shop_id: String) -> impl IntoView {
         }
         range_error.set(None);
         let input = CsvExportInput {
-            shop_id: shop_id.clone(),
+            shop_id: shop_id.clone().into(),
             from: f,
             to: t,
             status: status.get_untracked(),

@@ -12,7 +12,7 @@ use crate::format;
 #[component]
 pub fn NoteItem(note: InquiryNote) -> impl IntoView {
     view! {
-        <li class="message internal-note" data-note-id=note.id.clone()>
+        <li class="message internal-note" data-note-id=note.id.to_string()>
             <div class="message-head">
                 <span class="note-label">"社内メモ（お客様には送信されません）"</span>
                 <span class="author">{note.author.clone()}</span>
@@ -46,7 +46,7 @@ pub fn NoteBox(#[prop(into)] inquiry_id: Signal<String>, on_added: Callback<()>)
             return;
         }
         adding.clear();
-        adding.dispatch(AddInquiryNoteVariables { inquiry_id: inquiry_id.get_untracked(), body });
+        adding.dispatch(AddInquiryNoteVariables { inquiry_id: inquiry_id.get_untracked().into(), body });
     };
     view! {
         <form class="note-box" on:submit=submit>

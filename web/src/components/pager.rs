@@ -47,7 +47,7 @@ impl Cursor {
 #[component]
 pub fn Pager(
     #[prop(into)] page_info: Signal<Option<PageInfo>>,
-    #[prop(into)] total: Signal<Option<i64>>,
+    #[prop(into)] total: Signal<Option<i32>>,
     /// Called with the page to show.
     on_page: Callback<Cursor>,
     /// Whether there is a page before, when the caller knows better than `hasPreviousPage`

@@ -29,7 +29,7 @@ fn now_ms() -> f64 {
 
 fn announce(inquiry_id: String, state: PresenceState) {
     spawn_local(async move {
-        let _ = api::gql::<SetPresence>(SetPresenceVariables { inquiry_id, state }).await;
+        let _ = api::gql::<SetPresence>(SetPresenceVariables { inquiry_id: inquiry_id.into(), state }).await;
     });
 }
 
@@ -41,8 +41,9 @@ pub fn PresenceBar(inquiry_id: String, #[prop(into)] typed: Signal<u64>) -> impl
     let others = RwSignal::new(BTreeMap::<String, (PresenceState, f64)>::new());
     let now = RwSignal::new(now_ms());
 
-    let guard =
-        ws::subscribe::<PresenceChangedSub>(PresenceChangedVariables { inquiry_id: inquiry_id.clone() }, move |data| {
+    let guard = ws::subscribe::<PresenceChangedSub>(
+        PresenceChangedVariables { inquiry_id: inquiry_id.clone().into() },
+        move |data| {
             let p = data.presence_changed;
             if p.staff_name == me {
                 return;
@@ -55,7 +56,8 @@ pub fn PresenceBar(inquiry_id: String, #[prop(into)] typed: Signal<u64>) -> impl
                     o.insert(p.staff_name, (state, now_ms()));
                 }
             });
-        });
+        },
+    );
     // Dropped with this component: the subscription ends.
     let _ = StoredValue::new_local(guard);
 

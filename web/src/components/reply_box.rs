@@ -13,7 +13,7 @@
 use leptos::prelude::*;
 use shared::Marketplace;
 use shared::marketplace::{AttachmentInfo, check_attachments};
-use shared::ops::{InputVariables, ReplyInput, ReplyToInquiry, Template};
+use shared::ops::{ReplyInput, ReplyToInquiry, ReplyVariables, Template};
 use shared::reply_rules;
 use shared::template::{self, ShopProfile};
 use shared::template_use;
@@ -61,7 +61,7 @@ pub fn ReplyBox(
     // Sends the reply (with its files: browser objects, so the action lives in local storage);
     // the answer carries the draft's storage key, removed once sent.
     let sending = Action::new_unsync_local(|(input, attached, key): &(ReplyInput, Vec<web_sys::File>, String)| {
-        let (vars, attached, key) = (InputVariables { input: input.clone() }, attached.clone(), key.clone());
+        let (vars, attached, key) = (ReplyVariables { input: input.clone() }, attached.clone(), key.clone());
         async move {
             let result = if attached.is_empty() {
                 api::gql::<ReplyToInquiry>(vars).await
@@ -181,7 +181,7 @@ pub fn ReplyBox(
                 });
             }
         }
-        template_id.set(Some(chosen.id));
+        template_id.set(Some(chosen.id.into()));
         store_draft();
     });
 
@@ -208,10 +208,10 @@ pub fn ReplyBox(
         }
         let attached = files.get_untracked();
         let input = ReplyInput {
-            inquiry_id: inquiry_id.get_untracked(),
+            inquiry_id: inquiry_id.get_untracked().into(),
             body: profile.with_untracked(|p| draft.with_untracked(|d| template::render_text(d, p))),
-            template_id: template_id.get_untracked(),
-            last_seen_message_id: last_message_id.get_untracked(),
+            template_id: template_id.get_untracked().map(Into::into),
+            last_seen_message_id: last_message_id.get_untracked().map(Into::into),
         };
         let key = draft_key.get_untracked();
         error.set(None);

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use shared::OrderStatus;
-use shared::ops::{IdInputVariables, OrderDetail, OrderUpdateInput, UpdateOrder};
+use shared::ops::{OrderDetail, OrderUpdateInput, UpdateOrder, UpdateOrderVariables};
 
 use crate::api;
 use crate::components::enum_select::EnumSelect;
@@ -85,7 +85,7 @@ pub fn ShippingForm(
     let method = RwSignal::new(order.delivery_method.clone().unwrap_or_default());
     let tracking = RwSignal::new(order.tracking_number.clone().unwrap_or_default());
     let notes = RwSignal::new(order.notes.clone().unwrap_or_default());
-    let saving = Action::new_local(|vars: &IdInputVariables<OrderUpdateInput>| {
+    let saving = Action::new_local(|vars: &UpdateOrderVariables| {
         let vars = vars.clone();
         async move { api::gql::<UpdateOrder>(vars).await.map(|d| d.update_order) }
     });
@@ -129,7 +129,7 @@ pub fn ShippingForm(
         if busy.get_untracked() || unchanged.get_untracked() {
             return;
         }
-        let vars = IdInputVariables { id: id.clone(), input: untrack(input) };
+        let vars = UpdateOrderVariables { id: id.clone(), input: untrack(input) };
         saving.clear();
         saving.dispatch(vars);
     };

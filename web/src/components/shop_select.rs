@@ -30,7 +30,7 @@ pub fn ShopSelect(
                 let selected = value.with(|v| v.as_deref() == Some(s.id.as_str()));
                 let label = format!("{}（{}）", s.name, s.marketplace.label_ja());
                 view! {
-                    <option value=s.id selected=selected>
+                    <option value=s.id.to_string() selected=selected>
                         {label}
                     </option>
                 }
@@ -54,5 +54,5 @@ pub fn ShopSelect(
 
 /// The part of a shop a select shows.
 pub fn shop_ref(id: &str, name: &str, marketplace: shared::Marketplace) -> ShopRef {
-    ShopRef { id: id.to_owned(), name: name.to_owned(), marketplace }
+    ShopRef { id: id.into(), name: name.to_owned(), marketplace }
 }

@@ -6,7 +6,7 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use shared::ops::{
-    CreateTemplate, IdInputVariables, InputVariables, NoVariables, Shops, Template, TemplateInput, UpdateTemplate,
+    CreateTemplate, Shops, Template, TemplateInput, TemplateInputVariables, UpdateTemplate, UpdateTemplateVariables,
 };
 use shared::template::{FieldError, MergeField, TemplateDraft};
 
@@ -36,8 +36,10 @@ pub fn TemplateEditor(
         let (id, input) = (id.clone(), input.clone());
         async move {
             match id {
-                Some(id) => api::gql::<UpdateTemplate>(IdInputVariables { id, input }).await.map(|d| d.update_template),
-                None => api::gql::<CreateTemplate>(InputVariables { input }).await.map(|d| d.create_template),
+                Some(id) => api::gql::<UpdateTemplate>(UpdateTemplateVariables { id: id.into(), input })
+                    .await
+                    .map(|d| d.update_template),
+                None => api::gql::<CreateTemplate>(TemplateInputVariables { input }).await.map(|d| d.create_template),
             }
         }
     });
@@ -51,13 +53,12 @@ pub fn TemplateEditor(
     let copied = RwSignal::new(None::<MergeField>);
     let textarea = NodeRef::<Textarea>::new();
 
-    let shops =
-        LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops).unwrap_or_default() });
+    let shops = LocalResource::new(|| async { api::gql::<Shops>(()).await.map(|d| d.shops).unwrap_or_default() });
     let preview_shop = RwSignal::new(String::new());
     let profile = Signal::derive(move || {
         let shops = shops.get().unwrap_or_default();
         let chosen = preview_shop.get();
-        shops.iter().find(|s| s.id == chosen).or(shops.first()).map(|s| s.profile.clone()).unwrap_or_default()
+        shops.iter().find(|s| s.id == chosen).or(shops.first()).map(|s| s.profile.clone().into()).unwrap_or_default()
     });
 
     let field_error = move |field: &'static str| {
@@ -93,7 +94,7 @@ pub fn TemplateEditor(
             }
         };
         let input = TemplateInput { category: draft.category, name: draft.name, body: draft.body };
-        saving.dispatch((editing_id.clone(), input));
+        saving.dispatch((editing_id.clone().map(Into::into), input));
     };
 
     let copy = move |field: MergeField| {

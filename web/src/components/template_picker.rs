@@ -4,7 +4,7 @@
 //! the cursor was (or over the selected text), 「本文を置き換え」 in place of all of it.
 
 use leptos::prelude::*;
-use shared::ops::{NoVariables, Template, TemplateCategories, Templates, TemplatesVariables};
+use shared::ops::{Template, TemplateCategories, Templates, TemplatesVariables};
 use shared::template::ShopProfile;
 use shared::template_use;
 
@@ -28,7 +28,7 @@ pub fn TemplatePicker(
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Template>);
     let categories = LocalResource::new(|| async {
-        api::gql::<TemplateCategories>(NoVariables {}).await.map(|d| d.template_categories).unwrap_or_default()
+        api::gql::<TemplateCategories>(()).await.map(|d| d.template_categories).unwrap_or_default()
     });
     let templates = LocalResource::new(move || {
         let category = category.get();
@@ -83,7 +83,7 @@ pub fn TemplatePicker(
                 <select
                     name="template"
                     on:change=choose
-                    prop:value=move || chosen.with(|c| c.as_ref().map(|t| t.id.clone()).unwrap_or_default())
+                    prop:value=move || chosen.with(|c| c.as_ref().map(|t| t.id.to_string()).unwrap_or_default())
                 >
                     <option value="">
                         {move || {
@@ -96,7 +96,7 @@ pub fn TemplatePicker(
                         }}
                     </option>
                     {move || {
-                        shown.get().into_iter().map(|t| view! { <option value=t.id>{t.name}</option> }).collect_view()
+                        shown.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()
                     }}
                 </select>
             </label>

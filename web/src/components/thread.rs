@@ -49,7 +49,7 @@ pub fn Thread(
             <For
                 each=entries
                 key=|e| match e {
-                    Entry::Message(m) => (m.id.clone(), Some((m.delivery, m.delivery_error.clone()))),
+                    Entry::Message(m) => (m.id.to_string(), Some((m.delivery, m.delivery_error.clone()))),
                     Entry::Note(n) => (format!("note-{}", n.id), None),
                 }
                 children=move |e| match e {
@@ -122,7 +122,7 @@ fn Delivery(
         async move {
             match resend {
                 Some(body) => {
-                    let vars = RetryMessageVariables { id, body, drop_attachments: false };
+                    let vars = RetryMessageVariables { id: id.into(), body, drop_attachments: false };
                     api::gql::<RetryMessage>(vars).await.map(|_| ())
                 }
                 None => api::gql::<WithdrawMessage>(IdVariables::new(id)).await.map(|_| ()),
@@ -147,7 +147,7 @@ fn Delivery(
         let id = id.clone();
         move |body: Option<String>| {
             acting.clear();
-            acting.dispatch((id.clone(), Some(body)));
+            acting.dispatch((id.to_string(), Some(body)));
         }
     };
     let retry = {
@@ -169,7 +169,7 @@ fn Delivery(
             return;
         }
         acting.clear();
-        acting.dispatch((id.clone(), None));
+        acting.dispatch((id.to_string(), None));
     };
     let class = format!("delivery delivery-{}", message.delivery.as_str().to_ascii_lowercase());
     let reason = message.delivery_error.clone().filter(|r| !r.is_empty());

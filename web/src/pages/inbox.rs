@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, NoVariables, ShopInfo, Shops};
+use shared::ops::{Inquiries, InquiriesVariables, InquiryFilter, InquirySummary, ShopInfo, Shops};
 use shared::{InquirySort, InquiryStatus, Marketplace, PresenceState};
 
 use crate::api;
@@ -159,10 +159,10 @@ impl InboxView {
     }
 
     /// The API filter for this view; `me` is the viewer's staff id (for 「自分の担当」).
-    fn filter(&self, me: Option<String>) -> InquiryFilter {
+    fn filter(&self, me: Option<shared::ops::Id>) -> InquiryFilter {
         InquiryFilter {
             status: self.status,
-            shop_id: self.shop.clone(),
+            shop_id: self.shop.clone().map(Into::into),
             marketplace: self.marketplace,
             search: self.search.clone(),
             from: self.from.as_deref().and_then(|d| format::parse_day(d, false)),
@@ -264,7 +264,7 @@ pub fn InboxPage() -> impl IntoView {
         move |view: InboxView| navigate(&view.href(), NavigateOptions::default())
     };
 
-    let shops = LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops) });
+    let shops = LocalResource::new(|| async { api::gql::<Shops>(()).await.map(|d| d.shops) });
     let known_shops = move || shops.get().and_then(|r| r.ok());
     let me = use_session().viewer().map(|v| v.id);
     let list = LocalResource::new(move || {
@@ -272,10 +272,11 @@ pub fn InboxPage() -> impl IntoView {
         live.inbox_version.track();
         let vars = InquiriesVariables {
             filter: Some(view.filter(me.clone())),
-            page: view.cursor.page(PAGE_SIZE),
             sort: view.sort,
             excerpt_of: view.search.clone(),
-        };
+            ..InquiriesVariables::default()
+        }
+        .with_page(view.cursor.page(PAGE_SIZE));
         async move { api::gql::<Inquiries>(vars).await.map(|d| d.inquiries) }
     });
 
@@ -446,7 +447,9 @@ pub fn InboxPage() -> impl IntoView {
         known_shops()
             .unwrap_or_default()
             .into_iter()
-            .filter(|shop| marketplace.is_none_or(|m| shop.marketplace == m) || chosen_shop.as_ref() == Some(&shop.id))
+            .filter(|shop| {
+                marketplace.is_none_or(|m| shop.marketplace == m) || chosen_shop.as_deref() == Some(shop.id.as_str())
+            })
             .map(|shop| {
                 let selected = chosen_shop.as_deref() == Some(shop.id.as_str());
                 // 返信が必要 of this shop, next to its name.
@@ -458,7 +461,7 @@ pub fn InboxPage() -> impl IntoView {
                     .map(|n| format!(" {n}件"))
                     .unwrap_or_default();
                 view! {
-                    <option value=shop.id selected=selected>
+                    <option value=shop.id.to_string() selected=selected>
                         {format!("{}（{}）{waiting}", shop.name, shop.marketplace.label_ja())}
                     </option>
                 }
@@ -712,7 +715,7 @@ fn InquiryRow(
         let id = id.clone();
         move || {
             if selected.with_untracked(|s| s.as_deref() != Some(id.as_str())) {
-                selected.set(Some(id.clone()));
+                selected.set(Some(id.to_string()));
             }
         }
     };
@@ -746,7 +749,7 @@ fn InquiryRow(
                 href=href
                 attr:class=move || if is_selected() { "inquiry-row selected" } else { "inquiry-row" }
                 attr:aria-current=move || is_selected_too().then_some("true")
-                attr:data-id=id
+                attr:data-id=id.to_string()
             >
                 <span class="cell-mall">
                     <MarketplaceBadge marketplace=inquiry.shop.marketplace/>

@@ -99,8 +99,9 @@ pub fn InquiryPage() -> impl IntoView {
         })
     });
     let profile =
-        Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.shop.profile.clone()).unwrap_or_default()));
-    let last_message_id = Signal::derive(move || detail.with(|d| d.as_ref()?.messages.last().map(|m| m.id.clone())));
+        Signal::derive(move || detail.with(|d| d.as_ref().map(|d| d.shop.profile.clone().into()).unwrap_or_default()));
+    let last_message_id =
+        Signal::derive(move || detail.with(|d| d.as_ref()?.messages.last().map(|m| m.id.to_string())));
     let can_reply = Memo::new(move |_| {
         detail.with(|d| d.as_ref().is_some_and(|d| d.shop.marketplace.capabilities().replies)) && can_write.get()
     });
@@ -172,8 +173,8 @@ fn mark_read_when_shown(detail: Memo<Option<InquiryDetail>>) {
         detail.with(|d| {
             d.as_ref().map(|d| {
                 let newest =
-                    d.messages.iter().rev().find(|m| m.author == MessageAuthor::Customer).map(|m| m.id.clone());
-                (d.id.clone(), newest)
+                    d.messages.iter().rev().find(|m| m.author == MessageAuthor::Customer).map(|m| m.id.to_string());
+                (d.id.to_string(), newest)
             })
         })
     });
@@ -227,7 +228,7 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
 
     let run = move |reopen: bool| {
         changing.clear();
-        changing.dispatch((id.clone(), reopen));
+        changing.dispatch((id.to_string(), reopen));
     };
     let reply_failed = detail.reply_failed;
     // Yahoo! Shopping: a completed inquiry can never go back to 返信が必要.
@@ -299,7 +300,7 @@ fn InquiryHead(detail: InquiryDetail, on_changed: Callback<()>, can_write: Signa
                     .map(|w| view! { <span class="waiting">{waiting_label(&w, js_sys::Date::now())}</span> })}
             </div>
             <AssigneeSelect
-                inquiry_id=detail.id.clone()
+                inquiry_id=detail.id.to_string()
                 assignee=detail.assignee.clone()
                 assigned_by=detail.assigned_by.clone()
                 can_write

@@ -121,7 +121,7 @@ fn OrderFacts(order: OrderDetail) -> impl IntoView {
                     <td>{item.sku.clone().unwrap_or_default()}</td>
                     <td class="num">{format::yen(item.unit_price)}</td>
                     <td class="num">{format!("×{}", item.quantity)}</td>
-                    <td class="num">{format::yen(item.unit_price * item.quantity)}</td>
+                    <td class="num">{format::yen(i64::from(item.unit_price) * i64::from(item.quantity))}</td>
                 </tr>
             }
         })

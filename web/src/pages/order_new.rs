@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use shared::ops::{CreateOrder, InputVariables, NoVariables, OrderInput, OrderItemInput, Party, Shops};
+use shared::ops::{CreateOrder, CreateOrderVariables, OrderInput, OrderItemInput, PartyInput, Shops};
 
 use crate::api;
 use crate::components::error::FormErrors;
@@ -68,8 +68,8 @@ fn is_blank(l: &LineText) -> bool {
 /// A typed line as the API's input, or `None` when it cannot be read.
 pub fn parse_line(l: &LineText) -> Option<OrderItemInput> {
     let name = l.name.trim();
-    let unit_price: i64 = l.unit_price.trim().replace([',', '，'], "").parse().ok()?;
-    let quantity: i64 = l.quantity.trim().parse().ok()?;
+    let unit_price: i32 = l.unit_price.trim().replace([',', '，'], "").parse().ok()?;
+    let quantity: i32 = l.quantity.trim().parse().ok()?;
     (!name.is_empty() && unit_price >= 0 && quantity >= 1).then(|| OrderItemInput {
         name: name.to_string(),
         sku: Some(l.sku.trim().to_string()).filter(|s| !s.is_empty()),
@@ -80,7 +80,7 @@ pub fn parse_line(l: &LineText) -> Option<OrderItemInput> {
 
 /// 合計: the lines that can be read.
 pub fn lines_total(lines: &[LineText]) -> i64 {
-    lines.iter().filter_map(parse_line).map(|i| i.unit_price * i.quantity).sum()
+    lines.iter().filter_map(parse_line).map(|i| i64::from(i.unit_price) * i64::from(i.quantity)).sum()
 }
 
 fn text(value: &RwSignal<String>) -> Option<String> {
@@ -105,8 +105,8 @@ impl PartyFields {
         }
     }
 
-    fn party(self) -> Party {
-        Party {
+    fn party(self) -> PartyInput {
+        PartyInput {
             name: text(&self.name),
             postal_code: text(&self.postal_code),
             address: text(&self.address),
@@ -160,8 +160,7 @@ fn PartyInputs(title: &'static str, prefix: &'static str, fields: PartyFields) -
 pub fn OrderNewPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let shops =
-        LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops).unwrap_or_default() });
+    let shops = LocalResource::new(|| async { api::gql::<Shops>(()).await.map(|d| d.shops).unwrap_or_default() });
     let shop = RwSignal::new(None::<String>);
     let number = RwSignal::new(suggested_order_number(format::now_jst()));
     let ordered_at = RwSignal::new(format::local_date_time_value(0));
@@ -174,7 +173,7 @@ pub fn OrderNewPage() -> impl IntoView {
 
     let saving = Action::new_local(|input: &OrderInput| {
         let input = input.clone();
-        async move { api::gql::<CreateOrder>(InputVariables { input }).await.map(|d| d.create_order) }
+        async move { api::gql::<CreateOrder>(CreateOrderVariables { input }).await.map(|d| d.create_order) }
     });
     let busy = saving.pending();
     let errors = FormErrors::new(Signal::derive(move || saving.value().get().and_then(Result::err)));
@@ -208,7 +207,7 @@ pub fn OrderNewPage() -> impl IntoView {
             return;
         };
         let input = OrderInput {
-            shop_id,
+            shop_id: shop_id.into(),
             order_number: number.get_untracked().trim().to_string(),
             ordered_at: when,
             buyer: (!buyer.is_empty()).then(|| buyer.party()),

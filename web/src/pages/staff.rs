@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use shared::Role;
 use shared::ops::{
-    CreateStaff, DisableStaff, EnableStaff, IdInputVariables, IdVariables, InputVariables, NoVariables, StaffInput,
-    StaffMember, StaffMembers, Timestamp, UpdateStaff,
+    CreateStaff, CreateStaffVariables, DisableStaff, EnableStaff, IdVariables, StaffInput, StaffMember, StaffMembers,
+    Timestamp, UpdateStaff, UpdateStaffVariables,
 };
 
 use crate::api;
@@ -62,7 +62,7 @@ fn Staff() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let members = LocalResource::new(move || {
         version.track();
-        async { api::gql::<StaffMembers>(NoVariables {}).await.map(|d| d.staff_members) }
+        async { api::gql::<StaffMembers>(()).await.map(|d| d.staff_members) }
     });
     // The member being edited; `None`: the form adds a new one.
     let editing = RwSignal::new(None::<StaffMember>);
@@ -152,7 +152,7 @@ fn Staff() -> impl IntoView {
                         .into_any()
                     };
                     view! {
-                        <tr data-staff-id=m.id.clone() class:disabled=m.disabled>
+                        <tr data-staff-id=m.id.to_string() class:disabled=m.disabled>
                             <td>
                                 {m.name.clone()}
                                 {is_me.then(|| view! { <span class="muted you">"（あなた）"</span> })}
@@ -252,10 +252,10 @@ fn StaffForm(
         let (id, input) = (id.clone(), input.clone());
         async move {
             match id {
-                Some(id) => {
-                    api::gql::<UpdateStaff>(IdInputVariables { id, input }).await.map(|d| (d.update_staff, false))
-                }
-                None => api::gql::<CreateStaff>(InputVariables { input }).await.map(|d| (d.create_staff, true)),
+                Some(id) => api::gql::<UpdateStaff>(UpdateStaffVariables { id: id.into(), input })
+                    .await
+                    .map(|d| (d.update_staff, false)),
+                None => api::gql::<CreateStaff>(CreateStaffVariables { input }).await.map(|d| (d.create_staff, true)),
             }
         }
     });
@@ -291,7 +291,7 @@ fn StaffForm(
             password: if typed.is_empty() && !is_new { None } else { Some(typed) },
         };
         saving.clear();
-        saving.dispatch((editing_id.clone(), input));
+        saving.dispatch((editing_id.clone().map(Into::into), input));
     };
 
     view! {

@@ -2,9 +2,7 @@
 //! confirmation).
 
 use leptos::prelude::*;
-use shared::ops::{
-    DeleteTemplate, IdVariables, NoVariables, Template, TemplateCategories, Templates, TemplatesVariables,
-};
+use shared::ops::{DeleteTemplate, IdVariables, Template, TemplateCategories, Templates, TemplatesVariables};
 
 use crate::api;
 use crate::components::error::{ErrorLine, error_lines};
@@ -31,7 +29,7 @@ pub fn TemplatesPage() -> impl IntoView {
 
     let categories = LocalResource::new(move || {
         version.track();
-        async { api::gql::<TemplateCategories>(NoVariables {}).await.map(|d| d.template_categories) }
+        async { api::gql::<TemplateCategories>(()).await.map(|d| d.template_categories) }
     });
     let templates = LocalResource::new(move || {
         version.track();

@@ -2,9 +2,7 @@
 //! shown once, with a copy button; revoking asks for a confirmation first.
 
 use leptos::prelude::*;
-use shared::ops::{
-    ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, NoVariables, RevokeApiToken,
-};
+use shared::ops::{ApiToken, ApiTokens, CreateApiToken, CreateApiTokenVariables, IdVariables, RevokeApiToken};
 
 use crate::api;
 use crate::components::admin_only::AdminOnly;
@@ -33,7 +31,7 @@ fn Tokens() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let tokens = LocalResource::new(move || {
         version.track();
-        async { api::gql::<ApiTokens>(NoVariables {}).await.map(|d| d.api_tokens) }
+        async { api::gql::<ApiTokens>(()).await.map(|d| d.api_tokens) }
     });
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec!["read".to_string()]);
@@ -138,7 +136,7 @@ fn Tokens() -> impl IntoView {
                     let last_used = t.last_used_at.as_ref().map(format::date_time).unwrap_or_else(|| "未使用".into());
                     let target = t.clone();
                     view! {
-                        <tr data-token-id=t.id.clone()>
+                        <tr data-token-id=t.id.to_string()>
                             <td>{t.name.clone()}</td>
                             <td>{scopes}</td>
                             <td>{format::date_time(&t.created_at)}</td>

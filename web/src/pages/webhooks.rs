@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 use shared::ops::{
-    CreateWebhook, CreateWebhookVariables, DeleteWebhook, IdVariables, NoVariables, Webhook, WebhookDelivery,
-    WebhookInput, Webhooks,
+    CreateWebhook, CreateWebhookVariables, DeleteWebhook, IdVariables, Webhook, WebhookDelivery, WebhookInput, Webhooks,
 };
 use shared::{WebhookDeliveryResult, WebhookEvent};
 
@@ -35,7 +34,7 @@ fn WebhookList() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let hooks = LocalResource::new(move || {
         version.track();
-        async { api::gql::<Webhooks>(NoVariables {}).await.map(|d| d.webhooks) }
+        async { api::gql::<Webhooks>(()).await.map(|d| d.webhooks) }
     });
     let url = RwSignal::new(String::new());
     let events = RwSignal::new(vec![WebhookEvent::InquiryReceived]);
@@ -180,7 +179,7 @@ fn WebhookList() -> impl IntoView {
                 });
                 let target = w.clone();
                 view! {
-                    <section class="card webhook" data-webhook-id=w.id.clone()>
+                    <section class="card webhook" data-webhook-id=w.id.to_string()>
                         <div class="page-head">
                             <h2 class="webhook-url">{w.url.clone()}</h2>
                             <button class="small danger" on:click=move |_| delete(target.clone())>

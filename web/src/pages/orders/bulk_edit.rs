@@ -53,8 +53,10 @@ pub fn BulkEdit(selection: Selection) -> impl IntoView {
             ..Default::default()
         };
         done.set(None);
-        applying
-            .dispatch(UpdateOrdersVariables { ids: selection.with_untracked(|s| s.keys().cloned().collect()), input });
+        applying.dispatch(UpdateOrdersVariables {
+            ids: selection.with_untracked(|s| s.keys().map(Into::into).collect()),
+            input,
+        });
     };
 
     view! {

@@ -11,9 +11,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::ops::{
-    NoVariables, OrderChangedSub, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops,
-};
+use shared::ops::{OrderChangedSub, OrderConnection, OrderFilter, OrderSummary, Orders, OrdersVariables, Shops};
 use shared::{Marketplace, OrderStatus};
 
 use crate::api;
@@ -92,21 +90,21 @@ pub fn OrdersPage() -> impl IntoView {
     });
     let go = move |view: OrdersView| navigate(&view.href(), NavigateOptions::default());
 
-    let shops =
-        LocalResource::new(|| async { api::gql::<Shops>(NoVariables {}).await.map(|d| d.shops).unwrap_or_default() });
+    let shops = LocalResource::new(|| async { api::gql::<Shops>(()).await.map(|d| d.shops).unwrap_or_default() });
     let list = LocalResource::new(move || {
         let view = current.get();
         let vars = OrdersVariables {
             filter: Some(OrderFilter {
                 status: view.status,
                 marketplace: view.marketplace,
-                shop_id: view.shop,
+                shop_id: view.shop.map(Into::into),
                 search: view.search,
                 from: view.from.as_deref().and_then(|d| format::parse_day(d, false)),
                 to: view.to.as_deref().and_then(|d| format::parse_day(d, true)),
             }),
-            page: view.cursor.page(PAGE_SIZE),
-        };
+            ..OrdersVariables::default()
+        }
+        .with_page(view.cursor.page(PAGE_SIZE));
         async move { api::gql::<Orders>(vars).await.map(|d| d.orders) }
     });
     // After a reconnect or the network coming back (and on 再試行), the list is asked again.
@@ -117,7 +115,7 @@ pub fn OrdersPage() -> impl IntoView {
     // a reload: each change asks for the list again, at most once per COALESCE_MS (an import
     // brings hundreds at once).
     let asking = StoredValue::new(false);
-    let guard = ws::subscribe::<OrderChangedSub>(NoVariables {}, move |_| {
+    let guard = ws::subscribe::<OrderChangedSub>((), move |_| {
         if asking.get_value() {
             return;
         }
@@ -192,7 +190,7 @@ pub fn OrdersPage() -> impl IntoView {
             return view! { <p class="empty">"該当する受注はありません。"</p> }.into_any();
         }
         let on_page: Vec<(String, Marketplace)> =
-            conn.nodes.iter().map(|o| (o.id.clone(), o.shop.marketplace)).collect();
+            conn.nodes.iter().map(|o| (o.id.to_string(), o.shop.marketplace)).collect();
         let all_selected = {
             let on_page = on_page.clone();
             move || selection.with(|s| on_page.iter().all(|(id, _)| s.contains_key(id)))
@@ -319,7 +317,7 @@ pub fn OrdersPage() -> impl IntoView {
 fn OrderRow(order: OrderSummary, selection: Option<Selection>) -> impl IntoView {
     let href = format!("/orders/{}", order.id);
     let select = selection.map(|selection| {
-        let (id, marketplace) = (order.id.clone(), order.shop.marketplace);
+        let (id, marketplace) = (order.id.to_string(), order.shop.marketplace);
         let label = format!("受注番号 {} を選択", order.order_number);
         let checked = {
             let id = id.clone();

@@ -13,7 +13,7 @@ use crate::format;
 #[component]
 pub(super) fn ConnectionTestButton(shop_id: String) -> impl IntoView {
     let testing = Action::new_local(|id: &String| {
-        let vars = IdVariables { id: id.clone() };
+        let vars = IdVariables { id: id.clone().into() };
         async move { api::gql::<TestShopConnection>(vars).await.map(|d| d.test_shop_connection) }
     });
     let busy = testing.pending();

@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use shared::CsvField;
-use shared::csv_orders::REQUIRED;
+use shared::csv_orders::{CsvColumn, REQUIRED};
 use shared::ops::{
-    CsvColumn, CsvMappingSettingsInput, CsvMappingShopInput, IdInputVariables, NoVariables, ShopCsvMapping,
-    ShopWithSettings, UpdateShopCsvMapping,
+    ShopCsvMapping, ShopInput, ShopSettingsInput, ShopWithSettings, UpdateShopCsvMapping, UpdateShopVariables,
 };
 
 use crate::api::{self, ApiError};
@@ -65,8 +64,12 @@ pub(super) fn CsvMappingEditor(shop: ShopWithSettings) -> impl IntoView {
     let mapping = LocalResource::new(move || {
         let shop_id = shop_id.clone();
         async move {
-            api::gql::<ShopCsvMapping>(NoVariables {}).await.map(|d| {
-                d.shops.into_iter().find(|s| s.id == shop_id).map(|s| s.settings.csv_mapping).unwrap_or_default()
+            api::gql::<ShopCsvMapping>(()).await.map(|d| {
+                d.shops
+                    .into_iter()
+                    .find(|s| s.id == shop_id)
+                    .map(|s| s.settings.csv_mapping.into_iter().map(CsvColumn::from).collect::<Vec<_>>())
+                    .unwrap_or_default()
             })
         }
     });
@@ -78,17 +81,24 @@ pub(super) fn CsvMappingEditor(shop: ShopWithSettings) -> impl IntoView {
 
     // Saves the columns (none: back to the default) and says so with the note.
     let sending = Action::new_local(move |(columns, note): &(Vec<CsvColumn>, &'static str)| {
-        let vars = IdInputVariables {
+        let vars = UpdateShopVariables {
             id: shop.id.clone(),
-            input: CsvMappingShopInput {
+            input: ShopInput {
                 marketplace: shop.marketplace,
                 name: shop.name.clone(),
-                profile: shop.profile.clone(),
-                settings: CsvMappingSettingsInput { csv_mapping: columns.clone() },
+                profile: shop.profile.clone().into(),
+                settings: Some(ShopSettingsInput {
+                    csv_mapping: Some(columns.iter().cloned().map(Into::into).collect()),
+                    ..ShopSettingsInput::default()
+                }),
             },
         };
         let note = *note;
-        async move { api::gql::<UpdateShopCsvMapping>(vars).await.map(|d| (d.update_shop.settings.csv_mapping, note)) }
+        async move {
+            api::gql::<UpdateShopCsvMapping>(vars).await.map(|d| {
+                (d.update_shop.settings.csv_mapping.into_iter().map(CsvColumn::from).collect::<Vec<_>>(), note)
+            })
+        }
     });
     let busy = sending.pending();
     let server_error = Signal::derive(move || sending.value().get().and_then(Result::err));

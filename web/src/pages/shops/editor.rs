@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use shared::Marketplace;
 use shared::ops::{
-    CreateShop, IdInputVariables, InputVariables, ShopInput, ShopProfile, ShopSettingsInput, ShopWithSettings,
-    UpdateShop,
+    CreateShop, CreateShopVariables, ShopInput, ShopProfileInput, ShopSettingsInput, ShopWithSettings, UpdateShop,
+    UpdateShopVariables,
 };
 
 use super::MAX_IMPORT_DAYS;
@@ -23,8 +23,10 @@ fn save_action() -> Action<(Option<String>, ShopInput), Result<ShopWithSettings,
         let (id, input) = (id.clone(), input.clone());
         async move {
             match id {
-                Some(id) => api::gql::<UpdateShop>(IdInputVariables { id, input }).await.map(|d| d.update_shop),
-                None => api::gql::<CreateShop>(InputVariables { input }).await.map(|d| d.create_shop),
+                Some(id) => {
+                    api::gql::<UpdateShop>(UpdateShopVariables { id: id.into(), input }).await.map(|d| d.update_shop)
+                }
+                None => api::gql::<CreateShop>(CreateShopVariables { input }).await.map(|d| d.create_shop),
             }
         }
     })
@@ -80,7 +82,7 @@ pub(super) fn ShopEditor(
         saving.clear();
         let m = marketplace.get_untracked();
         let mut client = Vec::new();
-        let days = match import_days.get_untracked().trim().parse::<i64>() {
+        let days = match import_days.get_untracked().trim().parse::<i32>() {
             Ok(d) if (1..=MAX_IMPORT_DAYS).contains(&d) => Some(d),
             _ => {
                 client.push(("importDays", format!("受注を取得する日数は1〜{MAX_IMPORT_DAYS}日で指定してください")));
@@ -114,7 +116,7 @@ pub(super) fn ShopEditor(
         let input = ShopInput {
             marketplace: m,
             name: name.get_untracked().trim().to_string(),
-            profile: ShopProfile {
+            profile: ShopProfileInput {
                 mall_shop_name: mall_shop_name.get_untracked().trim().to_string(),
                 staff_name: staff_name.get_untracked().trim().to_string(),
                 phone: phone.get_untracked().trim().to_string(),
@@ -128,9 +130,10 @@ pub(super) fn ShopEditor(
                 review_message: rakuma.then(|| review_message.get_untracked()),
                 registered_email: rakuma.then(|| registered_email.get_untracked().trim().to_string()),
                 credentials: creds,
+                csv_mapping: None,
             }),
         };
-        saving.dispatch((editing_id.clone(), input));
+        saving.dispatch((editing_id.clone().map(Into::into), input));
     };
 
     let text_input = move |label: &'static str, field: &'static str, signal: RwSignal<String>, kind: &'static str| {

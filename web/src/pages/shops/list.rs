@@ -46,7 +46,7 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
             let s = shop.settings.clone();
             let edit = shop.clone();
             view! {
-                <tr data-shop-id=shop.id.clone()>
+                <tr data-shop-id=shop.id.to_string()>
                     <td>
                         <MarketplaceBadge marketplace=shop.marketplace/>
                     </td>
@@ -64,7 +64,7 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
                     <td class="connection">
                         {shared::Marketplace::capabilities(shop.marketplace)
                             .api_connector
-                            .then(|| view! { <ConnectionTestButton shop_id=shop.id.clone()/> })}
+                            .then(|| view! { <ConnectionTestButton shop_id=shop.id.to_string()/> })}
                     </td>
                 </tr>
             }

@@ -16,7 +16,7 @@ mod editor;
 mod list;
 
 use leptos::prelude::*;
-use shared::ops::{NoVariables, ShopSettingsList, ShopWithSettings};
+use shared::ops::{ShopSettingsList, ShopWithSettings};
 
 use crate::api;
 use crate::components::admin_only::AdminOnly;
@@ -26,7 +26,7 @@ use editor::ShopEditor;
 use list::ShopTable;
 
 /// The most days an import window may span (the server's rule).
-const MAX_IMPORT_DAYS: i64 = 730;
+const MAX_IMPORT_DAYS: i32 = 730;
 
 /// What the editor area shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +52,7 @@ fn Shops() -> impl IntoView {
     let saved_note = RwSignal::new(None::<String>);
     let shops = LocalResource::new(move || {
         version.track();
-        async { api::gql::<ShopSettingsList>(NoVariables {}).await.map(|d| d.shops) }
+        async { api::gql::<ShopSettingsList>(()).await.map(|d| d.shops) }
     });
 
     let on_saved = Callback::new(move |shop: ShopWithSettings| {

@@ -36,7 +36,7 @@ pub fn SyncRunPage() -> impl IntoView {
     let page = LocalResource::new(move || {
         version.track();
         live.reconnects.track();
-        let vars = SyncRunItemsVariables { id: id.get(), first: Some(PAGE_SIZE), after: after.get() };
+        let vars = SyncRunItemsVariables { id: id.get().into(), first: Some(PAGE_SIZE), after: after.get() };
         async move { api::gql::<SyncRunItems>(vars).await.map(|d| d.sync_run) }
     });
     // While the run works, its progress and lines are read again as it moves.

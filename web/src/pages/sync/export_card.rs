@@ -28,7 +28,7 @@ pub(super) fn ExportCard(
         match (f, t) {
             (Some(f), Some(t)) if f <= t => {
                 range_error.set(None);
-                let input = ExportInput { shop_id: shop_id.clone(), created_from: f, created_to: t };
+                let input = ExportInput { shop_id: shop_id.clone().into(), created_from: f, created_to: t };
                 starter.run(RunRequest::Export(kind, input));
             }
             (Some(_), Some(_)) => range_error.set(Some("作成期間の開始が終了より後になっています。".into())),

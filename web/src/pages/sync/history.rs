@@ -22,7 +22,7 @@ pub(super) fn HistoryRow(run: Signal<SyncRun>) -> impl IntoView {
         let progress = progress_label(&r).unwrap_or_default();
         let details = super::details::href(&r.id);
         view! {
-            <tr data-run-id=r.id.clone()>
+            <tr data-run-id=r.id.to_string()>
                 <td>{started}</td>
                 <td>{r.shop.name.clone()}</td>
                 <td>{r.kind.label_ja()}</td>
@@ -112,7 +112,7 @@ mod tests {
 
     use super::*;
 
-    fn run(id: &str, shop: &str, trigger: &str, hour: u32, created: i64) -> SyncRun {
+    fn run(id: &str, shop: &str, trigger: &str, hour: u32, created: i32) -> SyncRun {
         let at = chrono::DateTime::parse_from_rfc3339(&format!("2026-12-02T{hour:02}:10:00+09:00")).unwrap();
         SyncRun {
             id: id.into(),
@@ -135,7 +135,7 @@ mod tests {
         lines
             .iter()
             .map(|l| match l {
-                HistoryLine::Run(r) => r.id.clone(),
+                HistoryLine::Run(r) => r.id.to_string(),
                 HistoryLine::Quiet(g) => format!("[{}]", g.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(",")),
             })
             .collect()

@@ -13,7 +13,7 @@ use crate::format;
 pub(super) fn ImportCard(
     kind: SyncKind,
     shop_id: String,
-    days: i64,
+    days: i32,
     runs: LiveRuns,
     on_started: Callback<SyncRun>,
     can_write: bool,
@@ -24,7 +24,8 @@ pub(super) fn ImportCard(
     let from = RwSignal::new(format::local_date_time_value(24));
     let to = RwSignal::new(format::local_date_time_value(0));
     let running = starter.running(runs);
-    let import = move |shop_id: String, from, to| RunRequest::Import(kind, ImportInput { shop_id, from, to });
+    let import =
+        move |shop_id: String, from, to| RunRequest::Import(kind, ImportInput { shop_id: shop_id.into(), from, to });
     let by_days = {
         let shop_id = shop_id.clone();
         move |_| {

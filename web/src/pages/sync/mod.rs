@@ -29,8 +29,8 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use shared::SyncKind;
 use shared::ops::{
-    NoVariables, ShopRef, ShopSettingsList, SyncRun, SyncRunConnection, SyncRunFilter, SyncRunUpdatedSub,
-    SyncRunUpdatedVariables, SyncRuns, SyncRunsVariables,
+    ShopRef, ShopSettingsList, SyncRun, SyncRunConnection, SyncRunFilter, SyncRunUpdatedSub, SyncRunUpdatedVariables,
+    SyncRuns, SyncRunsVariables,
 };
 
 use crate::api;
@@ -56,7 +56,7 @@ pub fn SyncPage() -> impl IntoView {
     let can_write = session.can_write();
     let api_option = session.viewer().is_none_or(|v| v.api_option);
 
-    let shops = LocalResource::new(|| async { api::gql::<ShopSettingsList>(NoVariables {}).await.map(|d| d.shops) });
+    let shops = LocalResource::new(|| async { api::gql::<ShopSettingsList>(()).await.map(|d| d.shops) });
     let chosen = RwSignal::new(String::new());
     // The first shop until staff choose another.
     let shop = Memo::new(move |_| {
@@ -98,7 +98,7 @@ pub fn SyncPage() -> impl IntoView {
         if let Some(Ok(conn)) = history.get() {
             runs.update(|map| {
                 for run in conn.nodes {
-                    if map.contains_key(&run.id) {
+                    if map.contains_key(run.id.as_str()) {
                         merge(map, run);
                     }
                 }
@@ -145,7 +145,7 @@ pub fn SyncPage() -> impl IntoView {
                     <ShopSelect
                         name="shop"
                         shops=refs
-                        value=Signal::derive(move || shop.with(|s| s.as_ref().map(|s| s.id.clone())))
+                        value=Signal::derive(move || shop.with(|s| s.as_ref().map(|s| s.id.to_string())))
                         on_change=on_shop
                     />
                 </label>
@@ -187,7 +187,7 @@ pub fn SyncPage() -> impl IntoView {
             .into_iter()
             .map(|line| match line {
                 HistoryLine::Run(row) => {
-                    let id = row.id.clone();
+                    let id = row.id.to_string();
                     let run = move || runs.with(|m| m.get(&id).cloned()).unwrap_or_else(|| row.clone());
                     view! { <HistoryRow run=Signal::derive(run)/> }.into_any()
                 }

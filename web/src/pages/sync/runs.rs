@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use shared::ops::{
-    ExportInput, ExportShipments, ImportInput, ImportInquiries, ImportOrders, InputVariables, RegisterEvaluations,
-    SyncRun,
+    ExportInput, ExportShipments, ExportVariables, ImportInput, ImportInquiries, ImportOrders, ImportVariables,
+    RegisterEvaluations, SyncRun,
 };
 use shared::{SyncKind, SyncState};
 
@@ -16,7 +16,7 @@ pub(super) type LiveRuns = RwSignal<HashMap<String, SyncRun>>;
 
 /// How far a run has got: queued, running, finished; then the steps (windows or pages) done;
 /// then how many orders it has handled.
-fn progress(run: &SyncRun) -> (u8, i64, i64) {
+fn progress(run: &SyncRun) -> (u8, i32, i32) {
     let stage = match run.state {
         SyncState::Queued => 0,
         SyncState::Running => 1,
@@ -44,10 +44,10 @@ pub(super) fn progress_label(run: &SyncRun) -> Option<String> {
 /// Keeps the further of two reports of the same run: an answer asked for before a pushed
 /// event may arrive after it, and must not take the run back.
 pub(super) fn merge(map: &mut HashMap<String, SyncRun>, run: SyncRun) {
-    match map.get(&run.id) {
+    match map.get(run.id.as_str()) {
         Some(known) if progress(known) > progress(&run) => {}
         _ => {
-            map.insert(run.id.clone(), run);
+            map.insert(run.id.to_string(), run);
         }
     }
 }
@@ -62,7 +62,7 @@ pub(super) enum RunRequest {
 async fn start(request: RunRequest) -> Result<SyncRun, ApiError> {
     match request {
         RunRequest::Import(kind, input) => {
-            let input = InputVariables { input };
+            let input = ImportVariables { input };
             if kind == SyncKind::ImportOrders {
                 api::gql::<ImportOrders>(input).await.map(|d| d.import_orders)
             } else {
@@ -70,7 +70,7 @@ async fn start(request: RunRequest) -> Result<SyncRun, ApiError> {
             }
         }
         RunRequest::Export(kind, input) => {
-            let input = InputVariables { input };
+            let input = ExportVariables { input };
             if kind == SyncKind::ExportShipments {
                 api::gql::<ExportShipments>(input).await.map(|d| d.export_shipments)
             } else {
@@ -98,7 +98,7 @@ impl Starter {
         let current = RwSignal::new(None::<String>);
         Effect::new(move |_| match action.value().get() {
             Some(Ok(run)) => {
-                current.set(Some(run.id.clone()));
+                current.set(Some(run.id.to_string()));
                 on_started.run(run);
             }
             Some(Err(_)) => current.set(None),
@@ -135,7 +135,7 @@ mod tests {
 
     use super::*;
 
-    fn run(state: SyncState, created: i64) -> SyncRun {
+    fn run(state: SyncState, created: i32) -> SyncRun {
         SyncRun {
             id: "1".into(),
             shop: ShopRef { id: "1".into(), name: "楽天A店".into(), marketplace: Marketplace::Rakuten },

@@ -32,8 +32,8 @@ pub(super) fn ShopActions(
                 <span class="muted">"受注はCSVファイルで取り込み・書き出します。"</span>
             </div>
             <div class="sync-actions">
-                <CsvImportCard shop_id=shop.id.clone() can_write on_imported=on_started/>
-                <CsvExportCard shop_id=shop.id.clone()/>
+                <CsvImportCard shop_id=shop.id.to_string() can_write on_imported=on_started/>
+                <CsvExportCard shop_id=shop.id.to_string()/>
             </div>
         }
         .into_any();
@@ -54,7 +54,7 @@ pub(super) fn ShopActions(
                     view! {
                         <ImportCard
                             kind=SyncKind::ImportOrders
-                            shop_id=shop.id.clone()
+                            shop_id=shop.id.to_string()
                             days
                             runs
                             on_started
@@ -71,7 +71,7 @@ pub(super) fn ShopActions(
                     view! {
                         <ImportCard
                             kind=SyncKind::ImportInquiries
-                            shop_id=shop.id.clone()
+                            shop_id=shop.id.to_string()
                             days
                             runs
                             on_started
@@ -84,7 +84,7 @@ pub(super) fn ShopActions(
                 .then(|| {
                     view! {
                         <ExportCard
-                            shop_id=shop.id.clone()
+                            shop_id=shop.id.to_string()
                             shipments=caps.exports_shipments
                             evaluations=caps.registers_evaluations
                             runs
@@ -93,7 +93,7 @@ pub(super) fn ShopActions(
                         />
                     }
                 })}
-            <CsvExportCard shop_id=shop.id.clone()/>
+            <CsvExportCard shop_id=shop.id.to_string()/>
         </div>
     }
     .into_any()
