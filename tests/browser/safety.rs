@@ -520,6 +520,12 @@ async fn log_in_with_network_switches(c: &Client, base: &str) {
                 }
                 return super.addEventListener(type, handler, options);
             }
+            set onmessage(handler) {
+                super.onmessage = handler && ((e) => { if (!window.__silent) handler(e); });
+            }
+            get onmessage() {
+                return super.onmessage;
+            }
         };
         const nativeFetch = window.fetch.bind(window);
         window.fetch = (...args) =>

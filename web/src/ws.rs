@@ -1,49 +1,67 @@
-//! A small graphql-transport-ws client over the browser WebSocket, for live updates.
+//! Live updates over graphql-transport-ws, through the `graphql-ws-client` crate.
 //!
-//! Protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md): `connection_init` → `connection_ack`,
-//! then `subscribe {id, payload: {query, operationName, variables}}`; the server sends
-//! `next`/`error`/`complete` per id and may `ping` (answered with `pong`). The session cookie
-//! authenticates the upgrade, so `connection_init` carries no token.
+//! The crate speaks the protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md): `connection_init`
+//! and its acknowledgement, `subscribe`/`next`/`complete` per subscription, answering the server's
+//! `ping`, and its own keep-alive `ping` when the socket has been silent (a socket can look open
+//! while nothing gets through: a sleeping laptop, a dead Wi-Fi, a proxy that forgot it; then the
+//! crate closes it). The session cookie authenticates the upgrade, so `connection_init` carries no
+//! token. Each document sent is the one `shared::ops` generates, as for HTTP.
 //!
-//! The client reconnects with exponential backoff (1 s doubling to 30 s) and tells its owner
-//! each time it is connected again, so the owner re-queries what it shows: events missed while
-//! disconnected are never replayed.
-//!
-//! A socket can look open while nothing gets through (a sleeping laptop, a dead Wi-Fi, a
-//! proxy that forgot it): the client sends `ping` every [`PING_EVERY_MS`] and treats a missing
-//! `pong` after [`PONG_WITHIN_MS`] as a drop. [`wake`] cuts a reconnect wait short (the
-//! browser says the network is back).
+//! What stays here is the app's policy: the three standing inbox subscriptions, the subscriptions
+//! a page opens for as long as it is shown ([`subscribe`]), reconnecting with exponential backoff
+//! (1 s doubling to 30 s, cut short by [`wake`]), telling the owner each time it is connected
+//! again so it re-queries what it shows, and a refused session (close codes 4401/4403).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use futures_util::future::{Either, select};
-use futures_util::{SinkExt, StreamExt};
-use gloo_net::websocket::futures::WebSocket;
-use gloo_net::websocket::{Message, WebSocketError};
+use futures_util::future::{AbortHandle, Abortable, Either, select};
+use futures_util::stream::{LocalBoxStream, SelectAll};
+use futures_util::{FutureExt, StreamExt};
 use gloo_timers::future::TimeoutFuture;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use graphql_ws_client::graphql::GraphqlOperation;
+use pharos::{Observable, ObserveConfig};
+use serde::Serialize;
+use serde_json::Value;
 use shared::ops::{
     self, InboxCountsChangedSub, InboxCountsInfo, InquiryEvent, InquiryReceivedSub, InquiryUpdatedSub, Operation,
 };
+use ws_stream_wasm::{WsEvent, WsMeta};
 
 const PROTOCOL: &str = "graphql-transport-ws";
+const ACK_TIMEOUT_MS: u32 = 10_000;
+/// After this much silence on an open connection the client pings; after twice as much more
+/// without an answer it counts the connection as dropped.
+pub const KEEP_ALIVE_MS: u64 = 10_000;
+const MAX_BACKOFF_MS: u32 = 30_000;
 
-/// Handles the `payload` of each `next` message of one subscription.
+/// One subscription as `graphql-ws-client` sends it: the generated document with its variables;
+/// the answer stays JSON until its owner decodes it into the operation's own type.
+#[derive(Serialize, Clone)]
+struct Subscribe(ops::Request<Value>);
+
+impl GraphqlOperation for Subscribe {
+    type Response = Value;
+    type Error = serde_json::Error;
+
+    fn decode(&self, data: Value) -> Result<Value, serde_json::Error> {
+        Ok(data)
+    }
+}
+
+/// Handles the payload (`{data, errors}`) of each event of one subscription.
 type Handler = Rc<dyn Fn(Value)>;
 
-/// Subscriptions a page opens for as long as it is shown (e.g. presence on one inquiry), on top
-/// of the three standing inbox subscriptions. The connection sends them on every (re)connect.
+/// Subscriptions pages open for as long as they are shown (e.g. presence on one inquiry), on
+/// top of the three standing inbox subscriptions. The connection opens them on every (re)connect.
 #[derive(Default)]
 struct Extra {
-    /// id → (subscribe payload, handler of each `next` payload).
-    subscriptions: BTreeMap<String, (Value, Handler)>,
-    /// Messages to send on the open connection (subscribe / complete).
-    outbox: Vec<String>,
+    /// id → (the subscription, the handler of its events).
+    subscriptions: BTreeMap<u64, (Subscribe, Handler)>,
     next_id: u64,
 }
 
@@ -53,24 +71,18 @@ thread_local! {
 
 /// Ends an extra subscription when dropped.
 pub struct ExtraSubscription {
-    id: String,
+    id: u64,
 }
 
 impl Drop for ExtraSubscription {
     fn drop(&mut self) {
-        EXTRA.with(|extra| {
-            let mut extra = extra.borrow_mut();
-            if extra.subscriptions.remove(&self.id).is_some() {
-                extra.outbox.push(json!({ "id": self.id, "type": "complete" }).to_string());
-            }
-        });
+        EXTRA.with(|extra| extra.borrow_mut().subscriptions.remove(&self.id));
     }
 }
 
 /// Opens a subscription on the live connection until the returned guard is dropped; `on_data`
 /// gets each event's `data`.
 pub fn subscribe<O: Operation>(vars: O::Variables, on_data: impl Fn(O::Data) + 'static) -> ExtraSubscription {
-    let payload = serde_json::to_value(ops::request::<O>(vars)).unwrap_or(Value::Null);
     let handler: Handler = Rc::new(move |value| {
         if let Some(data) = decode::<O>(value) {
             on_data(data);
@@ -79,38 +91,11 @@ pub fn subscribe<O: Operation>(vars: O::Variables, on_data: impl Fn(O::Data) + '
     EXTRA.with(|extra| {
         let mut extra = extra.borrow_mut();
         extra.next_id += 1;
-        let id = format!("extra-{}", extra.next_id);
-        extra.outbox.push(json!({ "id": id, "type": "subscribe", "payload": payload }).to_string());
-        extra.subscriptions.insert(id.clone(), (payload, handler));
+        let id = extra.next_id;
+        extra.subscriptions.insert(id, (Subscribe(ops::request::<O>(vars)), handler));
         ExtraSubscription { id }
     })
 }
-
-/// All extra subscriptions, as `subscribe` messages (sent right after connecting).
-fn extra_subscribe_messages() -> Vec<String> {
-    EXTRA.with(|extra| {
-        let mut extra = extra.borrow_mut();
-        extra.outbox.clear();
-        extra
-            .subscriptions
-            .iter()
-            .map(|(id, (payload, _))| json!({ "id": id, "type": "subscribe", "payload": payload }).to_string())
-            .collect()
-    })
-}
-
-fn take_extra_outbox() -> Vec<String> {
-    EXTRA.with(|extra| std::mem::take(&mut extra.borrow_mut().outbox))
-}
-
-fn extra_handler(id: &str) -> Option<Handler> {
-    EXTRA.with(|extra| extra.borrow().subscriptions.get(id).map(|(_, h)| h.clone()))
-}
-const ACK_TIMEOUT_MS: u32 = 10_000;
-/// How often the client pings an open connection.
-pub const PING_EVERY_MS: f64 = 15_000.0;
-/// How long a ping may go unanswered before the connection counts as dropped.
-pub const PONG_WITHIN_MS: f64 = 10_000.0;
 
 thread_local! {
     static WAKE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -124,7 +109,6 @@ pub fn wake() {
 fn take_wake() -> bool {
     WAKE.with(|w| w.replace(false))
 }
-const MAX_BACKOFF_MS: u32 = 30_000;
 
 /// What the live connection reports.
 #[derive(Clone, Debug, PartialEq)]
@@ -234,150 +218,125 @@ enum Outcome {
     Unauthorized,
 }
 
-#[derive(Deserialize)]
-struct ServerMessage {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    payload: Option<Value>,
+/// Which subscription an event belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Received,
+    Updated,
+    Counts,
+    Extra(u64),
 }
 
-fn subscribe_message<O: Operation<Variables = ()>>(id: &str) -> String {
-    json!({ "id": id, "type": "subscribe", "payload": ops::request::<O>(()) }).to_string()
-}
-
-fn is_unauthorized(e: &WebSocketError) -> bool {
-    // 4401 Unauthorized / 4403 Forbidden are the protocol's close codes for a refused session.
-    matches!(e, WebSocketError::ConnectionClose(close) if close.code == 4401 || close.code == 4403)
+/// Whether the socket was closed with the protocol's codes for a refused session (4401
+/// Unauthorized, 4403 Forbidden), from the events seen so far.
+fn refused(events: &mut pharos::Events<WsEvent>) -> bool {
+    let mut refused = false;
+    while let Some(Some(event)) = events.next().now_or_never() {
+        if let WsEvent::Closed(close) = event {
+            refused |= close.code == 4401 || close.code == 4403;
+        }
+    }
+    refused
 }
 
 async fn run_once(url: &str, on_event: &impl Fn(LiveEvent), stop: &AtomicBool, again: bool) -> Outcome {
-    let Ok(socket) = WebSocket::open_with_protocol(url, PROTOCOL) else {
+    let Ok((mut meta, stream)) = WsMeta::connect(url, Some(vec![PROTOCOL])).await else {
         return Outcome::NeverConnected;
     };
-    let (mut tx, mut rx) = socket.split();
-    let init = json!({ "type": "connection_init", "payload": {} }).to_string();
-    if tx.send(Message::Text(init)).await.is_err() {
+    let Ok(mut events) = meta.observe(ObserveConfig::default()).await else {
         return Outcome::NeverConnected;
-    }
-
-    // Wait for the acknowledgement.
-    let mut waited = 0;
-    loop {
-        match select(rx.next(), TimeoutFuture::new(1000)).await {
-            Either::Left((Some(Ok(Message::Text(text))), _)) => {
-                let Ok(msg) = serde_json::from_str::<ServerMessage>(&text) else { continue };
-                match msg.kind.as_str() {
-                    "connection_ack" => break,
-                    "ping" => {
-                        let _ = tx.send(Message::Text(json!({"type": "pong"}).to_string())).await;
-                    }
-                    _ => {}
-                }
-            }
-            Either::Left((Some(Ok(Message::Bytes(_))), _)) => {}
-            Either::Left((Some(Err(e)), _)) if is_unauthorized(&e) => return Outcome::Unauthorized,
-            Either::Left((Some(Err(_)) | None, _)) => return Outcome::NeverConnected,
-            Either::Right(_) => {
-                waited += 1000;
-                if waited >= ACK_TIMEOUT_MS || stop.load(Ordering::Relaxed) {
-                    return Outcome::NeverConnected;
-                }
-            }
+    };
+    let connection = graphql_ws_client::ws_stream_wasm::Connection::new((meta, stream)).await;
+    let building = graphql_ws_client::Client::build(connection)
+        .keep_alive_interval(Duration::from_millis(KEEP_ALIVE_MS))
+        .keep_alive_retries(0)
+        .build();
+    let (client, actor) = match select(Box::pin(building), TimeoutFuture::new(ACK_TIMEOUT_MS)).await {
+        Either::Left((Ok(built), _)) => built,
+        Either::Left((Err(_), _)) | Either::Right(_) => {
+            TimeoutFuture::new(0).await;
+            return if refused(&mut events) { Outcome::Unauthorized } else { Outcome::NeverConnected };
         }
-    }
+    };
+    leptos::task::spawn_local(actor.into_future());
 
+    let mut streams: SelectAll<LocalBoxStream<'static, (Key, Value)>> = SelectAll::new();
     let standing = [
-        subscribe_message::<InquiryReceivedSub>("received"),
-        subscribe_message::<InquiryUpdatedSub>("updated"),
-        subscribe_message::<InboxCountsChangedSub>("counts"),
+        (Key::Received, ops::request::<InquiryReceivedSub>(())),
+        (Key::Updated, ops::request::<InquiryUpdatedSub>(())),
+        (Key::Counts, ops::request::<InboxCountsChangedSub>(())),
     ];
-    for message in standing.into_iter().chain(extra_subscribe_messages()) {
-        if tx.send(Message::Text(message)).await.is_err() {
-            return Outcome::WasConnected;
+    for (key, request) in standing {
+        match client.subscribe(Subscribe(request)).await {
+            Ok(sub) => streams.push(sub.filter_map(move |r| async move { r.ok().map(|v| (key, v)) }).boxed_local()),
+            Err(_) => return if refused(&mut events) { Outcome::Unauthorized } else { Outcome::WasConnected },
         }
     }
+    // Extra subscriptions open on this connection, each ended by its abort handle.
+    let mut open: HashMap<u64, AbortHandle> = HashMap::new();
     on_event(LiveEvent::Connected { again });
 
-    // When the last ping went out, and whether its pong is still awaited.
-    let mut last_ping = js_sys::Date::now();
-    let mut awaiting_pong = false;
     loop {
-        let now = js_sys::Date::now();
-        if !awaiting_pong && now - last_ping >= PING_EVERY_MS {
-            if tx.send(Message::Text(json!({"type": "ping"}).to_string())).await.is_err() {
-                break;
+        // Open what pages asked for since, and end what they no longer show.
+        let wanted: Vec<(u64, Subscribe)> =
+            EXTRA.with(|extra| extra.borrow().subscriptions.iter().map(|(id, (s, _))| (*id, s.clone())).collect());
+        open.retain(|id, handle| {
+            let keep = wanted.iter().any(|(w, _)| w == id);
+            if !keep {
+                handle.abort();
             }
-            last_ping = now;
-            awaiting_pong = true;
-        }
-        for message in take_extra_outbox() {
-            if tx.send(Message::Text(message)).await.is_err() {
-                break;
+            keep
+        });
+        for (id, subscription) in wanted {
+            if open.contains_key(&id) {
+                continue;
             }
+            let Ok(sub) = client.subscribe(subscription).await else { break };
+            let (handle, registration) = AbortHandle::new_pair();
+            let events = sub.filter_map(move |r| async move { r.ok().map(|v| (Key::Extra(id), v)) });
+            streams.push(Abortable::new(events, registration).boxed_local());
+            open.insert(id, handle);
         }
-        match select(rx.next(), TimeoutFuture::new(500)).await {
-            Either::Left((Some(Ok(Message::Text(text))), _)) => {
-                let Ok(msg) = serde_json::from_str::<ServerMessage>(&text) else { continue };
-                match msg.kind.as_str() {
-                    "next" => {
-                        let handler = msg.id.as_deref().and_then(extra_handler);
-                        match (handler, msg.payload) {
-                            (Some(handler), Some(payload)) => handler(payload),
-                            (None, payload) => {
-                                if let Some(event) = decode_next(msg.id.as_deref(), payload) {
-                                    on_event(event);
-                                }
-                            }
-                            _ => {}
-                        }
+
+        match select(streams.next(), TimeoutFuture::new(500)).await {
+            Either::Left((Some((key, payload)), _)) => match key {
+                Key::Extra(id) => {
+                    let handler = EXTRA.with(|extra| extra.borrow().subscriptions.get(&id).map(|(_, h)| h.clone()));
+                    if let Some(handler) = handler {
+                        handler(payload);
                     }
-                    "ping" => {
-                        let _ = tx.send(Message::Text(json!({"type": "pong"}).to_string())).await;
-                    }
-                    "pong" => awaiting_pong = false,
-                    // One subscription failed or ended (e.g. refused for this tenant); the
-                    // others go on, and the next reconnect tries it again.
-                    "error" | "complete" => {}
-                    _ => {}
                 }
-            }
-            Either::Left((Some(Ok(Message::Bytes(_))), _)) => {}
-            Either::Left((Some(Err(e)), _)) if is_unauthorized(&e) => return Outcome::Unauthorized,
-            Either::Left((Some(Err(_)) | None, _)) => break,
+                standing => {
+                    if let Some(event) = decode_standing(standing, payload) {
+                        on_event(event);
+                    }
+                }
+            },
+            // Every standing subscription ended: the connection is gone (closed by the server,
+            // a network error, or no answer to the keep-alive pings).
+            Either::Left((None, _)) => break,
             Either::Right(_) => {
                 if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                // Checked only when nothing is waiting to be read (a pong queued while the
-                // tab was frozen is read first): nothing came back, so the connection is gone
-                // even if the socket does not say so.
-                if awaiting_pong && js_sys::Date::now() - last_ping > PONG_WITHIN_MS {
-                    break;
+                    client.close(1000, "").await;
+                    return Outcome::WasConnected;
                 }
             }
         }
     }
-    if let Ok(socket) = tx.reunite(rx) {
-        let _ = socket.close(Some(1000), None);
-    }
-    Outcome::WasConnected
+    if refused(&mut events) { Outcome::Unauthorized } else { Outcome::WasConnected }
 }
 
 fn decode<O: Operation>(payload: Value) -> Option<O::Data> {
     serde_json::from_value::<ops::Response<O::Data>>(payload).ok()?.data
 }
 
-fn decode_next(id: Option<&str>, payload: Option<Value>) -> Option<LiveEvent> {
-    let payload = payload?;
-    match id? {
-        "received" => decode::<InquiryReceivedSub>(payload).map(|d| LiveEvent::InquiryReceived(d.inquiry_received)),
-        "updated" => decode::<InquiryUpdatedSub>(payload).map(|d| LiveEvent::InquiryUpdated(d.inquiry_updated)),
-        "counts" => {
+fn decode_standing(key: Key, payload: Value) -> Option<LiveEvent> {
+    match key {
+        Key::Received => decode::<InquiryReceivedSub>(payload).map(|d| LiveEvent::InquiryReceived(d.inquiry_received)),
+        Key::Updated => decode::<InquiryUpdatedSub>(payload).map(|d| LiveEvent::InquiryUpdated(d.inquiry_updated)),
+        Key::Counts => {
             decode::<InboxCountsChangedSub>(payload).map(|d| LiveEvent::InboxCountsChanged(d.inbox_counts_changed))
         }
-        _ => None,
+        Key::Extra(_) => None,
     }
 }
