@@ -76,7 +76,7 @@ async fn many(app: &madoguchi_tests::TestApp, tenant_id: i64, shop: &shop::Model
                 marketplace: Set(shop.marketplace),
                 marketplace_inquiry_id: Set(format!("m-{k}")),
                 order_number: Set(None),
-                customer_name: Set(None),
+                customer_name: Set(Some("楽天 太郎".into())),
                 subject: Set(None),
                 created_at: Set(at),
                 last_message_at: Set(at),
@@ -92,7 +92,13 @@ async fn many(app: &madoguchi_tests::TestApp, tenant_id: i64, shop: &shop::Model
                 assigned_by: Set(None),
                 assigned_at: Set(None),
                 waiting_since: Set(None),
-                search_text: Set(shared::search_text::inquiry_document(None, None, None, &format!("m-{k}"), [])),
+                search_text: Set(shared::search_text::inquiry_document(
+                    Some("楽天 太郎"),
+                    None,
+                    None,
+                    &format!("m-{k}"),
+                    [],
+                )),
                 ..Default::default()
             }
         });
@@ -121,5 +127,19 @@ async fn a_total_the_counts_cannot_answer_stops_at_ten_thousand_and_says_so() {
         // 2026-11-01 09:00 JST + 99 minutes: the first 100.
         assert_eq!(total(json!({ "to": "2026-11-01T10:39:00+09:00" })).await, (100, json!(false)));
         assert_eq!(total(json!({ "search": "m-10000" })).await, (1, json!(false)), "m10000 in its search text");
+        // A search that matches thousands (SQLite walks the inbox's order instead of reading
+        // the matches by id): a full page, newest first, and a capped total.
+        assert_eq!(total(json!({ "search": "楽天 太郎" })).await, (10_000, json!(true)));
+        let d = app
+            .gql_ok(
+                &token,
+                "{ inquiries(filter: {search: \"楽天 太郎\"}, first: 3) { nodes { marketplaceInquiryId } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            d["inquiries"]["nodes"],
+            json!([{ "marketplaceInquiryId": "m-10000" }, { "marketplaceInquiryId": "m-9999" }, { "marketplaceInquiryId": "m-9998" }])
+        );
     });
 }

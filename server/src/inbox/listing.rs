@@ -79,7 +79,7 @@ pub(crate) async fn filtered(
         q = q.filter(super::reads::unread_condition(scope, super::Reader::of(actor), wanted));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(super::search::condition(db.get_database_backend(), scope, text));
+        q = q.filter(super::search::condition(db, scope, text).await?);
     }
     Ok(q)
 }

@@ -4,9 +4,17 @@
 //! index: SQLite's FTS5 table `inquiry_fts` (a phrase, which the trigram tokenizer matches as a
 //! substring), PostgreSQL's pg_trgm GIN index (`LIKE '%…%'`). Shorter ones cannot use a trigram
 //! index: they look through the [`SHORT_SEARCH_SCAN`] most recently active inquiries only.
+//!
+//! On SQLite the plan is chosen here: the index is asked first how many inquiries match (no
+//! more than [`FEW`]); few are read by id (then sorted), many by walking the inbox's own order
+//! and keeping those that match (`+id`: SQLite may not use the id for that), which finds a
+//! page of them long before the end. The statistics SQLite plans with are taken at start
+//! (`store::connect`).
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, DbBackend, Order};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, Order, Statement};
+
+use crate::error::AppResult;
 
 use crate::store::Scope;
 use crate::store::entities::{inquiry, message};
@@ -25,10 +33,25 @@ pub(crate) fn document(row: &inquiry::Model, thread: &[message::Model]) -> Strin
     )
 }
 
+/// Up to this many matches (SQLite) are read by id; more, in the inbox's order.
+pub const FEW: u64 = 2_000;
+
+/// How many rows (up to `FEW + 1`) of every tenant's match the FTS phrase.
+async fn sqlite_matches(db: &impl ConnectionTrait, phrase: &str) -> AppResult<u64> {
+    let sql = "SELECT COUNT(*) AS n FROM (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH ? LIMIT ?)";
+    let stmt = Statement::from_sql_and_values(DbBackend::Sqlite, sql, [phrase.into(), ((FEW + 1) as i64).into()]);
+    let n: i64 = match db.query_one_raw(stmt).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// The inquiries whose search text holds what was typed (none when nothing searchable was).
-pub(crate) fn condition(backend: DbBackend, scope: Scope, typed: &str) -> SimpleExpr {
+pub(crate) async fn condition(db: &impl ConnectionTrait, scope: Scope, typed: &str) -> AppResult<SimpleExpr> {
+    let backend = db.get_database_backend();
     let Some(q) = shared::search_text::query(typed) else {
-        return Expr::cust("1 = 0");
+        return Ok(Expr::cust("1 = 0"));
     };
     let like = super::contains(&q.text);
     if !q.indexed {
@@ -46,16 +69,16 @@ pub(crate) fn condition(backend: DbBackend, scope: Scope, typed: &str) -> Simple
             .and_where(inquiry::Column::Id.in_subquery(recent))
             .and_where(Expr::col(inquiry::Column::SearchText).like(like))
             .to_owned();
-        return inquiry::Column::Id.in_subquery(matching);
+        return Ok(inquiry::Column::Id.in_subquery(matching));
     }
     match backend {
         DbBackend::Sqlite => {
             let phrase = format!("\"{}\"", q.text.replace('"', "\"\""));
-            Expr::cust_with_values(
-                "\"inquiry\".\"id\" IN (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH ?)",
-                [phrase],
-            )
+            let id =
+                if sqlite_matches(db, &phrase).await? > FEW { "+\"inquiry\".\"id\"" } else { "\"inquiry\".\"id\"" };
+            let sql = format!("{id} IN (SELECT rowid FROM inquiry_fts WHERE inquiry_fts MATCH ?)");
+            Ok(Expr::cust_with_values(sql, [phrase]))
         }
-        _ => Expr::col((inquiry::Entity, inquiry::Column::SearchText)).like(like),
+        _ => Ok(Expr::col((inquiry::Entity, inquiry::Column::SearchText)).like(like)),
     }
 }
