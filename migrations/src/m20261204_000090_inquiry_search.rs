@@ -4,7 +4,7 @@
 //! trigram index over it — SQLite: the FTS5 table `inquiry_fts` (tokenizer `trigram`, external
 //! content `inquiry.search_text`, kept in step by triggers); PostgreSQL: `pg_trgm` and a GIN
 //! index. Filled in here for the inquiries there are (in batches, in the migration's
-//! transaction; about a minute per 100,000 inquiries on a small machine).
+//! transaction, one UPDATE per inquiry; not timed at size).
 
 use std::collections::HashMap;
 
