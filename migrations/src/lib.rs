@@ -18,6 +18,8 @@ mod m20261202_000040_event_log;
 mod m20261202_000050_webhooks;
 mod m20261202_000070_shop_last_push;
 mod m20261203_000060_sync_run_items;
+mod m20261204_000080_inbox_counters;
+mod m20261204_000090_inquiry_search;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000050_webhooks::Migration),
             Box::new(m20261202_000070_shop_last_push::Migration),
             Box::new(m20261203_000060_sync_run_items::Migration),
+            Box::new(m20261204_000080_inbox_counters::Migration),
+            Box::new(m20261204_000090_inquiry_search::Migration),
         ]
     }
 }

@@ -104,6 +104,24 @@ impl<T, K: Key> Page<T, K> {
     }
 }
 
+/// A page without its total (a connection that counts only when asked, `inbox::total_count`).
+pub struct Rows<T, K = Cursor> {
+    pub items: Vec<(K, T)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl<T, K: Key> Rows<T, K> {
+    /// The same rows with their cursors as the API shows them (to return pages of two sorts).
+    pub fn encoded(self) -> Rows<T, String> {
+        Rows {
+            items: self.items.into_iter().map(|(k, t)| (k.encode(), t)).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+        }
+    }
+}
+
 pub struct Page<T, K = Cursor> {
     pub items: Vec<(K, T)>,
     pub has_next_page: bool,
@@ -208,9 +226,7 @@ fn at_cursor<C: ColumnTrait>(time: C, id: C, at: Option<DateTime<Utc>>, key: i64
     t.add(id.eq(key))
 }
 
-/// Pages `select` (already filtered and tenant-scoped) by `(time, id)` in the direction of the
-/// cursor kind `K`. A cursor is a row's key, so every row is listed once while rows are added
-/// or their time changes between pages.
+/// [`keyset`] with the total count of `select` (an exact `COUNT(*)`).
 pub async fn paginate<E, C, K>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -219,6 +235,33 @@ pub async fn paginate<E, C, K>(
     key: impl Fn(&E::Model) -> K,
     req: &PageRequest,
 ) -> AppResult<Page<E::Model, K>>
+where
+    E: EntityTrait<Column = C>,
+    C: ColumnTrait,
+    E::Model: Send + Sync,
+    K: SortKey,
+{
+    let rows = keyset(db, select.clone(), time, id, key, req).await?;
+    let total_count = select.count(db).await?;
+    Ok(Page {
+        items: rows.items,
+        has_next_page: rows.has_next_page,
+        has_previous_page: rows.has_previous_page,
+        total_count,
+    })
+}
+
+/// Pages `select` (already filtered and tenant-scoped) by `(time, id)` in the direction of the
+/// cursor kind `K`. A cursor is a row's key, so every row is listed once while rows are added
+/// or their time changes between pages.
+pub async fn keyset<E, C, K>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    time: E::Column,
+    id: E::Column,
+    key: impl Fn(&E::Model) -> K,
+    req: &PageRequest,
+) -> AppResult<Rows<E::Model, K>>
 where
     E: EntityTrait<Column = C>,
     C: ColumnTrait,
@@ -238,7 +281,6 @@ where
     }
     let after_key = req.after.as_deref().map(K::decode).transpose()?;
     let before_key = req.before.as_deref().map(K::decode).transpose()?;
-    let total_count = select.clone().count(db).await?;
 
     let mut window = select.clone();
     if let Some(c) = after_key {
@@ -276,12 +318,7 @@ where
             }
             None => false,
         };
-        return Ok(Page {
-            items: rows.into_iter().map(|r| (key(&r), r)).collect(),
-            has_next_page,
-            has_previous_page,
-            total_count,
-        });
+        return Ok(Rows { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page });
     }
 
     let n = first.unwrap_or(DEFAULT_PAGE);
@@ -301,7 +338,7 @@ where
         }
         None => false,
     };
-    Ok(Page { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page, total_count })
+    Ok(Rows { items: rows.into_iter().map(|r| (key(&r), r)).collect(), has_next_page, has_previous_page })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod marketplace;
 pub mod ops;
 pub mod order_status;
 pub mod reply_rules;
+pub mod search_text;
 pub mod template;
 pub mod template_use;
 pub mod text_search;

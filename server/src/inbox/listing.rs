@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use shared::{InquirySort, InquiryStatus, Marketplace};
 
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::paging::{self, Cursor, Page, PageRequest};
+use crate::paging::{self, Cursor, PageRequest, Rows};
 use crate::store::Scope;
 use crate::store::entities::{attachment, inquiry, message};
 
@@ -18,7 +18,8 @@ pub struct InquiryFilter {
     pub status: Option<InquiryStatus>,
     pub shop_id: Option<i64>,
     pub marketplace: Option<Marketplace>,
-    /// Matched against customer name, subject, order number and every message body.
+    /// Matched against customer name, subject, order number, marketplace id and every message
+    /// body, normalised alike (`search.rs`; 1–2 characters: the most recent inquiries only).
     pub search: Option<String>,
     /// On the inquiry's creation time, inclusive.
     pub from: Option<DateTime<Utc>>,
@@ -39,12 +40,13 @@ pub fn contains(text: &str) -> LikeExpr {
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
-pub async fn list(
+/// The tenant's inquiries that pass the filter (not yet ordered or paged): what the inbox
+/// lists and `total::total_count` counts.
+pub(crate) async fn filtered(
     db: &DatabaseConnection,
     actor: &Actor,
     f: &InquiryFilter,
-    page: &PageRequest,
-) -> AppResult<Page<inquiry::Model, String>> {
+) -> AppResult<sea_orm::Select<inquiry::Entity>> {
     actor.require(Permission::Read)?;
     let scope = actor.scope;
     if let Some(id) = f.assignee_id {
@@ -77,23 +79,21 @@ pub async fn list(
         q = q.filter(super::reads::unread_condition(scope, super::Reader::of(actor), wanted));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let in_messages = Query::select()
-            .column(message::Column::InquiryId)
-            .from(message::Entity)
-            .and_where(message::Column::TenantId.eq(scope.tenant_id()))
-            .and_where(Expr::col(message::Column::Body).like(contains(text)))
-            .to_owned();
-        q = q.filter(
-            Condition::any()
-                .add(Expr::col(inquiry::Column::CustomerName).like(contains(text)))
-                .add(Expr::col(inquiry::Column::Subject).like(contains(text)))
-                .add(Expr::col(inquiry::Column::OrderNumber).like(contains(text)))
-                .add(Expr::col(inquiry::Column::MarketplaceInquiryId).like(contains(text)))
-                .add(inquiry::Column::Id.in_subquery(in_messages)),
-        );
+        q = q.filter(super::search::condition(db, scope, text).await?);
     }
+    Ok(q)
+}
+
+/// One page of the inbox (its total is asked separately: `total_count`).
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &InquiryFilter,
+    page: &PageRequest,
+) -> AppResult<Rows<inquiry::Model, String>> {
+    let q = filtered(db, actor, f).await?;
     match f.sort.unwrap_or(InquirySort::NewestActivity) {
-        InquirySort::NewestActivity => Ok(paging::paginate(
+        InquirySort::NewestActivity => Ok(paging::keyset(
             db,
             q,
             inquiry::Column::LastMessageAt,
@@ -104,7 +104,7 @@ pub async fn list(
         .await?
         .encoded()),
         // Who waits longest first; inquiries nobody waits on follow, oldest id first.
-        InquirySort::OldestWaiting => Ok(paging::paginate(
+        InquirySort::OldestWaiting => Ok(paging::keyset(
             db,
             q,
             inquiry::Column::WaitingSince,

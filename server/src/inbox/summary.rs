@@ -13,57 +13,39 @@ use crate::store::Scope;
 use crate::store::entities::{inquiry, message};
 
 /// Recomputes the stored summary of an inquiry from its messages: last author, last message
-/// time, preview and the derived status. Called inside every write transaction that touches
+/// time, preview, the derived status and the search text. Called inside every write transaction that touches
 /// messages or the completed flag.
 pub(crate) async fn summarise(
     db: &impl ConnectionTrait,
     scope: Scope,
     row: inquiry::Model,
 ) -> AppResult<inquiry::Model> {
-    let last = scope
+    // The whole thread, oldest first: its summary and its search text come from it.
+    let thread = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))
-        .order_by_desc(message::Column::SentAt)
-        .order_by_desc(message::Column::Id)
-        .one(db)
+        .order_by_asc(message::Column::SentAt)
+        .order_by_asc(message::Column::Id)
+        .all(db)
         .await?;
-    let last_customer = scope
-        .find::<message::Entity>()
-        .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(message::Author::Customer))
-        .order_by_desc(message::Column::SentAt)
-        .order_by_desc(message::Column::Id)
-        .one(db)
-        .await?;
-    let last_shop = scope
-        .find::<message::Entity>()
-        .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(message::Author::Shop))
-        .order_by_desc(message::Column::SentAt)
-        .order_by_desc(message::Column::Id)
-        .one(db)
-        .await?;
+    let last = thread.last();
+    let latest_of = |author| thread.iter().rev().find(|m| m.author == author);
+    let last_customer = latest_of(message::Author::Customer);
+    let last_shop = latest_of(message::Author::Shop);
     // Waiting since the first customer message after the latest shop reply that did not fail.
-    let answered = scope
-        .find::<message::Entity>()
-        .filter(message::Column::InquiryId.eq(row.id))
-        .filter(message::Column::Author.eq(message::Author::Shop))
-        .filter(message::Column::Delivery.ne(message::Delivery::Failed))
-        .order_by_desc(message::Column::SentAt)
-        .one(db)
-        .await?
-        .map(|m| m.sent_at);
+    let answered = thread
+        .iter()
+        .filter(|m| m.author == message::Author::Shop && m.delivery != message::Delivery::Failed)
+        .map(|m| m.sent_at)
+        .max();
     let waiting_since = if row.completed {
         None
     } else {
-        let mut q = scope
-            .find::<message::Entity>()
-            .filter(message::Column::InquiryId.eq(row.id))
-            .filter(message::Column::Author.eq(message::Author::Customer));
-        if let Some(t) = answered {
-            q = q.filter(message::Column::SentAt.gt(t));
-        }
-        q.order_by_asc(message::Column::SentAt).one(db).await?.map(|m| m.sent_at)
+        thread
+            .iter()
+            .filter(|m| m.author == message::Author::Customer && answered.is_none_or(|t| m.sent_at > t))
+            .map(|m| m.sent_at)
+            .min()
     };
     let reply_failed = shared::inquiry::reply_failed(last_shop.map(|m| DeliveryState::from(m.delivery)));
     let last_author = last.as_ref().map(|m| m.author);
@@ -74,6 +56,7 @@ pub(crate) async fn summarise(
     am.last_message_at = Set(Ord::max(last.as_ref().map(|m| m.sent_at).unwrap_or(row.created_at), row.created_at));
     am.preview =
         Set(last_customer.map(|m| shared::inquiry::first_line_preview(&m.body, PREVIEW_CHARS)).unwrap_or_default());
+    am.search_text = Set(super::search::document(&row, &thread));
     am.status = Set(status.into());
     am.waiting_since = Set(waiting_since);
     am.updated_at = Set(clock::now());

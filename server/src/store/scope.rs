@@ -30,6 +30,7 @@ tenant_owned!(
     order,
     order_item,
     inquiry,
+    inbox_count,
     inquiry_note,
     inquiry_read,
     message,

@@ -19,7 +19,10 @@ pub struct InquiryFilter {
     pub status: Option<InquiryStatus>,
     pub shop_id: Option<ID>,
     pub marketplace: Option<Marketplace>,
-    /// Customer name, subject, order number and the text of every message (at most 100 characters).
+    /// Customer name, subject, order number, marketplace id and the text of every message (at
+    /// most 100 characters). Half- and full-width, upper and lower case and hyphens (090-1234
+    /// = 0901234) make no difference. A search of 1–2 characters looks through the 10,000 most
+    /// recently active inquiries only.
     pub search: Option<String>,
     /// Inquiry created at or after.
     pub from: Option<DateTime<FixedOffset>>,
@@ -66,9 +69,9 @@ impl InboxQuery {
             from: utc(f.from),
             to: utc(f.to),
         };
-        let page =
+        let rows =
             inbox::list(&state(ctx).db, actor(ctx)?, &filter, &PageRequest { first, after, last, before }).await?;
-        Ok(page.into())
+        Ok(InquiryConnection::new(rows, filter))
     }
 
     /// `NOT_FOUND` when it does not exist or belongs to another tenant.

@@ -218,6 +218,14 @@ pub struct InboxCounts {
     pub failed_deliveries: i32,
     #[graphql(complexity = "cost::list(cost::SHOPS, child_complexity)")]
     pub by_shop: Vec<ShopCount>,
+    /// Every marketplace the tenant has a shop on, with zero where nothing waits.
+    pub by_marketplace: Vec<MarketplaceCount>,
+}
+
+#[derive(SimpleObject)]
+pub struct MarketplaceCount {
+    pub marketplace: Marketplace,
+    pub needs_reply: i32,
 }
 
 #[derive(SimpleObject)]
@@ -232,6 +240,11 @@ impl From<inbox::InboxCounts> for InboxCounts {
             needs_reply: c.needs_reply as i32,
             failed_deliveries: c.failed_deliveries as i32,
             by_shop: c.by_shop.into_iter().map(|(s, n)| ShopCount { shop: Shop(s), needs_reply: n as i32 }).collect(),
+            by_marketplace: c
+                .by_marketplace
+                .into_iter()
+                .map(|(marketplace, n)| MarketplaceCount { marketplace, needs_reply: n as i32 })
+                .collect(),
         }
     }
 }
@@ -249,5 +262,3 @@ impl From<inquiry::Model> for Inquiry {
         Inquiry(m)
     }
 }
-
-connection!(InquiryConnection, InquiryEdge, Inquiry);

@@ -66,6 +66,7 @@ macro_rules! connection {
 
 mod event;
 mod inquiry;
+mod inquiry_connection;
 mod order;
 mod shop;
 mod staff;
@@ -75,6 +76,7 @@ mod webhook;
 
 pub use event::*;
 pub use inquiry::*;
+pub use inquiry_connection::*;
 pub use order::*;
 pub use shop::*;
 pub use staff::*;

@@ -38,6 +38,10 @@ pub struct Model {
     /// The first customer message not yet answered (open inquiries only); written with
     /// `status` by `inbox::summarise`.
     pub waiting_since: Option<DateTimeUtc>,
+    /// What the inbox search looks in (`shared::search_text::inquiry_document`: customer name,
+    /// subject, order number, marketplace id, every message), written by `inbox::summarise`;
+    /// trigram-indexed (SQLite FTS5 `inquiry_fts`, PostgreSQL pg_trgm).
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

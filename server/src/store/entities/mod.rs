@@ -29,6 +29,7 @@ macro_rules! same_variants {
 pub mod api_token;
 pub mod attachment;
 pub mod event_log;
+pub mod inbox_count;
 pub mod inquiry;
 pub mod inquiry_note;
 pub mod inquiry_read;
