@@ -206,16 +206,7 @@ pub struct InquiriesVariables {
     pub excerpt_of: Option<String>,
 }
 
-impl InquiriesVariables {
-    /// The page's cursor arguments.
-    pub fn with_page(mut self, page: super::Page) -> Self {
-        self.first = page.first;
-        self.after = page.after;
-        self.last = page.last;
-        self.before = page.before;
-        self
-    }
-}
+super::paged!(InquiriesVariables);
 
 #[derive(cynic::QueryFragment, Debug, Clone, PartialEq, Eq)]
 #[cynic(graphql_type = "QueryRoot", variables = "InquiriesVariables")]

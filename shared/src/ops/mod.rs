@@ -199,6 +199,24 @@ impl Page {
     }
 }
 
+/// `with_page` for variables that carry the four cursor arguments (cynic's variables cannot
+/// flatten a shared struct, so each list's variables hold them itself).
+macro_rules! paged {
+    ($vars:ident) => {
+        impl $vars {
+            /// The page's cursor arguments.
+            pub fn with_page(mut self, page: $crate::ops::Page) -> Self {
+                self.first = page.first;
+                self.after = page.after;
+                self.last = page.last;
+                self.before = page.before;
+                self
+            }
+        }
+    };
+}
+pub(crate) use paged;
+
 /// Every operation the app sends, by name: the contract test checks that it sends each one.
 pub const ALL: &[&str] = &[
     Viewer::NAME,

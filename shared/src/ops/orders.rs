@@ -70,16 +70,7 @@ pub struct OrdersVariables {
     pub before: Option<String>,
 }
 
-impl OrdersVariables {
-    /// The page's cursor arguments.
-    pub fn with_page(mut self, page: super::Page) -> Self {
-        self.first = page.first;
-        self.after = page.after;
-        self.last = page.last;
-        self.before = page.before;
-        self
-    }
-}
+super::paged!(OrdersVariables);
 
 #[derive(cynic::QueryFragment, Debug, Clone, PartialEq, Eq)]
 #[cynic(graphql_type = "QueryRoot", variables = "OrdersVariables")]
