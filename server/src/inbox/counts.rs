@@ -123,14 +123,14 @@ pub async fn recount(db: &DatabaseConnection, scope: Scope) -> AppResult<BTreeMa
     let mut out: BTreeMap<(i64, String), Tally> = BTreeMap::new();
     for r in rows {
         let t = out.entry((r.shop_id, r.marketplace)).or_default();
-        match r.status.as_str() {
-            "NEEDS_REPLY" => {
+        match InquiryStatus::parse(&r.status) {
+            Some(InquiryStatus::NeedsReply) => {
                 t.needs_reply += r.n;
                 if r.reply_failed {
                     t.failed += r.n;
                 }
             }
-            "REPLIED" => t.replied += r.n,
+            Some(InquiryStatus::Replied) => t.replied += r.n,
             _ => t.completed += r.n,
         }
     }
