@@ -1,7 +1,8 @@
 //! Crashes with real processes: the built `madoguchi` binary is killed with SIGKILL in the middle
 //! of its work and started again on the same database. Nothing is lost and nothing is done
 //! twice: every reply reaches the marketplace (the simulator) exactly once, an import completes
-//! with the right counts, and a run the crash cut off is not left looking as if it still ran.
+//! with the right counts, a run the crash cut off is not left looking as if it still ran, and a
+//! webhook delivery cut off is sent again (at least once, in sequence order, nothing skipped).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
@@ -521,6 +522,156 @@ async fn a_csv_upload_cut_off_by_a_crash_leaves_no_half_stored_order_and_uploadi
     let (total, lines) = order_lines(&second, &s.token, &shop).await;
     assert_eq!(total, ORDERS as i64);
     assert!(lines.iter().all(|(_, n)| *n == 2), "every order has both its lines");
+    drop(second);
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+/// A webhook endpoint of the test's own: it checks each request's signature and keeps every
+/// arrival in order, and can hold its answer a while (a slow receiver).
+struct HookReceiver {
+    url: String,
+    secret: std::sync::Arc<std::sync::Mutex<String>>,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    hold_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl HookReceiver {
+    async fn start() -> HookReceiver {
+        use std::sync::atomic::Ordering;
+        let secret = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let arrivals: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+        let hold_ms = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (s, a, h) = (secret.clone(), arrivals.clone(), hold_ms.clone());
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (s, a, h) = (s.clone(), a.clone(), h.clone());
+                async move {
+                    let header = headers.get("x-madoguchi-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    assert!(signed_by(&s.lock().unwrap(), header, &body), "a badly signed delivery: {header}");
+                    a.lock().unwrap().push(serde_json::from_slice::<Value>(&body).unwrap());
+                    tokio::time::sleep(Duration::from_millis(h.load(Ordering::SeqCst))).await;
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        HookReceiver { url: format!("http://{addr}/hook"), secret, arrivals, hold_ms }
+    }
+
+    fn hold(&self, ms: u64) {
+        self.hold_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The event ids in the order they arrived (a delivery sent again appears again).
+    fn arrived(&self) -> Vec<(String, i64)> {
+        self.arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| (b["id"].as_str().unwrap().to_owned(), b["sequence"].as_i64().unwrap()))
+            .collect()
+    }
+}
+
+/// `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, as a receiver checks it.
+fn signed_by(secret: &str, header: &str, body: &[u8]) -> bool {
+    use hmac::Mac as _;
+    let part = |k: &str| header.split(',').find_map(|p| p.strip_prefix(k)).map(str::to_owned);
+    let (Some(t), Some(v1)) = (part("t="), part("v1=")) else { return false };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    hex::decode(v1).is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
+}
+
+#[tokio::test]
+async fn a_webhook_delivery_cut_off_by_a_crash_is_sent_again_after_the_restart_in_order_with_nothing_skipped() {
+    let s = setup().await;
+    let mall = Mall::start().await;
+    let hook = HookReceiver::start().await;
+    let first = Process::start(&s.dir, &s.database_url);
+    let shop = rakuten_shop(&first, &s.token, &mall).await;
+    let made = first
+        .gql(
+            &s.token,
+            "mutation($i: WebhookInput!) { createWebhook(input: $i) { secret webhook { id } } }",
+            json!({ "i": { "url": hook.url, "events": ["ORDER_CREATED"] } }),
+        )
+        .await;
+    *hook.secret.lock().unwrap() = made["createWebhook"]["secret"].as_str().unwrap().to_owned();
+
+    // The receiver is slow: the first delivery is in flight when the process dies.
+    hook.hold(5_000);
+    const ORDERS: usize = 3;
+    for n in 0..ORDERS {
+        first
+            .gql(
+                &s.token,
+                "mutation($i: OrderInput!) { createOrder(input: $i) { id } }",
+                json!({ "i": {
+                    "shopId": shop, "orderNumber": format!("crash-hook-{n}"), "orderedAt": "2026-11-01T10:00:00+09:00",
+                    "recipient": { "name": "佐藤 花子" },
+                    "items": [{ "name": "今治タオル", "unitPrice": 1100, "quantity": 1 }]
+                }}),
+            )
+            .await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while hook.arrived().is_empty() {
+        assert!(Instant::now() < deadline, "the first delivery was sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let in_flight = hook.arrived();
+    assert_eq!(in_flight.len(), 1, "one delivery at a time per endpoint: {in_flight:?}");
+    first.kill();
+
+    hook.hold(0);
+    let second = Process::start(&s.dir, &s.database_url);
+    let events = second.gql(&s.token, "{ events(first: 50) { nodes { id sequence type } } }", json!({})).await;
+    let created: Vec<(String, i64)> = events["events"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "ORDER_CREATED")
+        .map(|e| (e["id"].as_str().unwrap().to_owned(), e["sequence"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(created.len(), ORDERS, "{events}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let arrived = loop {
+        let arrived = hook.arrived();
+        let mut ids: Vec<&String> = arrived.iter().map(|(id, _)| id).collect();
+        ids.dedup();
+        if created.iter().all(|(id, _)| ids.contains(&id)) {
+            break arrived;
+        }
+        assert!(Instant::now() < deadline, "every event delivered after the restart: {arrived:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // The delivery cut off is sent again (at least once: receivers dedupe by id); apart from
+    // it, each event arrives once and in sequence order.
+    assert_eq!(arrived[0], in_flight[0]);
+    assert_eq!(arrived[1], in_flight[0], "the delivery cut off was sent again first: {arrived:?}");
+    let after_restart: Vec<i64> = arrived[1..].iter().map(|(_, seq)| *seq).collect();
+    assert!(after_restart.windows(2).all(|w| w[0] < w[1]), "in sequence order, each once: {arrived:?}");
+    assert_eq!(after_restart, created.iter().map(|(_, seq)| *seq).collect::<Vec<_>>());
+    // The delivery log says each was delivered.
+    let log = second.gql(&s.token, "{ webhooks { deliveries(first: 50) { sequence result } } }", json!({})).await;
+    let delivered: Vec<i64> = log["webhooks"][0]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["result"] == "DELIVERED")
+        .map(|d| d["sequence"].as_i64().unwrap())
+        .collect();
+    for (_, seq) in &created {
+        assert!(delivered.contains(seq), "the log shows {seq} delivered: {log}");
+    }
     drop(second);
     let _ = std::fs::remove_dir_all(&s.dir);
 }

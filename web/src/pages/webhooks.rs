@@ -1,6 +1,7 @@
 //! Webhook (admin): endpoints that are sent the tenant's events as signed POSTs. A new
 //! endpoint's signing secret is shown once, with a copy button; deleting asks for a
-//! confirmation first; each endpoint shows its delivery log (newest first).
+//! confirmation first; each endpoint shows its delivery log (newest first), read again every
+//! [`LOG_REFRESH`] while the page is open and the tab is visible (and at once by the button).
 
 use leptos::prelude::*;
 use shared::ops::{
@@ -13,6 +14,9 @@ use crate::components::admin_only::AdminOnly;
 use crate::components::error::{ErrorLine, FieldError, FormErrors, error_lines};
 use crate::components::secret_once::SecretShownOnce;
 use crate::format;
+
+/// How often an open page reads the endpoints and their delivery logs again.
+const LOG_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
@@ -36,6 +40,18 @@ fn WebhookList() -> impl IntoView {
         version.track();
         async { api::gql::<Webhooks>(()).await.map(|d| d.webhooks) }
     });
+    // The log moves on its own (deliveries and retries happen in the background): read again
+    // while someone looks at it.
+    if let Ok(tick) = set_interval_with_handle(
+        move || {
+            if !document().hidden() {
+                version.try_update(|v| *v += 1);
+            }
+        },
+        LOG_REFRESH,
+    ) {
+        on_cleanup(move || tick.clear());
+    }
     let url = RwSignal::new(String::new());
     let events = RwSignal::new(vec![WebhookEvent::InquiryReceived]);
     let created = RwSignal::new(None::<(String, String)>);
