@@ -53,6 +53,11 @@ pub enum EventKind {
     OrderChanged {
         order_id: i64,
     },
+    /// A shop needs staff to act: its licence key runs out at `expires_at`.
+    ShopNeedsAttention {
+        shop_id: i64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
     /// A caller's access may have changed: a staff member switched off, signed out, given another
     /// role or a new password, or an API token revoked. Their open sockets check again and close
     /// (4403) when the access they were opened with has ended or changed. Never dropped: it

@@ -118,8 +118,10 @@ pub async fn note_expiring_keys(state: &AppState) -> AppResult<usize> {
         let mut am: shop::ActiveModel = s.clone().into();
         am.key_warned_at = Set(Some(now));
         scope.update(&txn, am).await?;
-        crate::event_log::log_shop_needs_attention(&txn, &s, expires_at).await?;
+        let sequence = crate::event_log::log_shop_needs_attention(&txn, &s, expires_at).await?;
         txn.commit().await?;
+        let kind = crate::events::EventKind::ShopNeedsAttention { shop_id: s.id, expires_at };
+        state.events.publish(crate::events::Event::logged(s.tenant_id, Some(s.id), kind, sequence));
         logged += 1;
     }
     Ok(logged)

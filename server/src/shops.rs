@@ -35,6 +35,8 @@ pub struct SettingsForSave {
     pub credentials: Option<serde_json::Value>,
     /// The custom-CSV column mapping; `Some(empty)` goes back to the default.
     pub csv_mapping: Option<Vec<shared::csv_orders::CsvColumn>>,
+    /// When the stored expiring key runs out, as the marketplace shows it.
+    pub credentials_expire_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The credential keys each marketplace takes (`shared::credentials`, API.md).
@@ -240,6 +242,12 @@ pub async fn save(
         shared::credentials::expiring_key(marketplace)
             .is_some_and(|(k, _)| c.get(k).and_then(|v| v.as_str()).is_some_and(|v| !v.trim().is_empty()))
     });
+    let now = clock::now();
+    // The key's lifetime starts when it is saved here, or where the expiry staff entered says.
+    let key_start = match s.credentials_expire_at {
+        None => key_saved.then_some(now),
+        Some(at) => Some(key_lifetime_start(marketplace, at, now)?),
+    };
     let csv_mapping = match s.csv_mapping.clone() {
         None => None,
         Some(cols) if cols.is_empty() => Some(None),
@@ -249,7 +257,6 @@ pub async fn save(
             Some(Some(serde_json::to_string(&m).map_err(AppError::internal)?))
         }
     };
-    let now = clock::now();
     match existing {
         None => Ok(actor
             .scope
@@ -271,7 +278,7 @@ pub async fn save(
                     credentials_sealed: Set(sealed),
                     csv_mapping: Set(csv_mapping.flatten()),
                     push_index: Set(Some(new_push_index.unwrap_or_default())),
-                    key_saved_at: Set(key_saved.then_some(now)),
+                    key_saved_at: Set(key_start),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -307,8 +314,10 @@ pub async fn save(
                 am.credentials_sealed = Set(sealed);
                 am.push_index = Set(new_push_index);
             }
-            if key_saved {
-                am.key_saved_at = Set(Some(now));
+            if key_start.is_some() {
+                am.key_saved_at = Set(key_start);
+                // A new lifetime: a warning is due again when it nears its end.
+                am.key_warned_at = Set(None);
             }
             if let Some(m) = csv_mapping {
                 am.csv_mapping = Set(m);
@@ -317,6 +326,31 @@ pub async fn save(
             Ok(actor.scope.update(db, am).await?)
         }
     }
+}
+
+/// When the lifetime of a key that runs out at `expires_at` began (what `key_saved_at` holds:
+/// `shop_setup::credentials_expire_at` adds the lifetime back). `VALIDATION` on
+/// `credentialsExpireAt` for a marketplace whose keys do not expire, or a date further ahead
+/// than a new key lasts.
+fn key_lifetime_start(
+    marketplace: Marketplace,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    let Some((_, days)) = shared::credentials::expiring_key(marketplace) else {
+        return Err(AppError::validation(
+            "credentialsExpireAt",
+            "このモールのキーには有効期限がありません (this marketplace's keys do not expire)",
+        ));
+    };
+    let lifetime = chrono::Duration::days(days);
+    if expires_at > now + lifetime + chrono::Duration::days(1) {
+        return Err(AppError::validation(
+            "credentialsExpireAt",
+            format!("有効期限はキーの発行から{days}日以内の日付を入力してください (a key lasts at most {days} days)"),
+        ));
+    }
+    Ok(expires_at - lifetime)
 }
 
 /// The credentials a save stores: the keys sent over the stored ones (`shared::credentials::merged`),

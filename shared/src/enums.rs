@@ -269,6 +269,13 @@ contract_enum!(
 );
 
 contract_enum!(
+    /// Why a shop needs staff to act (`shopNeedsAttention`, `SHOP_NEEDS_ATTENTION`).
+    ShopAttentionReason {
+        LicenceKeyExpiring = "LICENCE_KEY_EXPIRING" / "ライセンスキーの有効期限が近づいています",
+    }
+);
+
+contract_enum!(
     /// How one attempt to deliver an event to a webhook endpoint ended.
     WebhookDeliveryResult {
         Delivered = "DELIVERED" / "配信済み",

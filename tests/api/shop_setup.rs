@@ -125,6 +125,9 @@ async fn a_saved_licence_key_expires_90_days_later_and_only_a_new_key_moves_the_
     });
 }
 
+const ATTENTION: &str =
+    "subscription { shopNeedsAttention { shop { id name credentialsExpireAt } reason message expiresAt } }";
+
 /// A shop's `credentialsExpireAt`, read through the API.
 async fn expiry(app: &madoguchi_tests::TestApp, token: &str, id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let d = app.gql_ok(token, "{ shops { id credentialsExpireAt } }", json!({})).await;
@@ -171,9 +174,37 @@ async fn a_key_running_out_within_14_days_logs_shop_needs_attention_once_per_sav
         // 30 days old: 60 left, nothing to say.
         saved_days_ago(30).await;
         assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 0);
-        // 80 days old: 10 left — logged once, with what and until when.
+        // Staff of both tenants are listening.
+        let before = app.gql_ok(&token, "{ events(first: 100) { pageInfo { endCursor } } }", json!({})).await;
+        // Where a client that has read every event so far would resume (the log's start when empty).
+        let cursor = before["events"]["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| server::event_log::cursor(0));
+        let mut live = app.subscribe(&token, ATTENTION, json!({})).await;
+        let mut other = app.subscribe(&b_token, ATTENTION, json!({})).await;
+        // 80 days old: 10 left — logged once, with what and until when, and said live.
         saved_days_ago(80).await;
         assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 1);
+        let said = live.next_within(std::time::Duration::from_secs(10)).await.expect("shopNeedsAttention");
+        let said = &said["data"]["shopNeedsAttention"];
+        assert_eq!(said["shop"]["id"], id.as_str());
+        assert_eq!(said["shop"]["name"], "楽天店");
+        assert_eq!(said["reason"], "LICENCE_KEY_EXPIRING");
+        assert_eq!(said["expiresAt"], said["shop"]["credentialsExpireAt"], "{said}");
+        let message = said["message"].as_str().unwrap();
+        assert!(message.contains("楽天店") && message.contains("ライセンスキー"), "{message}");
+        assert!(other.next_within(std::time::Duration::from_secs(1)).await.is_none(), "another tenant hears nothing");
+        // A subscriber that was away gets it from the event log.
+        let mut back = app
+            .subscribe(
+                &token,
+                "subscription($a: String) { shopNeedsAttention(after: $a) { shop { id } reason } }",
+                json!({ "a": cursor }),
+            )
+            .await;
+        let replayed = back.next_within(std::time::Duration::from_secs(10)).await.expect("replayed");
+        assert_eq!(replayed["data"]["shopNeedsAttention"]["shop"]["id"], id.as_str());
         assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 0, "once per saved key");
         let logged = attention(token.clone()).await;
         assert_eq!(logged.len(), 1);
@@ -190,6 +221,53 @@ async fn a_key_running_out_within_14_days_logs_shop_needs_attention_once_per_sav
             .await
             .unwrap();
         assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 1);
+        mall.task.abort();
+    });
+}
+
+#[tokio::test]
+async fn a_key_saved_before_its_date_was_recorded_gets_the_expiry_staff_enter_and_its_warning() {
+    each_backend!(|app| {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use server::store::entities::shop;
+        let mall = Mall::start().await;
+        let (token, _) = app.tenant("A商店", true).await;
+        let id = rakuten_shop(&app, &token, &mall, "楽天店").await;
+        // A key saved before Madoguchi recorded when keys were saved: no date known.
+        shop::Entity::update_many()
+            .col_expr(shop::Column::KeySavedAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+            .filter(shop::Column::Id.eq(id.parse::<i64>().unwrap()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(expiry(&app, &token, &id).await, None);
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 0);
+
+        let update = "mutation($id: ID!, $i: ShopInput!) { updateShop(id: $id, input: $i) { credentialsExpireAt } }";
+        let input = |id: &str, marketplace: &str, at: chrono::DateTime<chrono::Utc>| {
+            json!({ "id": id, "i": {
+                "marketplace": marketplace, "name": "楽天店",
+                "profile": { "mallShopName": "楽天店", "staffName": "山田 花子", "phone": "03-1111-2222", "email": "shop@example.jp" },
+                "settings": { "credentialsExpireAt": at.to_rfc3339() }
+            }})
+        };
+        // The date RMS shows, 10 days ahead: kept, and within the 14 days a warning is due.
+        let at = chrono::Utc::now() + chrono::Duration::days(10);
+        app.gql_ok(&token, update, input(&id, "RAKUTEN", at)).await;
+        let shown = expiry(&app, &token, &id).await.expect("the entered expiry");
+        assert!((shown - at).num_seconds().abs() <= 1, "{shown} vs {at}");
+        assert_eq!(server::shop_setup::note_expiring_keys(&app.state).await.unwrap(), 1);
+
+        // A date further ahead than a key lasts, or for a marketplace whose keys do not expire: refused.
+        let far = app
+            .gql(Some(&token), update, input(&id, "RAKUTEN", chrono::Utc::now() + chrono::Duration::days(120)))
+            .await;
+        assert_eq!(error_code(&far).as_deref(), Some("VALIDATION"), "{far}");
+        assert_eq!(far["errors"][0]["extensions"]["field"], "credentialsExpireAt");
+        assert!((expiry(&app, &token, &id).await.unwrap() - at).num_seconds().abs() <= 1, "nothing changed");
+        let yahoo = seed::shop(&app, &token, Marketplace::Yahoo, "Yahoo店").await;
+        let refused = app.gql(Some(&token), update, input(&yahoo, "YAHOO", at)).await;
+        assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"), "{refused}");
         mall.task.abort();
     });
 }

@@ -147,6 +147,26 @@ async fn an_admin_tests_a_shops_connection_is_warned_of_its_key_expiry_and_finds
     assert!(url.starts_with("http") && url.ends_with("/hooks/rakuten"), "{url}");
     assert!(text(&c, ".push-setup .last-push").await.contains("まだ受信していません"));
     screenshot(&c, "shop-connection").await;
+    // The key's expiry as RMS shows it can be entered in the editor: the list then shows that
+    // date, and the warning is gone.
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    let entered = (chrono::Utc::now() + chrono::Duration::days(60)).with_timezone(&jst).date_naive();
+    js(
+        &c,
+        &format!(
+            "const i = document.querySelector('input[name=credentialsExpireAt]'); i.value = '{}'; \
+             i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;",
+            entered.format("%Y-%m-%d")
+        ),
+    )
+    .await;
+    find_text(&c, "button", "設定を保存").await.click().await.unwrap();
+    let shown = format!("有効期限: {}", entered.format("%Y/%m/%d"));
+    eventually("the list shows the entered expiry without a warning", || async {
+        text(&c, &format!("{row} .small-note")).await.contains(&shown)
+            && c.find(Locator::Css(&format!("{row} .expiry-warning"))).await.is_err()
+    })
+    .await;
     // A new Rakuma shop says which accounts are supported.
     c.goto(&format!("{}/shops", app.base)).await.unwrap();
     find_text(&c, "button", "店舗を追加").await.click().await.unwrap();

@@ -179,6 +179,17 @@ async fn load_order(st: AppState, a: Actor, id: i64) -> Option<Order> {
     orders::get(&st.db, &a, id).await.ok().flatten().map(Order)
 }
 
+/// The shop re-read through the caller's scope, with why it needs attention.
+async fn load_attention(
+    st: AppState,
+    a: Actor,
+    shop_id: i64,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> Option<ShopAttention> {
+    let shop = crate::shops::get(&st.db, &a, shop_id).await.ok().flatten()?;
+    Some(ShopAttention { shop, reason: shared::ShopAttentionReason::LicenceKeyExpiring, expires_at })
+}
+
 #[Subscription]
 impl SubscriptionRoot {
     /// A new inquiry, or a new customer message on one. With `after` (an event cursor), first
@@ -287,6 +298,45 @@ impl SubscriptionRoot {
         let types = [EventType::OrderCreated, EventType::OrderUpdated];
         let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::OrderChanged { .. });
         subjects_on(ctx, shop_id, after, (&types, wakes), pick, load_order).await
+    }
+
+    /// A shop needs staff to act: today, its licence key runs out within 14 days (logged once
+    /// per saved key). With `after` (an event cursor), first the ones missed since then.
+    async fn shop_needs_attention(
+        &self,
+        ctx: &Context<'_>,
+        shop_id: Option<ID>,
+        after: Option<String>,
+    ) -> Result<BoxStream<'static, ShopAttention>> {
+        let st = state(ctx).clone();
+        let shop = opt_id(shop_id.as_ref(), "店舗")?;
+        let wakes: fn(&Event) -> bool = |ev| matches!(ev.kind, EventKind::ShopNeedsAttention { .. });
+        if let Some(after) = after {
+            let interest = Interest { types: vec![EventType::ShopNeedsAttention], shop_id: shop, newest_only: false };
+            let (a, items) = resumed(ctx, &after, interest, wakes).await?;
+            let payloads = items.filter_map(move |item| {
+                let (a, st) = (a.clone(), st.clone());
+                async move {
+                    let Resumed::Logged(row) = item else { return None };
+                    let expires_at = serde_json::from_str::<serde_json::Value>(&row.data)
+                        .ok()
+                        .and_then(|d| d["expiresAt"].as_str().map(str::to_owned))
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())?
+                        .to_utc();
+                    load_attention(st, a, row.subject_id, expires_at).await.map(|p| (p, Some(row.sequence)))
+                }
+            });
+            return Ok(positioned(ctx, payloads));
+        }
+        let (a, rx) = live_actor(ctx).await?;
+        let payloads = events_of(rx, shop).filter_map(move |ev| {
+            let (a, st) = (a.clone(), st.clone());
+            async move {
+                let EventKind::ShopNeedsAttention { shop_id, expires_at } = ev.kind else { return None };
+                load_attention(st, a, shop_id, expires_at).await.map(|p| (p, ev.sequence))
+            }
+        });
+        Ok(positioned(ctx, payloads))
     }
 
     /// Who else is viewing or typing on this inquiry; without `inquiryId`, on every inquiry of

@@ -132,6 +132,9 @@ pub struct ShopSettingsInput {
     /// Only the CSV screen sends it; `None` keeps the stored mapping.
     #[cynic(skip_serializing_if = "Option::is_none")]
     pub csv_mapping: Option<Vec<super::CsvColumnInput>>,
+    /// Sent only when staff changed the key's expiry date; `None` keeps the stored lifetime.
+    #[cynic(skip_serializing_if = "Option::is_none")]
+    pub credentials_expire_at: Option<super::Timestamp>,
 }
 
 /// `ShopInput`.

@@ -39,6 +39,11 @@ pub struct ShopSettingsInput {
     pub credentials: Option<Json<serde_json::Value>>,
     /// The CSV column mapping; an empty list goes back to the default.
     pub csv_mapping: Option<Vec<crate::graphql::csv::CsvColumn>>,
+    /// When the stored expiring key (Rakuten's licenseKey, au PAY's apiKey) runs out, as the
+    /// marketplace shows it (RMS: ライセンスキーの有効期限): for a key saved before Madoguchi
+    /// recorded when keys were saved, or to correct the date. At most the key's lifetime (90
+    /// days) ahead; `VALIDATION` for a marketplace whose keys do not expire this way.
+    pub credentials_expire_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
@@ -58,6 +63,7 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
             registered_email: s.registered_email,
             credentials: s.credentials.map(|j| j.0),
             csv_mapping: s.csv_mapping.map(|cols| cols.into_iter().map(Into::into).collect()),
+            credentials_expire_at: s.credentials_expire_at.map(|t| t.to_utc()),
         }),
     }
 }

@@ -94,3 +94,37 @@ pub(crate) async fn load_shop(ctx: &Context<'_>, shop_id: i64) -> Result<Shop> {
     let s = loaders(ctx)?.shops.load_one(shop_id).await.map_err(load_err)?;
     Ok(Shop(s.ok_or(crate::error::AppError::NotFound("店舗"))?))
 }
+
+/// A shop that needs staff to act (`shopNeedsAttention`): why, in words, and until when.
+pub struct ShopAttention {
+    pub shop: shop::Model,
+    pub reason: shared::ShopAttentionReason,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[Object]
+impl ShopAttention {
+    async fn shop(&self) -> Shop {
+        Shop(self.shop.clone())
+    }
+
+    async fn reason(&self) -> shared::ShopAttentionReason {
+        self.reason
+    }
+
+    /// What staff should do, in Japanese (the shop's name, the date, where to renew).
+    async fn message(&self) -> String {
+        let day = jst(self.expires_at).format("%Y年%-m月%-d日");
+        match self.reason {
+            shared::ShopAttentionReason::LicenceKeyExpiring => format!(
+                "「{}」のライセンスキーの有効期限は{day}です。期限が切れる前にRMSの詳細>確認から新しいライセンスキーを発行し、店舗設定に保存してください。",
+                self.shop.name
+            ),
+        }
+    }
+
+    /// When the licence key runs out (as it was when the event was logged).
+    async fn expires_at(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        jst(self.expires_at)
+    }
+}

@@ -63,6 +63,13 @@ pub(super) fn ShopEditor(
     let review_message = RwSignal::new(settings.review_message.unwrap_or_default());
     let registered_email = RwSignal::new(settings.registered_email.unwrap_or_default());
     let credentials = RwSignal::new(BTreeMap::<String, String>::new());
+    // ライセンスキーの有効期限 as a date (Japan time); sent only when staff change it.
+    let stored_expiry = shop
+        .as_ref()
+        .and_then(|s| s.credentials_expire_at)
+        .map(|at| at.with_timezone(&crate::format::jst()).format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let key_expiry = RwSignal::new(stored_expiry.clone());
 
     let saving = save_action();
     let busy = saving.pending();
@@ -87,6 +94,18 @@ pub(super) fn ShopEditor(
             _ => {
                 client.push(("importDays", format!("受注を取得する日数は1〜{MAX_IMPORT_DAYS}日で指定してください")));
                 None
+            }
+        };
+        let expiry = key_expiry.get_untracked();
+        let expire_at = if expiry.trim() == stored_expiry || expiry.trim().is_empty() {
+            None
+        } else {
+            match crate::format::parse_day(&expiry, false) {
+                Some(at) => Some(at),
+                None => {
+                    client.push(("credentialsExpireAt", "有効期限の日付を正しく入力してください".to_string()));
+                    None
+                }
             }
         };
         let creds = match credentials.with_untracked(|c| shared::credentials::to_send(m, c)) {
@@ -131,6 +150,7 @@ pub(super) fn ShopEditor(
                 registered_email: rakuma.then(|| registered_email.get_untracked().trim().to_string()),
                 credentials: creds,
                 csv_mapping: None,
+                credentials_expire_at: expire_at.filter(|_| shared::credentials::expiring_key(m).is_some()),
             }),
         };
         saving.dispatch((editing_id.clone().map(Into::into), input));
@@ -282,6 +302,22 @@ pub(super) fn ShopEditor(
                     </p>
                     <CredentialInputs marketplace typed=credentials credentials_set is_new/>
                     {errors.field("credentials")}
+                    <Show when=move || shared::credentials::expiring_key(marketplace.get()).is_some()>
+                        <label>
+                            "ライセンスキーの有効期限"
+                            <input
+                                type="date"
+                                name="credentialsExpireAt"
+                                class="narrow"
+                                prop:value=move || key_expiry.get()
+                                on:input=move |ev| key_expiry.set(event_target_value(&ev))
+                            />
+                            <span class="muted small-note">
+                                "キーを保存した日から90日後として表示します。モールの管理画面（楽天: RMSの[店舗向け情報・サービス] > [WEB APIサービス]）で確認した有効期限と異なる場合は、その日付を入力してください。"
+                            </span>
+                            {errors.field("credentialsExpireAt")}
+                        </label>
+                    </Show>
                 </fieldset>
             </div>
             {errors.general()}

@@ -55,7 +55,20 @@ pub(super) fn ShopTable(list: Vec<ShopWithSettings>, on_edit: Callback<ShopWithS
                     <td class="num import-days">{format!("{}日", s.import_days)}</td>
                     <td>{on_off(s.auto_import)}</td>
                     <td>{on_off(s.auto_export)}</td>
-                    <td>{set_or_not(s.credentials_set)} {shop.credentials_expire_at.map(key_expiry)}</td>
+                    <td>
+                        {set_or_not(s.credentials_set)}
+                        {match shop.credentials_expire_at {
+                            Some(at) => Some(key_expiry(at)),
+                            // A key saved before its date was recorded: staff enter it in 編集.
+                            None if s.credentials_set
+                                && shared::credentials::expiring_key(shop.marketplace).is_some() => {
+                                Some(view! {
+                                    <p class="muted small-note">"有効期限: 未登録（「編集」で入力できます）"</p>
+                                }.into_any())
+                            }
+                            None => None,
+                        }}
+                    </td>
                     <td class="num">
                         <button class="small" on:click=move |_| on_edit.run(edit.clone())>
                             "編集"
