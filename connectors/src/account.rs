@@ -10,8 +10,9 @@ use crate::{amazon, aupay, rakuma, rakuten, yahoo};
 /// The shop a connector acts for: what connectors read from the shop besides its credentials.
 #[derive(Clone, Debug)]
 pub struct Account {
-    /// Madoguchi's id of the shop: requests are paced per shop.
-    pub shop_id: i64,
+    /// Where the shop's requests are paced (by Madoguchi's id of the shop, shared by every
+    /// process when the server keeps the budget in its database).
+    pub pacer: crate::pace::Pacer,
     /// The shop's name, in every message about it.
     pub shop_name: String,
     /// The marketplace's origin for this shop when not the real one (the simulator, a proxy).

@@ -8,8 +8,10 @@
 //!   the LWA token endpoint is not throttled per seller.
 //! - au PAY Market and Rakuma: no public number; 1 request per second (ASSUMED).
 //!
-//! Several processes against one database each keep their own buckets (the marketplaces' own
-//! 429s with Retry-After remain the backstop, see `http.rs`).
+//! Where several processes share one database, a shop's budget is kept there
+//! ([`SharedBudget`], the server's `rate_budget` table) so it holds across all of them; a
+//! single process keeps it in memory (`governor` buckets). The marketplaces' own 429s with
+//! Retry-After remain the backstop (`http.rs`).
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -62,13 +64,73 @@ fn bucket(shop_id: i64, name: &str, rate: Rate) -> Arc<DefaultDirectRateLimiter>
         .clone()
 }
 
-/// Waits until the shop may make one more request of this kind (`name`: the URL or operation
-/// the marketplace limits). Returns at once when the retry policy turns pacing off (tests).
-pub async fn wait(shop_id: i64, name: &str, rate: Rate) {
-    if !retry_policy().pace {
-        return;
+/// A rate budget kept outside this process, so that every process serving a shop draws on
+/// the same one (the server keeps it in its database).
+pub trait SharedBudget: Send + Sync {
+    /// Reserves the shop's next request of this kind and says how long to wait before making
+    /// it (zero: at once). `None` when the budget cannot be reached: the caller then paces in
+    /// this process only.
+    fn reserve(&self, shop_id: i64, name: &str, rate: Rate) -> futures_util::future::BoxFuture<'_, Option<Duration>>;
+}
+
+/// Where a shop's requests are paced: its id, and the shared budget when there is one.
+#[derive(Clone)]
+pub struct Pacer {
+    shop_id: i64,
+    shared: Option<Arc<dyn SharedBudget>>,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer").field("shop_id", &self.shop_id).field("shared", &self.shared.is_some()).finish()
     }
-    bucket(shop_id, name, rate).until_ready().await;
+}
+
+impl Pacer {
+    /// Paced in this process only (one process, or no database at hand).
+    pub fn local(shop_id: i64) -> Pacer {
+        Pacer { shop_id, shared: None }
+    }
+
+    /// Paced by a budget every process shares.
+    pub fn shared(shop_id: i64, budget: Arc<dyn SharedBudget>) -> Pacer {
+        Pacer { shop_id, shared: Some(budget) }
+    }
+
+    /// Madoguchi's id of the shop.
+    pub fn shop_id(&self) -> i64 {
+        self.shop_id
+    }
+
+    /// Waits until the shop may make one more request of this kind (`name`: the URL or
+    /// operation the marketplace limits). Returns at once when the retry policy turns pacing
+    /// off (tests).
+    pub async fn wait(&self, name: &str, rate: Rate) {
+        if !retry_policy().pace {
+            return;
+        }
+        if let Some(shared) = &self.shared {
+            if let Some(wait) = shared.reserve(self.shop_id, name, rate).await {
+                tokio::time::sleep(wait).await;
+                return;
+            }
+            tracing::warn!(shop = self.shop_id, "the shared rate budget could not be reached; pacing in this process");
+        }
+        bucket(self.shop_id, name, rate).until_ready().await;
+    }
+}
+
+/// The generic cell rate algorithm with queueing, for a budget kept as one number per shop
+/// and kind: the time (`tat`, ms) from which the next request's slot is free. A request at
+/// `now` takes the slot `max(tat, now)`, moves `tat` one period on, and may go `burst − 1`
+/// periods before its slot: an idle shop has its burst at once, then one request per period.
+/// Returns the new `tat` and how long the request waits. (The server runs the same arithmetic
+/// in one SQL statement; this is its specification.)
+pub fn reserve_slot(tat_ms: Option<i64>, now_ms: i64, rate: Rate) -> (i64, Duration) {
+    let period = rate.period.as_millis() as i64;
+    let slot = tat_ms.unwrap_or(now_ms).max(now_ms);
+    let go_at = slot - period * (i64::from(rate.burst.max(1)) - 1);
+    (slot + period, Duration::from_millis((go_at - now_ms).max(0) as u64))
 }
 
 #[cfg(test)]
@@ -84,5 +146,26 @@ mod tests {
         assert!(bucket(-1, "orderList", rate).check().is_err(), "the same bucket for every caller of the shop");
         assert!(bucket(-2, "orderList", rate).check().is_ok(), "another shop");
         assert!(bucket(-1, "orderInfo", rate).check().is_ok(), "another URL");
+    }
+
+    #[test]
+    fn a_shared_budget_gives_an_idle_shop_its_burst_then_one_slot_per_period() {
+        let rate = Rate { period: Duration::from_secs(2), burst: 3 };
+        let mut tat = None;
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            let (next, wait) = reserve_slot(tat, 10_000, rate);
+            tat = Some(next);
+            waits.push(wait.as_millis());
+        }
+        assert_eq!(waits, [0, 0, 0, 2_000, 4_000], "three at once, then one every two seconds");
+        // Idle for a while: the burst is back, not the waits of the past.
+        let (_, wait) = reserve_slot(tat, 10_000 + 60_000, rate);
+        assert_eq!(wait, Duration::ZERO);
+        // One per second, no burst: each request its own second.
+        let per_second = Rate::per_second();
+        let (tat, first) = reserve_slot(None, 0, per_second);
+        let (_, second) = reserve_slot(Some(tat), 0, per_second);
+        assert_eq!((first.as_millis(), second.as_millis()), (0, 1_000));
     }
 }

@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod orders;
 pub mod paging;
 pub mod provision;
+pub mod rate_budget;
 pub mod setup;
 pub mod shop_setup;
 pub mod shops;

@@ -25,10 +25,11 @@ pub fn supports(m: Marketplace, kind: shared::SyncKind) -> bool {
     m.capabilities().runs_through_api(kind)
 }
 
-/// What the connectors read from the shop row besides its credentials.
-fn account(shop: &shop::Model) -> Account {
+/// What the connectors read from the shop row besides its credentials, and where its
+/// requests are paced.
+fn account(state: &AppState, shop: &shop::Model) -> Account {
     Account {
-        shop_id: shop.id,
+        pacer: crate::rate_budget::pacer(&state.db, shop.id),
         shop_name: shop.name.clone(),
         api_base_url: shop.api_base_url.clone(),
         registered_email: shop.registered_email.clone(),
@@ -67,10 +68,10 @@ pub fn connector_for(state: &AppState, shop: &shop::Model) -> MResult<Box<dyn Co
     let m = Marketplace::from(shop.marketplace);
     let out = Outbound::new(state.policy.allow_private_urls);
     if !has_connector(m) {
-        return connectors::connect(m, &account(shop), &serde_json::Value::Null, out, None);
+        return connectors::connect(m, &account(state, shop), &serde_json::Value::Null, out, None);
     }
     let creds = credentials(state, shop)?;
-    connectors::connect(m, &account(shop), &creds, out, Some(token_saver(state, shop)))
+    connectors::connect(m, &account(state, shop), &creds, out, Some(token_saver(state, shop)))
 }
 
 /// Stores a renewed access token (Yahoo!'s) with the shop.

@@ -22,6 +22,7 @@ mod metrics;
 mod object_store;
 mod order_checks;
 mod orders;
+mod rate_budget;
 mod recovery;
 mod run_items;
 mod seed;

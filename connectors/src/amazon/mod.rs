@@ -34,7 +34,7 @@ pub struct Amazon {
     shop_name: String,
     token: tokio::sync::Mutex<Option<String>>,
     /// Madoguchi's shop id, for pacing.
-    paced_shop: i64,
+    pacer: pace::Pacer,
 }
 
 impl Amazon {
@@ -60,7 +60,7 @@ impl Amazon {
             label: format!("Amazonの店舗「{}」", account.shop_name),
             shop_name: account.shop_name.clone(),
             token: tokio::sync::Mutex::new(None),
-            paced_shop: account.shop_id,
+            pacer: account.pacer.clone(),
         })
     }
 
@@ -111,7 +111,7 @@ impl Amazon {
         } else {
             ("getOrders", pace::AMAZON_GET_ORDERS)
         };
-        pace::wait(self.paced_shop, bucket, rate).await;
+        self.pacer.wait(bucket, rate).await;
         let a = http::send(&self.http, &self.label, |c| c.get(&url).header("x-amz-access-token", &token).query(query))
             .await?;
         if a.status.is_success() {

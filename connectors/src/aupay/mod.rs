@@ -30,7 +30,7 @@ pub struct AuPay {
     label: String,
     shop_name: String,
     /// Madoguchi's shop id, for pacing.
-    paced_shop: i64,
+    pacer: pace::Pacer,
 }
 
 fn jst() -> FixedOffset {
@@ -126,7 +126,7 @@ impl AuPay {
             shop_id: shop_id.into(),
             label: format!("au PAY マーケットの店舗「{}」", account.shop_name),
             shop_name: account.shop_name.clone(),
-            paced_shop: account.shop_id,
+            pacer: account.pacer.clone(),
         })
     }
 
@@ -189,7 +189,7 @@ impl Connector for AuPay {
                     ("endDate", day(to)),
                     ("dateType", "0".to_owned()),
                 ];
-                pace::wait(self.paced_shop, "api", pace::AU_PAY).await;
+                self.pacer.wait("api", pace::AU_PAY).await;
                 let a =
                     http::send(&self.http, &self.label, |c| c.get(&url).bearer_auth(&self.api_key).query(&q)).await?;
                 let body = self.check(&a)?;
@@ -225,7 +225,7 @@ impl Connector for AuPay {
             })?;
             let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{body}");
             let url = format!("{}{BASE}/updateTradeInfoProc", self.origin);
-            pace::wait(self.paced_shop, "api", pace::AU_PAY).await;
+            self.pacer.wait("api", pace::AU_PAY).await;
             let a = http::send(&self.http, &self.label, |c| {
                 c.post(&url)
                     .bearer_auth(&self.api_key)

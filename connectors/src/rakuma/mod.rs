@@ -170,7 +170,7 @@ pub struct Rakuma {
     shop_name: String,
     token: tokio::sync::Mutex<Option<String>>,
     /// Madoguchi's shop id, for pacing.
-    paced_shop: i64,
+    pacer: pace::Pacer,
 }
 
 impl Rakuma {
@@ -195,7 +195,7 @@ impl Rakuma {
             label: format!("ラクマの店舗「{}」", account.shop_name),
             shop_name: account.shop_name.clone(),
             token: tokio::sync::Mutex::new(None),
-            paced_shop: account.shop_id,
+            pacer: account.pacer.clone(),
         })
     }
 
@@ -241,7 +241,7 @@ impl Rakuma {
     async fn call(&self, post: Option<serde_json::Value>, path: &str, query: &[(&str, String)]) -> MResult<Answer> {
         let token = self.access_token().await?;
         let url = format!("{}{path}", self.origin);
-        pace::wait(self.paced_shop, "api", pace::RAKUMA).await;
+        self.pacer.wait("api", pace::RAKUMA).await;
         http::send(&self.http, &self.label, |c| {
             let r = match &post {
                 Some(body) => c.post(&url).json(body),

@@ -23,7 +23,7 @@ pub struct Client {
     /// `楽天市場「shop name」`, for messages.
     pub label: String,
     pub shop_name: String,
-    shop_id: i64,
+    pacer: pace::Pacer,
 }
 
 impl Client {
@@ -32,7 +32,7 @@ impl Client {
         origin: Option<&str>,
         service_secret: &str,
         license_key: &str,
-        shop_id: i64,
+        pacer: pace::Pacer,
         shop_name: &str,
     ) -> Self {
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{service_secret}:{license_key}"));
@@ -42,7 +42,7 @@ impl Client {
             authorization: format!("ESA {token}"),
             label: format!("楽天市場の店舗「{shop_name}」"),
             shop_name: shop_name.to_owned(),
-            shop_id,
+            pacer,
         }
     }
 
@@ -60,7 +60,7 @@ impl Client {
     ) -> MResult<Answer> {
         let url = self.url(path);
         let json = body.map(serde_json::to_vec).transpose().map_err(|e| MarketplaceError::Protocol(e.to_string()))?;
-        pace::wait(self.shop_id, "rms", pace::RAKUTEN).await;
+        self.pacer.wait("rms", pace::RAKUTEN).await;
         let answer = http::send(&self.http, &self.label, |c| {
             let mut r = c
                 .request(method.clone(), &url)
@@ -81,7 +81,7 @@ impl Client {
     /// Uploads one attachment (multipart field `file`).
     pub async fn upload(&self, file_name: &str, content_type: &str, bytes: bytes::Bytes) -> MResult<Answer> {
         let url = self.url(&format!("{INQUIRY_BASE}/attachment"));
-        pace::wait(self.shop_id, "rms", pace::RAKUTEN).await;
+        self.pacer.wait("rms", pace::RAKUTEN).await;
         http::send(&self.http, &self.label, |c| {
             let part = reqwest::multipart::Part::stream(bytes.clone())
                 .file_name(file_name.to_owned())

@@ -68,7 +68,7 @@ impl Rakuten {
                 account.api_base_url.as_deref(),
                 secret,
                 license,
-                account.shop_id,
+                account.pacer.clone(),
                 &account.shop_name,
             ),
             shop_id: get("shopId").map(str::to_owned),

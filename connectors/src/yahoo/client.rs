@@ -36,7 +36,7 @@ pub struct Client {
     token: tokio::sync::RwLock<String>,
     refresh: Option<Refresh>,
     on_refresh: Option<OnRefresh>,
-    shop_id: i64,
+    pacer: pace::Pacer,
     pub label: String,
     pub shop_name: String,
 }
@@ -59,7 +59,7 @@ fn xml_error(body: &[u8]) -> (String, String) {
 }
 
 impl Client {
-    pub fn new(out: http::Outbound, origin: Option<&str>, token: &str, shop_id: i64, shop_name: &str) -> Self {
+    pub fn new(out: http::Outbound, origin: Option<&str>, token: &str, pacer: pace::Pacer, shop_name: &str) -> Self {
         Client {
             http: out,
             origin: origin.unwrap_or(ORIGIN).trim_end_matches('/').to_owned(),
@@ -68,7 +68,7 @@ impl Client {
             token: tokio::sync::RwLock::new(token.to_owned()),
             refresh: None,
             on_refresh: None,
-            shop_id,
+            pacer,
             label: format!("Yahoo!ショッピングの店舗「{shop_name}」"),
             shop_name: shop_name.to_owned(),
         }
@@ -88,14 +88,14 @@ impl Client {
         op: &str,
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> MResult<Answer> {
-        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
+        self.pacer.wait(op, pace::YAHOO_PER_URL).await;
         let token = self.token.read().await.clone();
         let a = http::send(&self.http, &self.label, |c| build(c, &token)).await?;
         if self.refresh.is_none() || !Self::token_expired(&a) {
             return Ok(a);
         }
         let renewed = self.renew(&token).await?;
-        pace::wait(self.shop_id, op, pace::YAHOO_PER_URL).await;
+        self.pacer.wait(op, pace::YAHOO_PER_URL).await;
         http::send(&self.http, &self.label, |c| build(c, &renewed)).await
     }
 

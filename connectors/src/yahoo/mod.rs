@@ -47,7 +47,8 @@ impl Yahoo {
                 account.shop_name, account.shop_name
             )));
         };
-        let mut client = Client::new(out, account.api_base_url.as_deref(), token, account.shop_id, &account.shop_name);
+        let mut client =
+            Client::new(out, account.api_base_url.as_deref(), token, account.pacer.clone(), &account.shop_name);
         if let (Some(client_id), Some(client_secret), Some(refresh_token)) =
             (get("clientId"), get("clientSecret"), get("refreshToken"))
         {
