@@ -18,6 +18,9 @@ pub const RAKUTEN_SERVICE_SECRET: &str = "SP391234_demo_secret";
 pub const RAKUTEN_LICENSE_KEY: &str = "SL391234_demo_license";
 pub const YAHOO_SELLER_ID: &str = "madoguchi-demo";
 pub const YAHOO_ACCESS_TOKEN: &str = "demo-yahoo-access-token";
+/// The demo store's YConnect client (連携する).
+pub const YAHOO_CLIENT_ID: &str = "demo-yahoo-client-id";
+pub const YAHOO_CLIENT_SECRET: &str = "demo-yahoo-client-secret";
 pub const AUPAY_SHOP_ID: &str = "51234567";
 pub const AUPAY_API_KEY: &str = "demo-aupay-api-key";
 pub const AMAZON_SELLER_ID: &str = "A3DEMOSELLER1JP";
@@ -40,8 +43,8 @@ pub fn accounts() -> Vec<NewAccount> {
         NewAccount::new(Credentials::Yahoo {
             seller_id: YAHOO_SELLER_ID.into(),
             access_token: YAHOO_ACCESS_TOKEN.into(),
-            client_id: None,
-            client_secret: None,
+            client_id: Some(YAHOO_CLIENT_ID.into()),
+            client_secret: Some(YAHOO_CLIENT_SECRET.into()),
             refresh_token: None,
         }),
         NewAccount::new(Credentials::Aupay { shop_id: AUPAY_SHOP_ID.into(), api_key: AUPAY_API_KEY.into() }),

@@ -130,6 +130,8 @@ pub struct Counters {
     pub duplicate_replies: u64,
     /// Access tokens issued by a refresh (Yahoo! YConnect).
     pub token_refreshes: u64,
+    /// Authorization codes exchanged for tokens (Yahoo! YConnect's 連携).
+    pub authorizations: u64,
     pub attachments: u64,
     pub reads: u64,
     pub completions: u64,
@@ -397,6 +399,9 @@ pub struct State {
     /// Requests that reached each marketplace prefix (including faulted ones).
     pub requests: BTreeMap<Marketplace, u64>,
     pub serial: u64,
+    /// YConnect authorization codes not yet exchanged: the account that consented and the
+    /// redirect URI the code was issued for.
+    pub yconnect_codes: HashMap<String, (AccountKey, String)>,
 }
 
 impl State {
@@ -410,6 +415,7 @@ impl State {
             faults: BTreeMap::new(),
             requests: BTreeMap::new(),
             serial: 0,
+            yconnect_codes: HashMap::new(),
         }
     }
 

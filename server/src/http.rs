@@ -49,6 +49,8 @@ pub fn router(state: AppState, schema: AppSchema, assets: Arc<Assets>) -> Router
         .route("/setup", get(setup_status).post(setup))
         .route("/files/{id}", get(download))
         .route("/hooks/rakuten", post(rakuten_hook))
+        .route(crate::yahoo_link::START_PATH, get(yahoo_link_start))
+        .route(crate::yahoo_link::CALLBACK_PATH, get(yahoo_link_callback))
         .with_state(Http { state, schema })
         // Everything else is the browser app: its files, index.html for its routes (assets.rs).
         .fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
@@ -466,6 +468,70 @@ async fn healthz(State(h): State<Http>) -> Response {
 }
 
 /// An attachment's bytes, for a caller of the same tenant.
+/// The server's own address for a browser flow's way back: `--public-url`, else the address the
+/// browser used.
+fn own_base(headers: &HeaderMap, policy: &crate::state::Policy) -> String {
+    match &policy.public_url {
+        Some(public) => public.trim().trim_end_matches('/').to_owned(),
+        None => format!("http://{}", headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost")),
+    }
+}
+
+/// Back to 店舗設定 with how a 連携する ended (`yahoo=connected|failed`, the shop, the reason
+/// as plain text for the screen).
+fn back_to_shops(shop: Option<i64>, outcome: Result<(), AppError>) -> Response {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    match &outcome {
+        Ok(()) => q.append_pair("yahoo", "connected"),
+        Err(e) => q.append_pair("yahoo", "failed").append_pair("message", &e.message()),
+    };
+    if let Some(id) = shop {
+        q.append_pair("shop", &id.to_string());
+    }
+    axum::response::Redirect::to(&format!("/shops?{}", q.finish())).into_response()
+}
+
+#[derive(Deserialize)]
+struct LinkStart {
+    shop: String,
+}
+
+/// 連携する: the signed-in admin's browser is sent to Yahoo! JAPAN to consent (yahoo_link.rs).
+async fn yahoo_link_start(
+    State(h): State<Http>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LinkStart>,
+) -> Response {
+    let actor = match authenticate(&h.state, &headers, true).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return axum::response::Redirect::to("/").into_response(),
+        Err(resp) => return resp,
+    };
+    let shop = q.shop.parse::<i64>().ok();
+    let base = own_base(&headers, &h.state.policy);
+    match crate::yahoo_link::start(&h.state, &actor, shop.unwrap_or_default(), &base).await {
+        Ok(url) => axum::response::Redirect::to(&url).into_response(),
+        Err(e) => back_to_shops(shop, Err(e)),
+    }
+}
+
+/// The way back from Yahoo! JAPAN: the code exchanged and stored, then back to 店舗設定.
+async fn yahoo_link_callback(
+    State(h): State<Http>,
+    headers: HeaderMap,
+    axum::extract::Query(back): axum::extract::Query<crate::yahoo_link::Callback>,
+) -> Response {
+    let actor = match authenticate(&h.state, &headers, true).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return axum::response::Redirect::to("/").into_response(),
+        Err(resp) => return resp,
+    };
+    match crate::yahoo_link::finish(&h.state, &actor, &back).await {
+        Ok(shop) => back_to_shops(Some(shop), Ok(())),
+        Err(e) => back_to_shops(None, Err(e)),
+    }
+}
+
 async fn download(State(h): State<Http>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let actor = match authenticate(&h.state, &headers, true).await {
         Ok(Some(a)) => a,

@@ -39,6 +39,7 @@ pub mod sync;
 pub mod templates;
 pub mod viewer;
 pub mod webhooks;
+pub mod yahoo_link;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

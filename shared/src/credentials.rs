@@ -114,8 +114,11 @@ pub fn to_send(m: Marketplace, typed: &BTreeMap<String, String>) -> Result<Optio
     if values.is_empty() {
         return Ok(None);
     }
-    let missing: Vec<&str> =
-        fields.iter().filter(|f| f.required && !values.contains_key(f.key)).map(|f| f.key).collect();
+    let missing: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required && !values.contains_key(f.key) && !comes_from_link(m, f.key, &values))
+        .map(|f| f.key)
+        .collect();
     if !missing.is_empty() {
         return Err(format!(
             "API情報を変更する場合は、すべての必須項目を入力してください（未入力: {}）",
@@ -123,6 +126,15 @@ pub fn to_send(m: Marketplace, typed: &BTreeMap<String, String>) -> Result<Optio
         ));
     }
     Ok(Some(values))
+}
+
+/// Yahoo!'s access token comes from 連携する (YConnect) once the shop's client is saved: with
+/// clientId and clientSecret typed, accessToken may be left empty.
+fn comes_from_link(m: Marketplace, key: &str, values: &Map<String, Value>) -> bool {
+    m == Marketplace::Yahoo
+        && key == "accessToken"
+        && values.contains_key("clientId")
+        && values.contains_key("clientSecret")
 }
 
 /// The credentials stored after a save: the stored ones with the keys sent put over them
@@ -184,6 +196,24 @@ mod tests {
             with_push.map(Value::Object),
             Some(json!({"serviceSecret": "s", "licenseKey": "k", "pushAuthKey": "p"})),
             "only the marketplace's keys"
+        );
+    }
+
+    #[test]
+    fn a_yahoo_shop_may_leave_its_access_token_to_the_yconnect_link() {
+        let without_client = to_send(Marketplace::Yahoo, &typed(&[("sellerId", "store")]));
+        assert!(without_client.unwrap_err().contains("accessToken"));
+        let with_client =
+            to_send(Marketplace::Yahoo, &typed(&[("sellerId", "store"), ("clientId", "c"), ("clientSecret", "s")]));
+        assert_eq!(
+            with_client.unwrap().map(Value::Object),
+            Some(json!({"sellerId": "store", "clientId": "c", "clientSecret": "s"}))
+        );
+        assert!(
+            to_send(Marketplace::Yahoo, &typed(&[("clientId", "c"), ("clientSecret", "s")]))
+                .unwrap_err()
+                .contains("sellerId"),
+            "the store account is still needed"
         );
     }
 

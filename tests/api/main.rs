@@ -36,3 +36,4 @@ mod tenancy;
 mod transport;
 mod unread;
 mod webhooks;
+mod yahoo_link;

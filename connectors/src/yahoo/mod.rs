@@ -7,6 +7,7 @@
 //! be reopened (no such endpoint), and completion with the normal condition needs a prior
 //! shop reply (Yahoo! refuses it otherwise).
 
+pub mod authorize;
 pub mod client;
 pub mod mapping;
 pub mod order_wire;

@@ -21,6 +21,7 @@ pub fn router() -> Router<Sim> {
     Router::new()
         .nest("/ShoppingWebService/V1", talk::router().merge(order::router()))
         .route("/yconnect/v2/token", axum::routing::post(token))
+        .route("/yconnect/v2/authorization", axum::routing::get(authorization))
 }
 
 #[derive(serde::Deserialize)]
@@ -28,6 +29,52 @@ struct TokenForm {
     grant_type: String,
     #[serde(default)]
     refresh_token: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    redirect_uri: String,
+}
+
+#[derive(serde::Deserialize)]
+struct AuthorizationQuery {
+    #[serde(default)]
+    response_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// YConnect v2 authorization endpoint (`auth.login.yahoo.co.jp/yconnect/v2/authorization`).
+/// Yahoo! JAPAN shows the store's Business ID a consent screen; the simulator consents at once
+/// for the account whose YConnect client this is, and sends the browser back to
+/// `redirect_uri` with a one-time `code` and the `state` as sent. An unknown client is shown
+/// an error page, as Yahoo! does (it never redirects to an unverified URI).
+async fn authorization(
+    axum::extract::State(sim): axum::extract::State<Sim>,
+    axum::extract::Query(q): axum::extract::Query<AuthorizationQuery>,
+) -> Response {
+    if q.response_type != "code" || q.redirect_uri.is_empty() {
+        return (StatusCode::BAD_REQUEST, "invalid_request: response_type=code and redirect_uri are required")
+            .into_response();
+    }
+    let mut st = sim.state().await;
+    let key = st.find_account(
+        Marketplace::Yahoo,
+        |c| matches!(c, Credentials::Yahoo { client_id: Some(id), .. } if !q.client_id.is_empty() && *id == q.client_id),
+    );
+    let Some(key) = key else {
+        return (StatusCode::BAD_REQUEST, "invalid_client: unknown client_id").into_response();
+    };
+    let code = format!("yahoo-code-{}", st.next_serial());
+    st.yconnect_codes.insert(code.clone(), (key, q.redirect_uri.clone()));
+    let Ok(mut back) = url::Url::parse(&q.redirect_uri) else {
+        return (StatusCode::BAD_REQUEST, "invalid_request: redirect_uri").into_response();
+    };
+    back.query_pairs_mut().append_pair("code", &code).append_pair("state", &q.state);
+    axum::response::Redirect::to(back.as_str()).into_response()
 }
 
 /// YConnect v2 token endpoint (`auth.login.yahoo.co.jp/yconnect/v2/token`): the client
@@ -52,6 +99,9 @@ async fn token(
     let Some((client_id, client_secret)) = basic else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
     };
+    if form.grant_type == "authorization_code" {
+        return exchange_code(&sim, &client_id, &client_secret, &form).await;
+    }
     if form.grant_type != "refresh_token" {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type");
     }
@@ -73,6 +123,46 @@ async fn token(
     }
     acc.key_expired = false;
     axum::Json(serde_json::json!({ "access_token": fresh, "token_type": "Bearer", "expires_in": 3600 })).into_response()
+}
+
+/// `grant_type=authorization_code`: a code from [`authorization`], once, for the client it was
+/// issued to and the same redirect URI, gives the store new access and refresh tokens (the
+/// ones stored before stop working).
+async fn exchange_code(sim: &Sim, client_id: &str, client_secret: &str, form: &TokenForm) -> Response {
+    let oauth_error = |error: &str, description: &str| {
+        (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({ "error": error, "error_description": description })))
+            .into_response()
+    };
+    let mut st = sim.state().await;
+    let Some((key, redirect_uri)) = st.yconnect_codes.remove(&form.code) else {
+        return oauth_error("invalid_grant", "invalid or used authorization code");
+    };
+    if redirect_uri != form.redirect_uri {
+        return oauth_error("invalid_grant", "redirect_uri does not match");
+    }
+    let Some(acc) = st.account_mut(&key) else {
+        return oauth_error("invalid_grant", "invalid authorization code");
+    };
+    let Credentials::Yahoo { client_id: Some(id), client_secret: Some(secret), access_token, refresh_token, .. } =
+        &mut acc.credentials
+    else {
+        return oauth_error("invalid_client", "client authentication failed");
+    };
+    if id != client_id || secret != client_secret {
+        return oauth_error("invalid_client", "client authentication failed");
+    }
+    acc.counters.authorizations += 1;
+    let n = acc.counters.authorizations;
+    *access_token = format!("yahoo-access-{}-linked-{n}", key.id);
+    *refresh_token = Some(format!("yahoo-refresh-{}-linked-{n}", key.id));
+    let answer = serde_json::json!({
+        "access_token": access_token.clone(),
+        "refresh_token": refresh_token.clone(),
+        "token_type": "Bearer",
+        "expires_in": 3600,
+    });
+    acc.key_expired = false;
+    axum::Json(answer).into_response()
 }
 
 /// The seller whose access token the request carries (after the rate limit check).

@@ -269,7 +269,7 @@ async fn connect_simulator(state: &AppState, actor: &Actor, base: &str) -> AppRe
             ),
             Marketplace::Yahoo => (
                 "yahoo",
-                serde_json::json!({ "sellerId": sim::YAHOO_SELLER_ID, "accessToken": sim::YAHOO_ACCESS_TOKEN }),
+                serde_json::json!({ "sellerId": sim::YAHOO_SELLER_ID, "accessToken": sim::YAHOO_ACCESS_TOKEN, "clientId": sim::YAHOO_CLIENT_ID, "clientSecret": sim::YAHOO_CLIENT_SECRET }),
             ),
             Marketplace::AuPay => {
                 ("aupay", serde_json::json!({ "shopId": sim::AUPAY_SHOP_ID, "apiKey": sim::AUPAY_API_KEY }))

@@ -1,6 +1,6 @@
 //! Shop set-up helps: 接続テスト (one call to the marketplace, its answer in Japanese) and,
 //! for Rakuten, the address to register for 問い合わせユーザアクション通知 with when the last
-//! push came.
+//! push came; for Yahoo!, 連携する (YConnect: the server's `/connect/yahoo/start`).
 
 use leptos::prelude::*;
 use shared::ops::{IdVariables, ShopWithSettings, TestShopConnection};
@@ -73,6 +73,31 @@ pub(super) fn RakutenPush(shop: Option<ShopWithSettings>) -> impl IntoView {
                     Some(t) => format::date_time(&t),
                     None => "まだ受信していません".to_owned(),
                 }}
+            </p>
+        </div>
+    }
+}
+
+/// Yahoo!'s 連携する: the browser goes to Yahoo! JAPAN to consent and comes back to 店舗設定
+/// with the tokens stored (the server's `yahoo_link.rs`). A plain link the router leaves alone
+/// (`rel="external"`): it leaves the app.
+#[component]
+pub(super) fn YahooLink(shop_id: String) -> impl IntoView {
+    let start = format!("/connect/yahoo/start?shop={}", format::url_encode(&shop_id));
+    let callback = format!("{}/connect/yahoo/callback", window().location().origin().unwrap_or_default());
+    view! {
+        <div class="yahoo-link notice">
+            <p>
+                <a class="button primary" href=start rel="external">
+                    "Yahoo! JAPANと連携する"
+                </a>
+            </p>
+            <p class="muted small-note">
+                "clientId（クライアントID）とclientSecret（シークレット）を保存してから押してください。Yahoo! JAPANの画面で許可すると、この画面に戻り、アクセストークンとリフレッシュトークンが保存されます（貼り付けは不要です）。"
+            </p>
+            <p class="muted small-note">
+                "YConnectのアプリケーションには、コールバックURLとして次のURLを登録してください: "
+                <code class="yahoo-callback">{callback}</code>
             </p>
         </div>
     }

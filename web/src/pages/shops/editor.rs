@@ -42,6 +42,7 @@ pub(super) fn ShopEditor(
     let api_option = use_session().viewer().is_none_or(|v| v.api_option);
     let editing_id = shop.as_ref().map(|s| s.id.clone());
     let shop_for_push = shop.clone();
+    let link_shop_id = shop.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
     let is_new = editing_id.is_none();
     let settings = shop
         .as_ref()
@@ -251,6 +252,8 @@ pub(super) fn ShopEditor(
                         })}
                     {(!is_new && marketplace.get_untracked() == Marketplace::Rakuten)
                         .then(|| view! { <super::connection::RakutenPush shop=shop_for_push.clone()/> })}
+                    {(!is_new && marketplace.get_untracked() == Marketplace::Yahoo)
+                        .then(|| view! { <super::connection::YahooLink shop_id=link_shop_id.clone()/> })}
                     <Show when=move || marketplace.get() == Marketplace::Rakuma>
                         <p class="notice rakuma-account">
                             "※現在、窓口はラクマの【1点ものアカウント】のみに対応しております。縦づみアカウントの店舗は登録できません。"

@@ -50,6 +50,15 @@ fn Shops() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(Editing::Closed);
     let saved_note = RwSignal::new(None::<String>);
+    // How a 連携する came back from Yahoo! JAPAN (`?yahoo=connected|failed&message=…`).
+    let query = leptos_router::hooks::use_query_map();
+    let link_outcome = query.with_untracked(|q| match q.get("yahoo").as_deref() {
+        Some("connected") => Some(Ok(
+            "Yahoo!ショッピングと連携しました。アクセストークンとリフレッシュトークンを保存しました。".to_string(),
+        )),
+        Some(_) => Some(Err(q.get("message").unwrap_or_else(|| "連携できませんでした。".to_string()))),
+        None => None,
+    });
     let shops = LocalResource::new(move || {
         version.track();
         async { api::gql::<ShopSettingsList>(()).await.map(|d| d.shops) }
@@ -95,6 +104,11 @@ fn Shops() -> impl IntoView {
             "店舗ごとに、テンプレートの差し込みに使う店舗情報と、モールとの連携設定（API情報・受注を取得する日数・自動取得・自動書き出し）を登録します。"
         </p>
         {move || saved_note.get().map(|m| view! { <p class="success" role="status">{m}</p> })}
+        {link_outcome
+            .map(|outcome| match outcome {
+                Ok(m) => view! { <p class="success yahoo-link-result" role="status">{m}</p> }.into_any(),
+                Err(m) => view! { <p class="error yahoo-link-result" role="alert">{m}</p> }.into_any(),
+            })}
         {editor}
         <Transition fallback=|| view! { <p class="loading">"読み込み中…"</p> }>
             <ErrorBoundary fallback=error_lines>
