@@ -39,6 +39,9 @@ pub struct ShopSettingsInput {
     pub credentials: Option<Json<serde_json::Value>>,
     /// The CSV column mapping; an empty list goes back to the default.
     pub csv_mapping: Option<Vec<crate::graphql::csv::CsvColumn>>,
+    /// Seconds between the shop's automatic runs of one kind, 60 (1 minute) to 86,400 (1 day);
+    /// null leaves it as it is.
+    pub auto_interval_seconds: Option<i32>,
 }
 
 fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
@@ -58,6 +61,7 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
             registered_email: s.registered_email,
             credentials: s.credentials.map(|j| j.0),
             csv_mapping: s.csv_mapping.map(|cols| cols.into_iter().map(Into::into).collect()),
+            auto_interval_seconds: s.auto_interval_seconds,
         }),
     }
 }
