@@ -226,7 +226,11 @@ pub fn start_demo_activity(app: &App) -> Option<std::net::SocketAddr> {
     let mall = app.demo.as_ref()?;
     mallsim::demo::start(mall.sim.clone(), std::time::Duration::from_secs(8));
     // Import every few seconds so new customer messages show up within a minute.
-    sync::spawn_scheduler(app.state.clone(), std::time::Duration::from_secs(10), Some(std::time::Duration::from_secs(20)));
+    sync::spawn_scheduler(
+        app.state.clone(),
+        std::time::Duration::from_secs(10),
+        Some(std::time::Duration::from_secs(20)),
+    );
     Some(mall.addr)
 }
 

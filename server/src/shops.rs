@@ -226,7 +226,9 @@ pub async fn save(
         use shared::sync_interval::{MAX_AUTO_INTERVAL_SECONDS as MAX, MIN_AUTO_INTERVAL_SECONDS as MIN};
         return Err(AppError::validation(
             "autoIntervalSeconds",
-            format!("自動実行の間隔は{MIN}〜{MAX}秒（1分〜1日）で指定してください (autoIntervalSeconds must be {MIN}-{MAX})"),
+            format!(
+                "自動実行の間隔は{MIN}〜{MAX}秒（1分〜1日）で指定してください (autoIntervalSeconds must be {MIN}-{MAX})"
+            ),
         ));
     }
     let api_base_url = optional(s.api_base_url.clone());

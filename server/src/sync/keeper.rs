@@ -66,7 +66,9 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<KeptRuns>
     }
     let silent_since = now - chrono::Duration::from_std(lease).unwrap_or_default();
     let silent = Condition::any().add(sync_run::Column::HeartbeatAt.lte(silent_since)).add(
-        Condition::all().add(sync_run::Column::HeartbeatAt.is_null()).add(sync_run::Column::CreatedAt.lte(silent_since)),
+        Condition::all()
+            .add(sync_run::Column::HeartbeatAt.is_null())
+            .add(sync_run::Column::CreatedAt.lte(silent_since)),
     );
     let stale = sync_run::Entity::find()
         .filter(sync_run::Column::State.eq(sync_run::State::Running))
@@ -77,7 +79,8 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<KeptRuns>
     let mut kept = KeptRuns::default();
     for run in stale {
         let scope = Scope::of_tenant(run.tenant_id);
-        let marketplace = scope.get::<shop::Entity>(&state.db, run.shop_id).await?.map(|s| Marketplace::from(s.marketplace));
+        let marketplace =
+            scope.get::<shop::Entity>(&state.db, run.shop_id).await?.map(|s| Marketplace::from(s.marketplace));
         let again = marketplace.is_some_and(|m| retryable(run.kind.into(), m, run.attempts));
         // Only while the run is still as read: RUNNING, silent, the same claim.
         let claim = Condition::all()
@@ -146,7 +149,11 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<KeptRuns>
         let Some((row, sequence)) = row else { continue };
         if again {
             kept.requeued += 1;
-            tracing::warn!(run = run.id, attempts = run.attempts, "a sync run was cut off by its process stopping; queued again");
+            tracing::warn!(
+                run = run.id,
+                attempts = run.attempts,
+                "a sync run was cut off by its process stopping; queued again"
+            );
             announce(state, &row);
         } else {
             kept.failed += 1;

@@ -10,7 +10,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait, Statement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
+};
 use shared::SyncKind;
 
 use crate::clock;
@@ -184,6 +186,23 @@ fn new_run(
 pub async fn claim(state: &AppState) -> AppResult<Option<sync_run::Model>> {
     let backend = state.db.get_database_backend();
     let now = clock::now();
+    // An idle look is a read: no write lock is taken unless there is a run to claim (on SQLite a
+    // write, even of no row, would hold the one writer's lock against the requests' writes).
+    let waiting = sync_run::Entity::find()
+        .select_only()
+        .column(sync_run::Column::Id)
+        .filter(sync_run::Column::State.eq(sync_run::State::Queued))
+        .filter(
+            sea_orm::Condition::any()
+                .add(sync_run::Column::NotBefore.is_null())
+                .add(sync_run::Column::NotBefore.lte(now)),
+        )
+        .into_tuple::<i64>()
+        .one(&state.db)
+        .await?;
+    if waiting.is_none() {
+        return Ok(None);
+    }
     let pg = backend == DatabaseBackend::Postgres;
     let lock = if pg { " FOR UPDATE SKIP LOCKED" } else { "" };
     let p = |i: usize| if pg { format!("${i}") } else { "?".to_owned() };

@@ -178,7 +178,10 @@ pub async fn wait_finished(state: &AppState, ids: &[i64], limit: Duration) -> Ap
         if tokio::time::Instant::now() >= deadline {
             return Err(AppError::internal(anyhow::anyhow!(
                 "runs still waiting or running after {limit:?}: {:?}",
-                rows.iter().filter(|r| !matches!(r.state, sync_run::State::Succeeded | sync_run::State::Failed)).map(|r| r.id).collect::<Vec<_>>()
+                rows.iter()
+                    .filter(|r| !matches!(r.state, sync_run::State::Succeeded | sync_run::State::Failed))
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
             )));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
