@@ -38,7 +38,8 @@ pub fn spawn_workers(state: AppState, n: u16, stopped: tokio::sync::watch::Recei
                 tokio::select! {
                     _ = state.sync.woken() => {}
                     _ = tokio::time::sleep(POLL_EVERY) => {}
-                    _ = stopped.changed() => {}
+                    // A dropped sender (the `App` gone, its server still serving) is no stop.
+                    Ok(()) = stopped.changed() => {}
                 }
             }
         });
