@@ -20,6 +20,7 @@ mod m20261202_000070_shop_last_push;
 mod m20261203_000060_sync_run_items;
 mod m20261204_000080_inbox_counters;
 mod m20261204_000090_inquiry_search;
+mod m20261205_000100_sync_jobs;
 mod m20261205_000110_rate_budget;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000060_sync_run_items::Migration),
             Box::new(m20261204_000080_inbox_counters::Migration),
             Box::new(m20261204_000090_inquiry_search::Migration),
+            Box::new(m20261205_000100_sync_jobs::Migration),
             Box::new(m20261205_000110_rate_budget::Migration),
         ]
     }

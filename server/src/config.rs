@@ -188,4 +188,8 @@ pub struct ServeArgs {
     /// `after`, webhooks); older ones are deleted, and a cursor before them is refused.
     #[arg(long, env = "MADOGUCHI_EVENT_RETENTION_DAYS", default_value_t = crate::event_log::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..))]
     pub event_retention_days: u32,
+    /// How many import/export runs this process performs at once (workers taking runs from
+    /// the queue every process shares).
+    #[arg(long, env = "MADOGUCHI_SYNC_WORKERS", default_value_t = crate::sync::DEFAULT_WORKERS, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub sync_workers: u16,
 }

@@ -187,7 +187,7 @@ pub async fn import(
     row_errors.extend(read.errors);
     row_errors.sort_by_key(|e| e.line);
 
-    let run = sync::queue(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
+    let run = sync::begin_inline(state, scope, &shop, SyncKind::ImportOrders, sync::TRIGGER_MANUAL).await?;
     // No steps to show: the upload is done within its request.
     let mut p = Progress::start(state, scope, run).await;
     for e in &row_errors {

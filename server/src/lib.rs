@@ -78,6 +78,9 @@ pub struct ServerConfig {
     pub event_retention_days: Option<u32>,
     /// The webhook worker's timing (tests shorten the backoff).
     pub webhooks: webhooks::Settings,
+    /// `--sync-workers`: how many runs this process performs at once; `None` =
+    /// [`sync::DEFAULT_WORKERS`].
+    pub sync_workers: Option<u16>,
 }
 
 pub struct App {
@@ -151,6 +154,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         policy: Arc::new(cfg.policy.clone()),
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
         setup: Arc::new(setup::SetupCode::none()),
+        sync: Arc::new(sync::SyncQueue::new()),
     };
     #[cfg(feature = "demo")]
     let demo = if cfg.demo { Some(demo::start(&state).await?) } else { None };
@@ -174,18 +178,20 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     if state.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         // One process by design: a claim still marked is left from a run that ended mid-send.
         delivery::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing reply claims: {e:?}"))?;
-        // Likewise a run still QUEUED or RUNNING was cut off when the previous process stopped.
+        // Likewise a run still RUNNING was cut off when the previous process stopped: an
+        // import goes back to the queue (up to its third attempt), anything else is FAILED.
         sync::keep_runs(&state, std::time::Duration::ZERO)
             .await
-            .map_err(|e| anyhow::anyhow!("marking interrupted sync runs: {e:?}"))?;
+            .map_err(|e| anyhow::anyhow!("taking up interrupted sync runs: {e:?}"))?;
         webhooks::release_all_claims(&state).await.map_err(|e| anyhow::anyhow!("releasing webhook claims: {e:?}"))?;
     }
     // Background work of this process: the reply outbox, webhook deliveries and the auto
     // import/export schedule.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let delivery = delivery::spawn(state.clone(), stopped.clone());
-    let webhooks = webhooks::spawn(state.clone(), cfg.webhooks, stopped);
-    sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, sync::AUTO_INTERVAL);
+    let webhooks = webhooks::spawn(state.clone(), cfg.webhooks, stopped.clone());
+    sync::spawn_workers(state.clone(), cfg.sync_workers.unwrap_or(sync::DEFAULT_WORKERS), stopped);
+    sync::spawn_scheduler(state.clone(), sync::SCHEDULER_TICK, None);
     sync::spawn_run_keeper(state.clone());
     let retention_days = cfg.event_retention_days.unwrap_or(event_log::DEFAULT_RETENTION_DAYS);
     event_log::spawn_retention(state.clone(), std::time::Duration::from_secs(u64::from(retention_days) * 86_400));
@@ -222,7 +228,11 @@ pub fn start_demo_activity(app: &App) -> Option<std::net::SocketAddr> {
     let mall = app.demo.as_ref()?;
     mallsim::demo::start(mall.sim.clone(), std::time::Duration::from_secs(8));
     // Import every few seconds so new customer messages show up within a minute.
-    sync::spawn_scheduler(app.state.clone(), std::time::Duration::from_secs(10), std::time::Duration::from_secs(20));
+    sync::spawn_scheduler(
+        app.state.clone(),
+        std::time::Duration::from_secs(10),
+        Some(std::time::Duration::from_secs(20)),
+    );
     Some(mall.addr)
 }
 
@@ -248,6 +258,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         metrics_listen: args.metrics_listen,
         event_retention_days: Some(args.event_retention_days),
         webhooks: webhooks::Settings::default(),
+        sync_workers: Some(args.sync_workers),
     };
     // Before anything slow: from here on SIGTERM means "finish and exit", not "die now".
     let mut terminate = shutdown_signal()?;

@@ -37,6 +37,8 @@ pub struct SettingsForSave {
     pub csv_mapping: Option<Vec<shared::csv_orders::CsvColumn>>,
     /// When the stored expiring key runs out, as the marketplace shows it.
     pub credentials_expire_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds between the shop's automatic runs (60–86,400); `None` leaves it as it is.
+    pub auto_interval_seconds: Option<i32>,
 }
 
 /// The credential keys each marketplace takes (`shared::credentials`, API.md).
@@ -220,6 +222,17 @@ pub async fn save(
             ),
         ));
     }
+    if let Some(secs) = s.auto_interval_seconds
+        && !shared::sync_interval::is_valid_auto_interval(secs)
+    {
+        use shared::sync_interval::{MAX_AUTO_INTERVAL_SECONDS as MAX, MIN_AUTO_INTERVAL_SECONDS as MIN};
+        return Err(AppError::validation(
+            "autoIntervalSeconds",
+            format!(
+                "自動実行の間隔は{MIN}〜{MAX}秒（1分〜1日）で指定してください (autoIntervalSeconds must be {MIN}-{MAX})"
+            ),
+        ));
+    }
     let api_base_url = optional(s.api_base_url.clone());
     if let Some(u) = &api_base_url {
         check_api_base_url(u, policy.allow_private_urls).await?;
@@ -277,6 +290,7 @@ pub async fn save(
                     registered_email: Set(optional(s.registered_email)),
                     credentials_sealed: Set(sealed),
                     csv_mapping: Set(csv_mapping.flatten()),
+                    auto_interval_seconds: Set(s.auto_interval_seconds),
                     push_index: Set(Some(new_push_index.unwrap_or_default())),
                     key_saved_at: Set(key_start),
                     created_at: Set(now),
@@ -321,6 +335,9 @@ pub async fn save(
             }
             if let Some(m) = csv_mapping {
                 am.csv_mapping = Set(m);
+            }
+            if let Some(secs) = s.auto_interval_seconds {
+                am.auto_interval_seconds = Set(Some(secs));
             }
             am.updated_at = Set(now);
             Ok(actor.scope.update(db, am).await?)

@@ -20,6 +20,9 @@ pub struct AppState {
     pub sessions: Arc<crate::auth::Sessions>,
     /// The first-start setup code of this process (none when the database had a tenant).
     pub setup: Arc<crate::setup::SetupCode>,
+    /// This process's side of the run queue: its name in `sync_run.claimed_by`, its workers'
+    /// wake-up, the runs it works on.
+    pub sync: Arc<crate::sync::SyncQueue>,
 }
 
 /// What the operator decided at start.

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod order_status;
 pub mod reply_rules;
 pub mod search_text;
+pub mod sync_interval;
 pub mod template;
 pub mod template_use;
 pub mod text_search;

@@ -30,6 +30,7 @@ mod shop_setup;
 mod staff;
 mod static_assets;
 mod subscriptions;
+mod sync_queue;
 mod teams;
 mod templates;
 mod tenancy;

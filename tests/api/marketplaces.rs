@@ -562,8 +562,12 @@ async fn auto_import_runs_once_per_interval_for_shops_that_ask_for_it() {
         let shop = rakuten_shop(&app, &token, &mall, "楽天A店").await;
         mall.inquiry("自動取得の質問", 1).await;
         mall.orders(2).await;
-        let interval = Duration::from_secs(300);
-        assert!(server::sync::run_due(&app.state, interval).await.expect("pass").is_empty(), "auto-import is off");
+        let interval = Some(Duration::from_secs(300));
+        let pass = |app: &madoguchi_tests::TestApp| {
+            let state = app.state.clone();
+            async move { server::sync::run_due_and_wait(&state, interval, Duration::from_secs(60)).await.expect("pass") }
+        };
+        assert!(pass(&app).await.is_empty(), "auto-import is off");
         app.gql_ok(
             &token,
             "mutation($id: ID!, $i: ShopInput!) { updateShop(id: $id, input: $i) { id } }",
@@ -574,13 +578,13 @@ async fn auto_import_runs_once_per_interval_for_shops_that_ask_for_it() {
             }}),
         )
         .await;
-        let runs = server::sync::run_due(&app.state, interval).await.expect("pass");
+        let runs = pass(&app).await;
         let kinds: HashSet<&str> = runs.iter().map(|r| shared::SyncKind::from(r.kind).as_str()).collect();
         assert_eq!(kinds, HashSet::from(["IMPORT_ORDERS", "IMPORT_INQUIRIES"]));
         use server::store::entities::sync_run::{State, Trigger};
         assert!(runs.iter().all(|r| r.state == State::Succeeded && r.trigger == Trigger::Auto));
         assert_eq!(runs.iter().map(|r| r.created).sum::<i32>(), 3);
-        assert!(server::sync::run_due(&app.state, interval).await.expect("pass").is_empty(), "once per interval");
+        assert!(pass(&app).await.is_empty(), "once per interval");
         mall.task.abort();
     });
 }
@@ -1247,7 +1251,9 @@ async fn the_run_history_filters_by_manual_or_automatic_kind_and_failures() {
         )
         .await;
         // Two automatic runs (orders, inquiries), one manual import, one manual run that fails.
-        server::sync::run_due(&app.state, Duration::from_secs(300)).await.expect("pass");
+        server::sync::run_due_and_wait(&app.state, Some(Duration::from_secs(300)), Duration::from_secs(60))
+            .await
+            .expect("pass");
         run(&app, &token, "importOrders", json!({ "shopId": shop })).await;
         mall.post(&format!("/accounts/rakuten/{RAKUTEN_SHOP}/expire"), json!({})).await;
         let failed = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;

@@ -156,44 +156,63 @@ async fn three_processes_started_at_once_on_an_empty_postgresql_database_all_bec
 }
 
 #[tokio::test]
-async fn a_run_whose_process_stopped_is_marked_interrupted_once_its_heartbeat_is_a_minute_old() {
+async fn a_run_whose_process_stopped_goes_back_to_the_queue_once_its_heartbeat_is_a_minute_old_until_its_third_attempt()
+{
     each_backend!(|app| {
         let mall = Mall::start().await;
         mall.rakuten_account().await;
+        mall.inquiry("中断後に取り込まれる質問", 1).await;
         let (token, _) = app.tenant("A商店", true).await;
         let shop = rakuten_shop(&app, &token, &mall, "楽天A店").await;
         let finished = run(&app, &token, "importInquiries", json!({ "shopId": shop })).await;
-        // Two runs left RUNNING by a process that is gone: one silent for two minutes, one whose
-        // heartbeat is fresh (its process may still work on it).
+        // Runs left RUNNING by a process that is gone (its heartbeat set back in the database):
+        // an import on its first attempt, one whose process may still work on it (fresh
+        // heartbeat), an import that had its three attempts, and an export.
         let db = &app.state.db;
         let backend = db.get_database_backend();
-        for (id_shift, silent) in [(1000, "120"), (1001, "5")] {
-            let at = (chrono::Utc::now() - chrono::TimeDelta::seconds(silent.parse().unwrap())).to_rfc3339();
+        for (id, kind, silent, attempts) in [
+            (1000, "IMPORT_INQUIRIES", 120, 1),
+            (1001, "IMPORT_INQUIRIES", 5, 1),
+            (1002, "IMPORT_INQUIRIES", 120, 3),
+            (1003, "EXPORT_SHIPMENTS", 120, 1),
+        ] {
+            let at = (chrono::Utc::now() - chrono::TimeDelta::seconds(silent)).to_rfc3339();
             db.execute_raw(Statement::from_string(
                 backend,
                 format!(
-                    "INSERT INTO sync_run (id, tenant_id, shop_id, kind, state, trigger, created, updated, unchanged, failed, errors, created_at, heartbeat_at, started_at) \
-                     SELECT {id_shift}, tenant_id, shop_id, kind, 'RUNNING', trigger, 0, 0, 0, 0, '[]', created_at, '{at}', created_at FROM sync_run WHERE id = {}",
+                    "INSERT INTO sync_run (id, tenant_id, shop_id, kind, state, trigger, created, updated, unchanged, failed, errors, created_at, heartbeat_at, started_at, attempts, claimed_by) \
+                     SELECT {id}, tenant_id, shop_id, '{kind}', 'RUNNING', trigger, 0, 0, 0, 0, '[]', created_at, '{at}', created_at, {attempts}, 'a-process-that-is-gone' FROM sync_run WHERE id = {}",
                     finished["id"].as_str().unwrap()
                 ),
             ))
             .await
             .expect("insert");
         }
-        let marked = server::sync::keep_runs(&app.state, server::sync::RUN_LEASE).await.expect("keeper");
-        assert_eq!(marked, 1);
+        let kept = server::sync::keep_runs(&app.state, server::sync::RUN_LEASE).await.expect("keeper");
+        assert_eq!(kept, server::sync::KeptRuns { requeued: 1, failed: 2 });
+        // The import goes back to the queue; a worker of this process takes it and completes it.
+        let done = server::sync::wait_finished(&app.state, &[1000], Duration::from_secs(60)).await.expect("performed");
+        assert_eq!(done[0].state, server::store::entities::sync_run::State::Succeeded, "{:?}", done[0]);
+        assert_eq!(done[0].attempts, 2, "the attempts are kept and counted on");
+        assert_eq!(done[0].claimed_by.as_deref(), Some(app.state.sync.me()));
         let runs = app
             .gql_ok(
                 &token,
-                "query($s: ID) { syncRuns(shopId: $s, first: 10) { nodes { id state errors } } }",
+                "query($s: ID) { syncRuns(shopId: $s, first: 10) { nodes { id state errors created unchanged } } }",
                 json!({ "s": shop }),
             )
             .await;
         let state_of =
             |id: &str| runs["syncRuns"]["nodes"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
-        let silent = state_of("1000");
-        assert_eq!(silent["state"], "FAILED");
-        assert!(silent["errors"][0].as_str().unwrap().contains("中断"), "{silent}");
+        let again = state_of("1000");
+        assert_eq!(again["state"], "SUCCEEDED");
+        assert!(again["errors"][0].as_str().unwrap().contains("中断"), "it says it was taken up again: {again}");
+        assert_eq!(again["unchanged"], 1, "the inquiry the first run stored is not stored twice: {again}");
+        for id in ["1002", "1003"] {
+            let failed = state_of(id);
+            assert_eq!(failed["state"], "FAILED", "{failed}");
+            assert!(failed["errors"][0].as_str().unwrap().contains("中断"), "{failed}");
+        }
         assert_eq!(state_of("1001")["state"], "RUNNING", "a run with a fresh heartbeat is left alone");
         mall.task.abort();
     });

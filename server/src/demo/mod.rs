@@ -197,7 +197,7 @@ async fn import_all(state: &AppState, scope: Scope, since: Option<DateTime<Utc>>
             // An import is an upsert: one that did not bring everything (a busy machine, a
             // timeout) is run again, up to three times, so the demo starts complete.
             for attempt in 1..=3 {
-                let run = sync::queue(state, scope, &shop, kind, sync::TRIGGER_AUTO).await?;
+                let run = sync::begin_inline(state, scope, &shop, kind, sync::TRIGGER_AUTO).await?;
                 let (from, to) = sync::window(&shop, since, None);
                 let done = sync::execute(state, scope, shop.clone(), run, from, to).await;
                 if done.state == sync_run::State::Succeeded && done.failed == 0 {

@@ -49,7 +49,6 @@ pub(crate) async fn execute(
             }
         };
         p.save(Some(end)).await;
-        set_live(p.run.id, false);
         tracing::info!(
             state = end.as_str(),
             created = p.run.created,

@@ -14,7 +14,7 @@ use crate::inbox::UpsertOutcome;
 use crate::paging::{self, Cursor, Page, PageRequest};
 use crate::state::AppState;
 use crate::store::Scope;
-use crate::store::entities::{shop, sync_run};
+use crate::store::entities::sync_run;
 
 use super::items::{ITEMS_PER_RUN, RunItem, RunItemLog};
 
@@ -85,29 +85,13 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<O
 
 /// How often a process renews the heartbeat of the runs it works on.
 pub const RUN_HEARTBEAT: Duration = Duration::from_secs(10);
-/// A QUEUED or RUNNING run whose heartbeat is older than this was cut off by its process dying.
+/// A RUNNING run whose heartbeat is older than this was cut off by its process dying.
 pub const RUN_LEASE: Duration = Duration::from_secs(60);
+/// A cut-off import is claimed at most this many times in all; then it is FAILED ([`INTERRUPTED`]).
+pub const MAX_ATTEMPTS: i32 = 3;
 /// The error a cut-off run shows.
 pub const INTERRUPTED: &str =
     "サーバーが停止したため中断されました。もう一度実行してください (the run was interrupted: the server stopped)";
-
-/// The runs this process has queued and not finished yet.
-pub(crate) static LIVE_RUNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<i64>>> =
-    std::sync::LazyLock::new(Default::default);
-
-pub(crate) fn live_runs() -> Vec<i64> {
-    LIVE_RUNS.lock().map(|l| l.iter().copied().collect()).unwrap_or_default()
-}
-
-pub(crate) fn set_live(id: i64, live: bool) {
-    if let Ok(mut l) = LIVE_RUNS.lock() {
-        if live {
-            l.insert(id);
-        } else {
-            l.remove(&id);
-        }
-    }
-}
 
 /// Tells subscribers a run changed; `sequence` is that of its `SYNC_RUN_FINISHED` event when
 /// the run ended.
@@ -120,15 +104,34 @@ pub(crate) fn publish(state: &AppState, run: &sync_run::Model, sequence: Option<
     });
 }
 
-/// Saves a run's row; when it has ended, logs `SYNC_RUN_FINISHED` in the same transaction.
-/// Returns the saved row and the event's sequence.
+/// Saves a run's row while its claim holds (the same process and attempt: a run taken back
+/// into the queue after its lease belongs to its next attempt); when it has ended, logs
+/// `SYNC_RUN_FINISHED` in the same transaction. Returns the saved row and the event's
+/// sequence, or `None` when the claim was lost.
 pub(crate) async fn save_run(
     db: &DatabaseConnection,
     scope: Scope,
     am: sync_run::ActiveModel,
-) -> AppResult<(sync_run::Model, Option<i64>)> {
+    claim: (Option<&str>, i32),
+) -> AppResult<Option<(sync_run::Model, Option<i64>)>> {
+    let id = match am.id.clone().into_value() {
+        Some(sea_orm::Value::BigInt(Some(id))) => id,
+        _ => return Err(AppError::internal(anyhow::anyhow!("saving a sync run without its id"))),
+    };
     let txn = db.begin().await?;
-    let run = scope.update(&txn, am).await?;
+    let mut q = scope
+        .update_many::<sync_run::Entity>()
+        .set(am)
+        .filter(sync_run::Column::Id.eq(id))
+        .filter(sync_run::Column::Attempts.eq(claim.1));
+    q = match claim.0 {
+        Some(me) => q.filter(sync_run::Column::ClaimedBy.eq(me)),
+        None => q.filter(sync_run::Column::ClaimedBy.is_null()),
+    };
+    if q.exec(&txn).await?.rows_affected == 0 {
+        return Ok(None);
+    }
+    let Some(run) = scope.get::<sync_run::Entity>(&txn, id).await? else { return Ok(None) };
     let sequence = match run.state {
         sync_run::State::Succeeded | sync_run::State::Failed => {
             Some(crate::event_log::log_run_finished(&txn, &run).await?)
@@ -136,40 +139,7 @@ pub(crate) async fn save_run(
         sync_run::State::Queued | sync_run::State::Running => None,
     };
     txn.commit().await?;
-    Ok((run, sequence))
-}
-
-pub(crate) async fn queue(
-    state: &AppState,
-    scope: Scope,
-    shop: &shop::Model,
-    kind: SyncKind,
-    trigger: sync_run::Trigger,
-) -> AppResult<sync_run::Model> {
-    let run = scope
-        .insert(
-            &state.db,
-            sync_run::ActiveModel {
-                shop_id: Set(shop.id),
-                kind: Set(kind.into()),
-                state: Set(sync_run::State::Queued),
-                trigger: Set(trigger),
-                created: Set(0),
-                updated: Set(0),
-                unchanged: Set(0),
-                failed: Set(0),
-                errors: Set("[]".into()),
-                created_at: Set(clock::now()),
-                heartbeat_at: Set(Some(clock::now())),
-                progress_done: Set(0),
-                progress_total: Set(None),
-                ..Default::default()
-            },
-        )
-        .await?;
-    set_live(run.id, true);
-    publish(state, &run, None);
-    Ok(run)
+    Ok(Some((run, sequence)))
 }
 
 /// A running run's counts, errors, progress and lines, saved as it goes.
@@ -181,12 +151,21 @@ pub(crate) struct Progress<'a> {
     unsaved: usize,
     /// Lines written so far (at most [`ITEMS_PER_RUN`]).
     items: usize,
+    /// The run went back to the queue after its lease (this process was silent too long): it
+    /// belongs to its next attempt and this one no longer writes its row.
+    pub(crate) lost: bool,
 }
 
 impl<'a> Progress<'a> {
     /// Starts a queued run: it is RUNNING from here on.
     pub(crate) async fn start(state: &'a AppState, scope: Scope, run: sync_run::Model) -> Progress<'a> {
-        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0, items: 0 };
+        let mut p = Progress { state, scope, run, errors: Vec::new(), unsaved: 0, items: 0, lost: false };
+        if p.run.attempts > 1 {
+            p.errors.push(format!(
+                "前回の実行が中断されたため、もう一度実行しました（{}回目） (taken up again after an interruption: attempt {})",
+                p.run.attempts, p.run.attempts
+            ));
+        }
         p.save(Some(SyncState::Running)).await;
         p
     }
@@ -273,13 +252,30 @@ impl<'a> Progress<'a> {
                 SyncState::Queued => {}
             }
         }
-        match save_run(&self.state.db, self.scope, am).await {
-            Ok((run, sequence)) => {
+        if self.lost {
+            return;
+        }
+        let ended = matches!(state, Some(SyncState::Succeeded | SyncState::Failed));
+        let claim = (self.run.claimed_by.clone(), self.run.attempts);
+        match save_run(&self.state.db, self.scope, am, (claim.0.as_deref(), claim.1)).await {
+            Ok(Some((run, sequence))) => {
                 self.run = run;
                 self.unsaved = 0;
                 publish(self.state, &self.run, sequence);
             }
+            Ok(None) => {
+                self.lost = true;
+                self.state.sync.set_live(self.run.id, false);
+                tracing::warn!(
+                    run = self.run.id,
+                    attempt = self.run.attempts,
+                    "a sync run was taken back into the queue while this process worked on it; this attempt stops writing it"
+                );
+            }
             Err(e) => tracing::warn!(run = self.run.id, error = ?e, "saving sync run progress failed"),
+        }
+        if ended {
+            self.state.sync.set_live(self.run.id, false);
         }
     }
 }

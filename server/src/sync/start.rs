@@ -1,5 +1,5 @@
-//! Manual runs: the rules checked before any marketplace is called, then queued and
-//! performed in the background.
+//! Manual runs: the rules checked before any marketplace is called, then queued (the workers
+//! perform them, manual runs before automatic ones).
 
 use chrono::{DateTime, Utc};
 use shared::{Marketplace, SyncKind};
@@ -74,11 +74,9 @@ pub async fn start_manual(
             ),
         ));
     }
-    let (from, to) = window(&shop, from, to);
-    let run = queue(state, actor.scope, &shop, kind, TRIGGER_MANUAL).await?;
-    let (st, scope, r) = (state.clone(), actor.scope, run.clone());
-    tokio::spawn(async move { execute(&st, scope, shop, r, from, to).await });
-    Ok(run)
+    // Queued with the period asked for (none: the shop's days up to when it runs); a worker of
+    // this process takes it at once unless all are busy, then the first one free anywhere.
+    queue(state, actor.scope, &shop, kind, TRIGGER_MANUAL, (from, to)).await
 }
 
 /// The period of a run: the range asked for, or the shop's configured days up to now.

@@ -44,6 +44,9 @@ pub struct ShopSettingsInput {
     /// recorded when keys were saved, or to correct the date. At most the key's lifetime (90
     /// days) ahead; `VALIDATION` for a marketplace whose keys do not expire this way.
     pub credentials_expire_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Seconds between the shop's automatic runs of one kind, 60 (1 minute) to 86,400 (1 day);
+    /// null leaves it as it is.
+    pub auto_interval_seconds: Option<i32>,
 }
 
 fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
@@ -64,6 +67,7 @@ fn shop_for_save(input: ShopInput) -> shops::ShopForSave {
             credentials: s.credentials.map(|j| j.0),
             csv_mapping: s.csv_mapping.map(|cols| cols.into_iter().map(Into::into).collect()),
             credentials_expire_at: s.credentials_expire_at.map(|t| t.to_utc()),
+            auto_interval_seconds: s.auto_interval_seconds,
         }),
     }
 }

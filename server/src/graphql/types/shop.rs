@@ -33,6 +33,9 @@ pub struct ShopSettings {
     /// The CSV column mapping (the saved one, or the default: every field under its Japanese label).
     #[graphql(complexity = "cost::list(cost::CSV_COLUMNS, child_complexity)")]
     pub csv_mapping: Vec<crate::graphql::csv::CsvColumn>,
+    /// Seconds between the shop's automatic runs of one kind: its own, or its marketplace's
+    /// default (Amazon 600, the others 300).
+    pub auto_interval_seconds: i32,
 }
 
 #[Object]
@@ -66,6 +69,10 @@ impl Shop {
             registered_email: s.registered_email.clone(),
             credentials_set: s.credentials_sealed.is_some(),
             csv_mapping: crate::csv_shop::mapping_of(s).columns.into_iter().map(Into::into).collect(),
+            auto_interval_seconds: shared::sync_interval::auto_interval_seconds(
+                s.marketplace.into(),
+                s.auto_interval_seconds,
+            ),
         }
     }
     /// Rakuten: the address to register for 問い合わせユーザアクション通知 in RMS (null for

@@ -36,6 +36,9 @@ pub struct Model {
     pub key_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Seconds between the shop's automatic runs of one kind; null: its marketplace's default
+    /// (`shared::sync_interval`).
+    pub auto_interval_seconds: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,16 @@ pub struct Model {
     /// Windows (imports) or pages (exports) done so far, of `progress_total` when known.
     pub progress_done: i32,
     pub progress_total: Option<i32>,
+    /// How many times a worker claimed the run (`sync::queue`); a run whose process stopped goes
+    /// back to the queue until it has had `sync::MAX_ATTEMPTS`.
+    pub attempts: i32,
+    /// The process working on the run (`sync::SyncQueue::me`), from its claim.
+    pub claimed_by: Option<String>,
+    /// A QUEUED run is not claimed before this.
+    pub not_before: Option<DateTimeUtc>,
+    /// The period a manual run asked for; null: the shop's days up to when the run starts.
+    pub window_from: Option<DateTimeUtc>,
+    pub window_to: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
