@@ -1,7 +1,9 @@
 //! Madoguchi's schema, one migration per change, the same on SQLite and PostgreSQL.
 //!
 //! Every table except `tenant` carries `tenant_id`: the store adds the tenant filter to every
-//! query it builds (see `server/src/store/scope.rs`), and the indexes lead with it.
+//! query it builds (see `server/src/store/scope.rs`), and the indexes lead with it. The one
+//! exception is `rate_budget` (the marketplaces' pacing per shop id, server/src/rate_budget.rs):
+//! it holds no tenant data and nothing but the pacer reads it.
 
 pub use sea_orm_migration::prelude::*;
 
