@@ -160,6 +160,11 @@ async fn an_admin_tests_a_shops_connection_is_warned_of_its_key_expiry_and_finds
         ),
     )
     .await;
+    // The interval of its automatic runs starts at the marketplace's default (5 minutes).
+    let interval = find(&c, "input[name=autoIntervalMinutes]").await;
+    assert_eq!(interval.prop("value").await.unwrap().as_deref(), Some("5"));
+    interval.clear().await.unwrap();
+    interval.send_keys("15").await.unwrap();
     find_text(&c, "button", "設定を保存").await.click().await.unwrap();
     let shown = format!("有効期限: {}", entered.format("%Y/%m/%d"));
     eventually("the list shows the entered expiry without a warning", || async {
@@ -167,11 +172,49 @@ async fn an_admin_tests_a_shops_connection_is_warned_of_its_key_expiry_and_finds
             && c.find(Locator::Css(&format!("{row} .expiry-warning"))).await.is_err()
     })
     .await;
+    let saved = app.gql_ok(TOKEN, "{ shops { id settings { autoIntervalSeconds } } }", serde_json::json!({})).await;
+    let rakuten_settings = saved["shops"].as_array().unwrap().iter().find(|s| s["id"] == rakuten.as_str()).unwrap();
+    assert_eq!(rakuten_settings["settings"]["autoIntervalSeconds"], 900, "15 minutes, saved from the form");
     // A new Rakuma shop says which accounts are supported.
     c.goto(&format!("{}/shops", app.base)).await.unwrap();
     find_text(&c, "button", "店舗を追加").await.click().await.unwrap();
     find(&c, "select[name=marketplace]").await.select_by_value("RAKUMA").await.unwrap();
     assert!(text(&c, ".rakuma-account").await.contains("1点ものアカウント"));
+    c.close().await.ok();
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_admin_connects_the_yahoo_shop_through_yahoo_japan_instead_of_pasting_tokens() {
+    let Some((app, driver)) = setup().await else { return };
+    let shops = app.gql_ok(TOKEN, "{ shops { id marketplace } }", json!({})).await;
+    let yahoo = shops["shops"].as_array().unwrap().iter().find(|s| s["marketplace"] == "YAHOO").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mall = app.demo.clone().expect("the demo's simulator");
+    let store = mallsim::AccountKey::new(mallsim::Marketplace::Yahoo, mallsim::demo::YAHOO_SELLER_ID);
+    let c = browser(&driver).await;
+    log_in(&c, &app.base).await;
+    find_text(&c, "a", "店舗設定").await.click().await.unwrap();
+    find(&c, &format!("tr[data-shop-id='{yahoo}'] button")).await.click().await.unwrap();
+    // The editor says what to register at YConnect and offers 連携する.
+    let callback = text(&c, ".yahoo-link .yahoo-callback").await;
+    assert_eq!(callback, format!("{}/connect/yahoo/callback", app.base));
+    screenshot(&c, "yahoo-link").await;
+    find_text(&c, "a", "Yahoo! JAPANと連携する").await.click().await.unwrap();
+    // Yahoo! JAPAN (the simulator) consents and sends the browser back to 店舗設定.
+    let result = find(&c, ".yahoo-link-result").await;
+    let said = result.text().await.unwrap();
+    assert!(said.contains("Yahoo!ショッピングと連携しました"), "{said}");
+    assert!(c.current_url().await.unwrap().path().ends_with("/shops"));
+    let (counters, _) = mall.sim.counters(&store).await.unwrap();
+    assert_eq!(counters.authorizations, 1, "the code was exchanged once");
+    // The shop works with the tokens Yahoo! issued.
+    let tested = app
+        .gql_ok(TOKEN, "mutation($id: ID!) { testShopConnection(id: $id) { ok message } }", json!({ "id": yahoo }))
+        .await;
+    assert_eq!(tested["testShopConnection"]["ok"], true, "{tested}");
     c.close().await.ok();
     app.finish().await;
 }

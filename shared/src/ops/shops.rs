@@ -40,6 +40,8 @@ pub struct ShopSettings {
     /// 登録メールアドレス (Rakuma).
     pub registered_email: Option<String>,
     pub credentials_set: bool,
+    /// Seconds between automatic runs: the shop's own, or its marketplace's default.
+    pub auto_interval_seconds: i32,
 }
 
 /// A shop with its profile and marketplace settings (the 店舗設定 screen).
@@ -135,6 +137,9 @@ pub struct ShopSettingsInput {
     /// Sent only when staff changed the key's expiry date; `None` keeps the stored lifetime.
     #[cynic(skip_serializing_if = "Option::is_none")]
     pub credentials_expire_at: Option<super::Timestamp>,
+    /// Sent only when staff changed the interval; `None` keeps it (or the marketplace's default).
+    #[cynic(skip_serializing_if = "Option::is_none")]
+    pub auto_interval_seconds: Option<i32>,
 }
 
 /// `ShopInput`.

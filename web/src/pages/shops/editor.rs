@@ -61,6 +61,9 @@ pub(super) fn ShopEditor(
     let import_days = RwSignal::new(settings.import_days.to_string());
     let auto_import = RwSignal::new(settings.auto_import);
     let auto_export = RwSignal::new(settings.auto_export);
+    // 自動取得の間隔 in minutes; sent only when changed (else the marketplace's default stays).
+    let stored_interval = (settings.auto_interval_seconds.max(60) / 60).to_string();
+    let interval_minutes = RwSignal::new(stored_interval.clone());
     let review_message = RwSignal::new(settings.review_message.unwrap_or_default());
     let registered_email = RwSignal::new(settings.registered_email.unwrap_or_default());
     let credentials = RwSignal::new(BTreeMap::<String, String>::new());
@@ -109,6 +112,18 @@ pub(super) fn ShopEditor(
                 }
             }
         };
+        let interval = interval_minutes.get_untracked();
+        let auto_interval_seconds = if interval.trim() == stored_interval {
+            None
+        } else {
+            match interval.trim().parse::<i32>() {
+                Ok(m) if (1..=1440).contains(&m) => Some(m * 60),
+                _ => {
+                    client.push(("autoIntervalSeconds", "自動取得の間隔は1〜1440分で指定してください".to_string()));
+                    None
+                }
+            }
+        };
         let creds = match credentials.with_untracked(|c| shared::credentials::to_send(m, c)) {
             Ok(c) => c,
             Err(message) => {
@@ -152,6 +167,7 @@ pub(super) fn ShopEditor(
                 credentials: creds,
                 csv_mapping: None,
                 credentials_expire_at: expire_at.filter(|_| shared::credentials::expiring_key(m).is_some()),
+                auto_interval_seconds,
             }),
         };
         saving.dispatch((editing_id.clone().map(Into::into), input));
@@ -243,6 +259,25 @@ pub(super) fn ShopEditor(
                             on:change=move |ev| auto_export.set(event_target_checked(&ev))
                         />
                         "自動書き出し（発送情報を自動で更新する）"
+                    </label>
+                    <label>
+                        "自動取得・自動書き出しの間隔"
+                        <span class="inline">
+                            <input
+                                type="number"
+                                name="autoIntervalMinutes"
+                                min="1"
+                                max="1440"
+                                class="narrow"
+                                prop:value=move || interval_minutes.get()
+                                on:input=move |ev| interval_minutes.set(event_target_value(&ev))
+                            />
+                            "分ごと"
+                        </span>
+                        <span class="muted small-note">
+                            "初期値はモールのAPI利用制限に合わせた間隔です（Amazonは10分、その他は5分）。"
+                        </span>
+                        {errors.field("autoIntervalSeconds")}
                     </label>
                     {(!api_option)
                         .then(|| {
