@@ -25,6 +25,9 @@ use mallsim::{NewAccount, Sim};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::store::entities::{inquiry, sync_run};
 
+/// When a run started and finished.
+type Span = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -146,7 +149,9 @@ async fn main() {
     let began = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut rng_state: u64 = 0x9e37_79b9_7f4a_7c15;
-    while began.elapsed() < Duration::from_secs(seconds) || (!pending.is_empty() && began.elapsed() < Duration::from_secs(seconds + 180)) {
+    while began.elapsed() < Duration::from_secs(seconds)
+        || (!pending.is_empty() && began.elapsed() < Duration::from_secs(seconds + 180))
+    {
         tick.tick().await;
         if began.elapsed() < Duration::from_secs(seconds) {
             rng_state ^= rng_state << 13;
@@ -157,11 +162,8 @@ async fn main() {
             pending.insert(id, Instant::now());
         }
         let ids: Vec<String> = pending.keys().cloned().collect();
-        for found in inquiry::Entity::find()
-            .filter(inquiry::Column::MarketplaceInquiryId.is_in(ids))
-            .all(&st.db)
-            .await
-            .unwrap()
+        for found in
+            inquiry::Entity::find().filter(inquiry::Column::MarketplaceInquiryId.is_in(ids)).all(&st.db).await.unwrap()
         {
             if let Some(at) = pending.remove(&found.marketplace_inquiry_id) {
                 seen.push(at.elapsed());
@@ -181,8 +183,7 @@ async fn main() {
 
     let runs = sync_run::Entity::find().all(&st.db).await.unwrap();
     let twice = runs.iter().filter(|r| r.attempts > 1).count();
-    let mut by_shop: HashMap<(i64, String), Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>> =
-        HashMap::new();
+    let mut by_shop: HashMap<(i64, String), Vec<Span>> = HashMap::new();
     for r in &runs {
         if let (Some(s), Some(f)) = (r.started_at, r.finished_at) {
             by_shop.entry((r.shop_id, format!("{:?}", r.kind))).or_default().push((s, f));

@@ -225,7 +225,7 @@ async fn kept_counts_equal_a_recount_after_random_concurrent_changes() {
 
 #[tokio::test]
 async fn the_migration_fills_in_the_counts_and_the_search_text_of_the_inquiries_there_are() {
-    use migrations::{MigrationName, MigratorTrait};
+    use migrations::MigratorTrait;
     each_backend!(|app| {
         let (token, actor) = app.tenant("A商店", true).await;
         let rakuten = seed::shop(&app, &token, Marketplace::Rakuten, "楽天店").await;
@@ -252,8 +252,7 @@ async fn the_migration_fills_in_the_counts_and_the_search_text_of_the_inquiries_
 
         let db = &app.state.db;
         // Down to before the counters (and every migration after them), then up again.
-        let names: Vec<String> =
-            migrations::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let names: Vec<String> = migrations::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
         let counters_at = names.iter().position(|n| n.ends_with("_inbox_counters")).expect("the counters' migration");
         migrations::Migrator::down(db, Some((names.len() - counters_at) as u32)).await.expect("down");
         migrations::Migrator::up(db, None).await.expect("up again");
