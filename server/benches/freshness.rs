@@ -17,6 +17,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed step is a failed run
 
+#[path = "common/shops.rs"]
+mod shops;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -88,33 +91,17 @@ async fn main() {
             license_key: format!("lk{n}"),
         };
         let key = sim.create_account(NewAccount::new(creds)).await.unwrap();
-        server::shops::save(
-            &st.db,
-            &st.sealer,
-            &st.policy,
-            &actor,
-            None,
-            server::shops::ShopForSave {
-                marketplace: Some(shared::Marketplace::Rakuten),
-                name: format!("店舗{n}"),
-                mall_shop_name: format!("店舗{n}"),
-                staff_name: "山田".into(),
-                phone: "03-0000-0000".into(),
-                email: "shop@example.jp".into(),
-                settings: Some(server::shops::SettingsForSave {
-                    api_base_url: Some(mall.clone()),
-                    import_days: Some(1),
-                    auto_import: Some(true),
-                    auto_interval_seconds: Some(60),
-                    credentials: Some(serde_json::json!({
-                        "serviceSecret": format!("ss{n}"), "licenseKey": format!("lk{n}"), "shopId": shop_id
-                    })),
-                    ..Default::default()
-                }),
-            },
-        )
-        .await
-        .unwrap();
+        let settings = server::shops::SettingsForSave {
+            api_base_url: Some(mall.clone()),
+            import_days: Some(1),
+            auto_import: Some(true),
+            auto_interval_seconds: Some(60),
+            credentials: Some(serde_json::json!({
+                "serviceSecret": format!("ss{n}"), "licenseKey": format!("lk{n}"), "shopId": shop_id
+            })),
+            ..Default::default()
+        };
+        shops::save_shop(&st, &actor, shared::Marketplace::Rakuten, &format!("店舗{n}"), Some(settings)).await.unwrap();
         accounts.push(key);
     }
     println!("{shops} shops set up in {:.1} s", setup.elapsed().as_secs_f64());

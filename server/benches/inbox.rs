@@ -14,6 +14,9 @@
 #[path = "inbox_data/seed.rs"]
 mod seed;
 
+#[path = "common/shops.rs"]
+mod shops;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -120,24 +123,7 @@ async fn main() -> anyhow::Result<()> {
     .into_iter()
     .enumerate()
     {
-        let saved = server::shops::save(
-            &st.db,
-            &st.sealer,
-            &st.policy,
-            &actor,
-            None,
-            server::shops::ShopForSave {
-                marketplace: Some(marketplace),
-                name: format!("bench {k}"),
-                mall_shop_name: "bench".into(),
-                staff_name: "bench".into(),
-                phone: "0".into(),
-                email: "a@b.c".into(),
-                settings: None,
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let saved = shops::save_shop(&st, &actor, marketplace, &format!("bench {k}"), None).await?;
         shops.push(saved);
     }
     println!("database: {}", if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });

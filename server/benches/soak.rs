@@ -13,6 +13,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+#[path = "common/shops.rs"]
+mod shops;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -60,24 +63,7 @@ async fn seed(st: &server::state::AppState, n: usize) -> anyhow::Result<Tenant> 
     let (token, _) = server::auth::create_api_token(&st.db, &actor, "soak", &["read".into(), "write".into()])
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let shop = server::shops::save(
-        &st.db,
-        &st.sealer,
-        &st.policy,
-        &actor,
-        None,
-        server::shops::ShopForSave {
-            marketplace: Some(shared::Marketplace::Rakuten),
-            name: format!("soak{n}"),
-            mall_shop_name: "soak".into(),
-            staff_name: "soak".into(),
-            phone: "0".into(),
-            email: "a@b.c".into(),
-            settings: None,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let shop = shops::save_shop(st, &actor, shared::Marketplace::Rakuten, &format!("soak{n}"), None).await?;
     let now = Utc::now();
     let mut inquiry_ids = Vec::new();
     for k in 0..INQUIRIES_PER_TENANT {

@@ -48,12 +48,9 @@ pub fn redirect_uri(base: &str) -> String {
 
 /// The shop's YConnect client from its sealed credentials.
 fn client_of(state: &AppState, shop: &shop::Model) -> AppResult<(String, String)> {
-    let creds = match shop.credentials_sealed.as_deref() {
-        Some(sealed) => crate::shops::open_credentials(&state.sealer, sealed).unwrap_or_default(),
-        None => serde_json::Value::Null,
+    let get = |k: &str| {
+        crate::marketplaces::credential(state, shop, k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     };
-    let get =
-        |k: &str| creds.get(k).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     match (get("clientId"), get("clientSecret")) {
         (Some(id), Some(secret)) => Ok((id, secret)),
         _ => Err(AppError::validation(

@@ -9,9 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use std::io::{BufRead as _, Read as _};
+mod common;
+
+use std::io::Read as _;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 struct Served {
     child: Child,
@@ -48,16 +49,7 @@ fn serve_from_elsewhere() -> Served {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the madoguchi binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split('/').next().unwrap_or("").to_owned());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(120)).expect("the server says where it listens");
+    let addr = common::listening_address(&mut child);
     Served { child, base: format!("http://{addr}"), dir }
 }
 

@@ -4,7 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use std::io::BufRead as _;
+mod common;
+
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -38,16 +39,7 @@ fn start() -> Server {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the madoguchi binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split('/').next().unwrap_or("").to_owned());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(120)).expect("the server says where it listens");
+    let addr = common::listening_address(&mut child);
     Server { child, addr: addr.parse().unwrap(), dir }
 }
 

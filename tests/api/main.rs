@@ -37,4 +37,3 @@ mod tenancy;
 mod transport;
 mod unread;
 mod webhooks;
-mod yahoo_link;

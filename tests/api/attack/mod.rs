@@ -9,3 +9,4 @@ mod outbound;
 mod requests;
 mod sessions;
 mod sockets;
+mod yahoo_link;
