@@ -20,6 +20,7 @@ mod shops;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use sea_orm::ConnectionTrait as _;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use server::inbox;
@@ -43,7 +44,7 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn time<F, Fut, T>(label: &str, runs: u32, mut f: F)
+async fn time<F, Fut, T>(label: &str, runs: u32, mut f: F) -> Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,
@@ -57,7 +58,40 @@ where
     all.sort();
     let p50 = all[all.len() / 2];
     let p95 = all[(all.len() * 95 / 100).min(all.len() - 1)];
-    println!("{label:<58} p50 {:>8.2} ms   p95 {:>8.2} ms", ms(p50), ms(p95));
+    let p99 = all[(all.len() * 99 / 100).min(all.len() - 1)];
+    println!("{label:<58} p50 {:>8.2} ms   p95 {:>8.2} ms   p99 {:>8.2} ms", ms(p50), ms(p95), ms(p99));
+    p50
+}
+
+/// `clients` callers asking `query` back to back for `seconds`: requests per second and p50/p99.
+async fn throughput(api: &std::sync::Arc<Api>, clients: usize, seconds: u64, query: &'static str, variables: Value) {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (api, variables) = (api.clone(), variables.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::new();
+            while Instant::now() < until {
+                let t = Instant::now();
+                api.ask(query, variables.clone()).await;
+                took.push(t.elapsed());
+            }
+            took
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("client"));
+    }
+    all.sort();
+    let at = |p: usize| ms(all[(all.len() * p / 100).min(all.len() - 1)]);
+    println!(
+        "{:<58} {:>6.0} req/s   p50 {:>8.2} ms   p99 {:>8.2} ms",
+        format!("返信が必要 page + totalCount, {clients} clients, {seconds} s"),
+        all.len() as f64 / seconds as f64,
+        at(50),
+        at(99)
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -172,7 +206,11 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app.router).await });
-    let api = Api { http: reqwest::Client::new(), url: format!("http://{addr}/graphql"), token: token.clone() };
+    let api = std::sync::Arc::new(Api {
+        http: reqwest::Client::new(),
+        url: format!("http://{addr}/graphql"),
+        token: token.clone(),
+    });
     println!("{n} inquiries, {} shops; GraphQL over HTTP on loopback:", shops.len());
 
     let all = json!({});
@@ -182,7 +220,21 @@ async fn main() -> anyhow::Result<()> {
     let period = json!({ "from": (now - chrono::TimeDelta::days(30)).to_rfc3339() });
     time("inbox page (50), no totalCount", 30, || api.ask(PAGE, json!({ "f": all }))).await;
     time("inbox page (50) + totalCount (kept counts)", 30, || api.ask(PAGE_TOTAL, json!({ "f": all }))).await;
-    time("返信が必要 page (50) + totalCount (kept counts)", 30, || api.ask(PAGE_TOTAL, json!({ "f": needs }))).await;
+    let api_page =
+        time("返信が必要 page (50) + totalCount (kept counts)", 100, || api.ask(PAGE_TOTAL, json!({ "f": needs }))).await;
+    // The floor under it: the same 50 rows by one SQL statement on a pooled connection.
+    let raw = sea_orm::Statement::from_string(
+        st.db.get_database_backend(),
+        format!(
+            "SELECT id, customer_name, preview, status FROM inquiry WHERE tenant_id = {} AND status = 'NEEDS_REPLY' \
+             ORDER BY last_message_at DESC, id DESC LIMIT 50",
+            actor.scope.tenant_id()
+        ),
+    );
+    let raw_page = time("  the same rows by raw SQL (no count)", 100, || st.db.query_all_raw(raw.clone())).await;
+    println!("  ratio API / raw SQL: {:.1}", api_page.as_secs_f64() / raw_page.as_secs_f64().max(1e-9));
+    throughput(&api, 1, 10, PAGE_TOTAL, json!({ "f": needs })).await;
+    throughput(&api, 16, 10, PAGE_TOTAL, json!({ "f": needs })).await;
     time("返信が必要 of one shop + totalCount", 30, || api.ask(PAGE_TOTAL, json!({ "f": shop_needs }))).await;
     time("返信済み on Yahoo! + totalCount", 30, || api.ask(PAGE_TOTAL, json!({ "f": market }))).await;
     time("last 30 days + totalCount (counted, ≤ 10,000)", 10, || api.ask(PAGE_TOTAL, json!({ "f": period }))).await;

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
+use hdrhistogram::Histogram;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use server::inbox::{self, IncomingInquiry, IncomingMessage};
@@ -44,11 +45,14 @@ fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
 }
 
-fn percentile(sorted: &[Duration], p: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+/// Latencies in microseconds, up to a minute, three significant digits: constant memory
+/// however long the soak runs (a list of every latency would grow with it).
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("bounds")
+}
+
+fn ms_at(h: &Histogram<u64>, quantile: f64) -> f64 {
+    h.value_at_quantile(quantile) as f64 / 1000.0
 }
 
 struct Tenant {
@@ -181,8 +185,8 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
-    let window: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
-    let all: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
+    let window = Arc::new(Mutex::new(histogram()));
+    let all = Arc::new(Mutex::new(histogram()));
     let errors = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
     let first_error: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
@@ -255,20 +259,20 @@ async fn main() -> anyhow::Result<()> {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
                 done.fetch_add(1, Ordering::Relaxed);
-                window.lock().await.push(took);
-                all.lock().await.push(took);
+                let micros = (took.as_micros() as u64).clamp(1, 60_000_000);
+                window.lock().await.saturating_record(micros);
+                all.lock().await.saturating_record(micros);
             });
         }
         if started.elapsed() >= next_report {
-            let mut w = std::mem::take(&mut *window.lock().await);
-            w.sort();
+            let w = std::mem::replace(&mut *window.lock().await, histogram());
             println!(
                 "{:>5} {:>8} {:>7} {:>9.2} {:>9.2} {:>9} {:>6} {:>9}",
                 next_report.as_secs(),
                 done.load(Ordering::Relaxed),
                 errors.load(Ordering::Relaxed),
-                percentile(&w, 50),
-                percentile(&w, 99),
+                ms_at(&w, 0.50),
+                ms_at(&w, 0.99),
                 status_kib("VmRSS:") / 1024,
                 open_fds(),
                 events.load(Ordering::Relaxed)
@@ -277,16 +281,15 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut everything = std::mem::take(&mut *all.lock().await);
-    everything.sort();
+    let everything = all.lock().await.clone();
     let total = done.load(Ordering::Relaxed);
     println!(
         "total: {total} requests in {seconds} s ({:.0}/s), {} errors, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         total as f64 / seconds as f64,
         errors.load(Ordering::Relaxed),
-        percentile(&everything, 50),
-        percentile(&everything, 99),
-        everything.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        ms_at(&everything, 0.50),
+        ms_at(&everything, 0.99),
+        everything.max() as f64 / 1000.0
     );
     println!(
         "subscribers: {} events received, {} socket errors; end: RSS {} MiB (peak {} MiB), {} open file descriptors",

@@ -33,7 +33,7 @@ use std::time::Duration;
 use tracing::Instrument as _;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::{DeliveryState, MessageAuthor};
 
 use crate::error::{AppError, AppResult};
@@ -200,7 +200,7 @@ async fn finish(
     msg: &message::Model,
     outcome: Result<Option<String>, String>,
 ) -> AppResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let mut q = scope.update_many::<message::Entity>();
     match &outcome {
         Ok(mid) => {

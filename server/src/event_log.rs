@@ -313,7 +313,7 @@ pub async fn log_run_finished(txn: &impl ConnectionTrait, row: &sync_run::Model)
 /// Deletes every tenant's events older than `retention` (a prefix of each tenant's sequence)
 /// and remembers, per tenant, the highest sequence deleted. Returns how many rows went.
 pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> AppResult<u64> {
-    use sea_orm::TransactionTrait;
+    
     let Some(cutoff) = chrono::Duration::from_std(retention).ok().and_then(|d| clock::now().checked_sub_signed(d))
     else {
         return Ok(0);
@@ -330,7 +330,7 @@ pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> AppR
     let mut gone = 0;
     for (tenant_id, through) in expired {
         let Some(through) = through else { continue };
-        let txn = db.begin().await?;
+        let txn = crate::store::begin_write(&db).await?;
         let mark = Query::update()
             .table(Alias::new(COUNTER))
             .value(Alias::new("purged_through"), Expr::val(through))

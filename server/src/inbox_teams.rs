@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder,
 };
 
 use crate::auth::{Actor, Permission};
@@ -54,7 +54,7 @@ pub async fn assign(
     am.assignee_id = Set(staff_id);
     am.assigned_by = Set(Some(actor.display_name.clone()));
     am.assigned_at = Set(Some(clock::now()));
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let row = scope.update(&txn, am).await?;
     let sequence = crate::event_log::log_inquiry(&txn, &row, false).await?;
     txn.commit().await?;
@@ -79,7 +79,7 @@ pub async fn add_note(state: &AppState, actor: &Actor, inquiry_id: i64, body: &s
         ));
     }
     let row = crate::inbox::must_get(&state.db, scope, inquiry_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let note = scope
         .insert(
             &txn,

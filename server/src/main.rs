@@ -66,8 +66,7 @@ async fn tenant(c: TenantCommand) -> anyhow::Result<()> {
             server::setup::check_admin(&a.name, &a.admin_name, &a.admin_email, password.expose_secret())
                 .map_err(failed)?;
             let db = database(&a.db).await?;
-            use sea_orm::TransactionTrait as _;
-            let txn = db.begin().await?;
+            let txn = server::store::begin_write(&db).await?;
             let t = provision::create_tenant(&txn, a.name.trim(), a.api_option).await.map_err(failed)?;
             let staff_id = provision::create_staff(
                 &txn,

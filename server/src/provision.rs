@@ -1,7 +1,7 @@
 //! Creating tenants and their first staff: what an operator (or the demo, or a test) does
 //! before anyone can sign in. Returns an [`Actor`] acting for the new tenant.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use shared::Role;
 
 use crate::auth::Actor;
@@ -145,7 +145,7 @@ pub async fn set_password(db: &sea_orm::DatabaseConnection, member: staff::Model
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(&db).await?;
     let staff_id = member.id;
     let mut am: staff::ActiveModel = member.into();
     am.password_hash = Set(hash);

@@ -6,7 +6,7 @@
 //! first takes a write lock (PostgreSQL: a transaction-level advisory lock; SQLite: a write,
 //! which makes other writers wait) and then checks that no tenant exists.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
 use serde::Deserialize;
 use shared::Role;
 use subtle::ConstantTimeEq;
@@ -144,7 +144,7 @@ pub async fn run(db: &DatabaseConnection, code: &SetupCode, form: &SetupForm) ->
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(&db).await?;
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             txn.execute_raw(sea_orm::Statement::from_sql_and_values(

@@ -86,7 +86,7 @@ pub fn credentials_expire_at(shop: &shop::Model) -> Option<chrono::DateTime<chro
 /// over). Run by the scheduler on each pass; returns how many were logged.
 pub async fn note_expiring_keys(state: &AppState) -> AppResult<usize> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
     let now = crate::clock::now();
     // Only keys old enough to be within the warning days of the shortest lifetime, and not
     // warned of since they were saved: each pass reads the few shops that need it.
@@ -114,7 +114,7 @@ pub async fn note_expiring_keys(state: &AppState) -> AppResult<usize> {
             continue;
         }
         let scope = crate::store::Scope::of_tenant(s.tenant_id);
-        let txn = state.db.begin().await?;
+        let txn = crate::store::begin_write(&state.db).await?;
         let mut am: shop::ActiveModel = s.clone().into();
         am.key_warned_at = Set(Some(now));
         scope.update(&txn, am).await?;

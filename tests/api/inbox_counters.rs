@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use madoguchi_tests::{TestApp, each_backend};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use server::auth::Actor;
 use server::inbox::{self, IncomingInquiry, IncomingMessage};
@@ -79,7 +79,7 @@ impl World<'_> {
         let db = &self.app.state.db;
         let pick = rng.r#gen::<u64>();
         server::store::busy_retry(|| async move {
-            let txn = db.begin().await?;
+            let txn = server::store::begin_write(db).await?;
             let pending = scope
                 .find::<message::Entity>()
                 .filter(message::Column::Delivery.eq(message::Delivery::Pending))

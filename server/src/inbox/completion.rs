@@ -1,6 +1,6 @@
 //! 完了する / 再開: the marketplace is told first, then the local change commits.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::*;
 use crate::auth::{Actor, Permission};
@@ -30,7 +30,7 @@ pub async fn complete(state: &AppState, actor: &Actor, id: i64) -> AppResult<inq
     let row = must_get(&state.db, scope, id).await?;
     check_complete(&state.db, scope, &row).await?;
     crate::delivery::set_completed_on_marketplace(state, &row, true).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let row = must_get(&txn, scope, id).await?;
     check_complete(&txn, scope, &row).await?;
     let mut am: inquiry::ActiveModel = row.into();
@@ -52,7 +52,7 @@ pub async fn reopen(state: &AppState, actor: &Actor, id: i64) -> AppResult<inqui
     shared::inquiry::check_reopen(marketplace_of(&row), row.completed)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     crate::delivery::set_completed_on_marketplace(state, &row, false).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let row = must_get(&txn, scope, id).await?;
     shared::inquiry::check_reopen(marketplace_of(&row), row.completed)
         .map_err(|e| AppError::Conflict(e.to_string()))?;

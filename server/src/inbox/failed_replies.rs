@@ -1,6 +1,6 @@
 //! Replies that failed to send: 再送する (retry, optionally corrected) and 取り下げる (withdraw).
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::*;
 use crate::auth::{Actor, Permission};
@@ -32,7 +32,7 @@ pub async fn retry_message(state: &AppState, actor: &Actor, input: RetryForUpdat
         }
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     if input.drop_attachments {
         scope.delete_many::<attachment::Entity>().filter(attachment::Column::MessageId.eq(msg.id)).exec(&txn).await?;
     }
@@ -65,7 +65,7 @@ pub async fn withdraw_message(state: &AppState, actor: &Actor, message_id: i64) 
     actor.require(Permission::Write)?;
     let scope = actor.scope;
     let msg = failed_message(state, scope, message_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     scope.delete_many::<attachment::Entity>().filter(attachment::Column::MessageId.eq(msg.id)).exec(&txn).await?;
     let gone = scope
         .delete_many::<message::Entity>()

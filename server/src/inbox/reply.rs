@@ -1,6 +1,6 @@
 //! A shop reply: checked against the marketplace's rules, stored `PENDING` for the outbox.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use shared::Marketplace;
 
 use super::*;
@@ -75,7 +75,7 @@ async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> A
         stored.push((store_file(state, scope, a.bytes.clone()).await?, a));
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(&db).await?;
     let latest = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))

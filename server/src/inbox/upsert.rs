@@ -1,6 +1,6 @@
 //! Imports are upserts: an inquiry by (shop, marketplace id), each message once.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use shared::{Marketplace, MessageAuthor};
 
 use super::*;
@@ -48,7 +48,7 @@ pub async fn upsert_inquiry_in_run(
     log: Option<crate::sync::RunItemLog>,
 ) -> AppResult<(i64, UpsertOutcome)> {
     let marketplace = Marketplace::from(shop.marketplace);
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let find = || {
         scope
             .find::<inquiry::Entity>()

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, QueryFilter};
 use shared::Marketplace;
 
 use crate::auth::{Actor, Permission};
@@ -65,7 +65,7 @@ pub async fn update_many(
     for row in rows {
         changed.push(apply_update(row.into(), &input)?);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let mut saved = Vec::with_capacity(changed.len());
     for am in changed {
         saved.push(scope.update(&txn, am).await?);

@@ -1,7 +1,7 @@
 //! 受注登録 (an order entered by hand) and staff edits: shipping data, status and notes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use shared::OrderStatus;
 
 use crate::auth::{Actor, Permission};
@@ -106,7 +106,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
     }
     let now = clock::now();
     let total: i64 = input.items.iter().map(|i| i.unit_price * i.quantity as i64).sum();
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(&db).await?;
     let row = scope
         .insert(
             &txn,
@@ -155,7 +155,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: OrderForUpd
     let scope = actor.scope;
     let row = scope.get::<order::Entity>(&state.db, id).await?.ok_or(AppError::NotFound("受注"))?;
     let am = apply_update(row.into(), &input)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let row = scope.update(&txn, am).await?;
     super::commit_change(state, txn, &row, false).await?;
     Ok(row)

@@ -1,6 +1,6 @@
 //! Imports are upserts: an order by (shop, order number), local fields kept.
 
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::clock;
 use crate::error::AppResult;
@@ -50,7 +50,7 @@ async fn upsert_order_once(
     let marketplace = shared::Marketplace::from(shop.marketplace);
     let buyer =
         if marketplace.capabilities().buyer_is_recipient { incoming.recipient.clone() } else { incoming.buyer.clone() };
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let existing = scope
         .find::<order::Entity>()
         .filter(order::Column::ShopId.eq(shop.id))

@@ -6,7 +6,10 @@ pub mod scope;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 pub use scope::{Scope, TenantOwned};
 
@@ -90,6 +93,21 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
         Ok(answer) => answer.map(|_| ()),
         Err(_) => Err(DbErr::Custom("the database did not answer within 3 s".into())),
     }
+}
+
+/// Starts a transaction that writes. On SQLite it takes the write lock at `BEGIN` (`BEGIN
+/// IMMEDIATE`): a transaction that reads first and writes after would otherwise be refused at
+/// its first write when another writer committed meanwhile (its snapshot went stale, and the
+/// busy timeout cannot help), so concurrent replies failed or were retried from the start.
+/// Writers now wait their turn at `BEGIN`, under the busy timeout, and none is refused. On
+/// PostgreSQL it is a plain `BEGIN`. Every transaction of the server starts here (clippy's
+/// `disallowed-methods` refuses `TransactionTrait::begin` elsewhere).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// SQLite refuses a write transaction whose read snapshot went stale under another writer

@@ -172,8 +172,8 @@ async fn record_export(
     fingerprint: String,
     log: Option<RunItemLog>,
 ) -> crate::error::AppResult<()> {
-    use sea_orm::TransactionTrait;
-    let txn = p.state.db.begin().await?;
+    
+    let txn = crate::store::begin_write(&p.state.db).await?;
     let mut am: order::ActiveModel = row.clone().into();
     am.last_exported_at = Set(Some(clock::now()));
     am.last_export_fingerprint = Set(Some(fingerprint));

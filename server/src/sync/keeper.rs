@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use shared::{Marketplace, SyncKind};
 
 use crate::clock;
@@ -92,7 +92,7 @@ pub async fn keep_runs(state: &AppState, lease: Duration) -> AppResult<KeptRuns>
                 None => sync_run::Column::ClaimedBy.is_null(),
             })
             .add(silent.clone());
-        let txn = state.db.begin().await?;
+        let txn = crate::store::begin_write(&state.db).await?;
         let changed = if again {
             let done = scope
                 .update_many::<sync_run::Entity>()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::{Marketplace, SyncKind};
 
 use crate::clock;
@@ -138,7 +138,7 @@ async fn enqueue_locked(
     kinds: &[SyncKind],
     every: Duration,
 ) -> AppResult<Vec<sync_run::Model>> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let locked = scope.find::<shop::Entity>().filter(shop::Column::Id.eq(shop.id)).lock_exclusive().one(&txn).await?;
     let mut runs = Vec::new();
     if locked.is_some() {

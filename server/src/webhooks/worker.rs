@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use shared::{WebhookDeliveryResult, WebhookEvent};
 use tracing::Instrument as _;
 
@@ -304,7 +304,7 @@ async fn record(
     (cursor, attempts, next_at): (i64, i32, Option<chrono::DateTime<chrono::Utc>>),
     log: webhook_delivery::ActiveModel,
 ) -> AppResult<bool> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let moved = scope
         .update_many::<webhook::Entity>()
         .col_expr(webhook::Column::Cursor, Expr::value(cursor))
