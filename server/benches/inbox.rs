@@ -20,8 +20,8 @@ mod shops;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::ConnectionTrait as _;
 use futures_util::{SinkExt, StreamExt};
+use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use server::inbox;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -220,8 +220,10 @@ async fn main() -> anyhow::Result<()> {
     let period = json!({ "from": (now - chrono::TimeDelta::days(30)).to_rfc3339() });
     time("inbox page (50), no totalCount", 30, || api.ask(PAGE, json!({ "f": all }))).await;
     time("inbox page (50) + totalCount (kept counts)", 30, || api.ask(PAGE_TOTAL, json!({ "f": all }))).await;
-    let api_page =
-        time("返信が必要 page (50) + totalCount (kept counts)", 100, || api.ask(PAGE_TOTAL, json!({ "f": needs }))).await;
+    let api_page = time("返信が必要 page (50) + totalCount (kept counts)", 100, || {
+        api.ask(PAGE_TOTAL, json!({ "f": needs }))
+    })
+    .await;
     // The floor under it: the same 50 rows by one SQL statement on a pooled connection.
     let raw = sea_orm::Statement::from_string(
         st.db.get_database_backend(),

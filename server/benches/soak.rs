@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use hdrhistogram::Histogram;
 use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 use server::inbox::{self, IncomingInquiry, IncomingMessage};
 use shared::MessageAuthor;

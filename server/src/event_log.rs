@@ -313,7 +313,6 @@ pub async fn log_run_finished(txn: &impl ConnectionTrait, row: &sync_run::Model)
 /// Deletes every tenant's events older than `retention` (a prefix of each tenant's sequence)
 /// and remembers, per tenant, the highest sequence deleted. Returns how many rows went.
 pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> AppResult<u64> {
-    
     let Some(cutoff) = chrono::Duration::from_std(retention).ok().and_then(|d| clock::now().checked_sub_signed(d))
     else {
         return Ok(0);

@@ -172,7 +172,6 @@ async fn record_export(
     fingerprint: String,
     log: Option<RunItemLog>,
 ) -> crate::error::AppResult<()> {
-    
     let txn = crate::store::begin_write(&p.state.db).await?;
     let mut am: order::ActiveModel = row.clone().into();
     am.last_exported_at = Set(Some(clock::now()));
