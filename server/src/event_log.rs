@@ -329,7 +329,7 @@ pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> AppR
     let mut gone = 0;
     for (tenant_id, through) in expired {
         let Some(through) = through else { continue };
-        let txn = crate::store::begin_write(&db).await?;
+        let txn = crate::store::begin_write(db).await?;
         let mark = Query::update()
             .table(Alias::new(COUNTER))
             .value(Alias::new("purged_through"), Expr::val(through))

@@ -145,7 +145,7 @@ pub async fn set_password(db: &sea_orm::DatabaseConnection, member: staff::Model
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let staff_id = member.id;
     let mut am: staff::ActiveModel = member.into();
     am.password_hash = Set(hash);

@@ -144,7 +144,7 @@ pub async fn run(db: &DatabaseConnection, code: &SetupCode, form: &SetupForm) ->
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             txn.execute_raw(sea_orm::Statement::from_sql_and_values(

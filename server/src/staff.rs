@@ -200,7 +200,7 @@ async fn update_in(db: &DatabaseConnection, actor: &Actor, id: i64, input: Staff
         Some(p) => Some(hash(p).await?),
         None => None,
     };
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
     if c.role != Role::Admin {
         keep_an_admin(&txn, actor, &row, LAST_ADMIN_DEMOTE).await?;
@@ -235,7 +235,7 @@ async fn end_sessions(txn: &DatabaseTransaction, actor: &Actor, staff_id: i64) -
 pub async fn disable(state: &AppState, actor: &Actor, id: i64) -> AppResult<staff::Model> {
     actor.require(Permission::Admin)?;
     let db = &state.db;
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let row = actor.scope.get::<staff::Entity>(&txn, id).await?.ok_or(AppError::NotFound(WHAT))?;
     if actor.staff_id == Some(id) {
         return Err(AppError::Conflict(

@@ -75,7 +75,7 @@ async fn reply_once(state: &AppState, actor: &Actor, input: ReplyForCreate) -> A
         stored.push((store_file(state, scope, a.bytes.clone()).await?, a));
     }
 
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let latest = scope
         .find::<message::Entity>()
         .filter(message::Column::InquiryId.eq(row.id))

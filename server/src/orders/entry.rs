@@ -106,7 +106,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OrderForCreate) -> A
     }
     let now = clock::now();
     let total: i64 = input.items.iter().map(|i| i.unit_price * i.quantity as i64).sum();
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let row = scope
         .insert(
             &txn,

@@ -118,7 +118,7 @@ pub(crate) async fn save_run(
         Some(sea_orm::Value::BigInt(Some(id))) => id,
         _ => return Err(AppError::internal(anyhow::anyhow!("saving a sync run without its id"))),
     };
-    let txn = crate::store::begin_write(&db).await?;
+    let txn = crate::store::begin_write(db).await?;
     let mut q = scope
         .update_many::<sync_run::Entity>()
         .set(am)
