@@ -26,6 +26,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed step is a failed run
 
+#[path = "common/serve.rs"]
+mod serve;
 #[path = "common/shops.rs"]
 mod shops;
 
@@ -150,25 +152,8 @@ async fn delivery() -> anyhow::Result<()> {
     let tenant_count = env_usize("MADOGUCHI_FANOUT_TENANTS", 20).max(1);
     let seconds = env_usize("MADOGUCHI_FANOUT_SECONDS", 30) as u64;
     let rate = env_usize("MADOGUCHI_FANOUT_RATE", 10).max(1) as u64;
-    let dir = std::env::temp_dir().join(format!("madoguchi-fanout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = std::env::var("MADOGUCHI_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("fanout.sqlite").display()));
-    let app = server::start(server::ServerConfig {
-        database_url: url.clone(),
-        data_dir: dir.clone(),
-        secret_key: Some("fanout".into()),
-        policy: server::state::Policy { allow_private_urls: true, public_url: None },
-        ..Default::default()
-    })
-    .await?;
-    let st = app.state.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = listener.local_addr()?.to_string();
-    let router = app.router.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
-    });
+    let served = serve::serve("fanout").await?;
+    let (st, base) = (served.app.state.clone(), served.base.clone());
 
     let now = Utc::now();
     let mut tenants = Vec::new();
@@ -222,7 +207,7 @@ async fn delivery() -> anyhow::Result<()> {
     }
     println!(
         "live fan-out on {}: {subscribers} subscribers on inboxCountsChanged over {tenant_count} tenants ({} each), connected in {:.1} s",
-        database_name(&url),
+        served.database,
         subscribers / tenant_count,
         connecting.elapsed().as_secs_f64()
     );
@@ -315,7 +300,8 @@ async fn delivery() -> anyhow::Result<()> {
         ms(&latencies, 99),
         ms(&latencies, 100)
     );
-    drop(app);
+    let dir = served.dir.clone();
+    drop(served);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

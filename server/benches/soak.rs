@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+#[path = "common/serve.rs"]
+mod serve;
 #[path = "common/shops.rs"]
 mod shops;
 
@@ -142,25 +144,9 @@ async fn subscribe(base: &str, token: &str, received: Arc<AtomicU64>, errors: Ar
 async fn main() -> anyhow::Result<()> {
     let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
     let rate: u64 = std::env::var("MADOGUCHI_SOAK_RATE").ok().and_then(|r| r.parse().ok()).unwrap_or(300);
-    let dir = std::env::temp_dir().join(format!("madoguchi-soak-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = std::env::var("MADOGUCHI_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("soak.sqlite").display()));
-    let app = server::start(server::ServerConfig {
-        database_url: url.clone(),
-        data_dir: dir.clone(),
-        secret_key: Some("soak".into()),
-        policy: server::state::Policy { allow_private_urls: true, public_url: None },
-        ..Default::default()
-    })
-    .await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = app.router.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
-    });
-    println!("database: {}", if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    let served = serve::serve("soak").await?;
+    let app = &served.app;
+    println!("database: {}", served.database);
     let mut tenants = Vec::new();
     for n in 0..TENANTS {
         tenants.push(Arc::new(seed(&app.state, n).await?));
@@ -169,7 +155,7 @@ async fn main() -> anyhow::Result<()> {
 
     let events = Arc::new(AtomicU64::new(0));
     let socket_errors = Arc::new(AtomicU64::new(0));
-    let base = addr.to_string();
+    let base = served.base.clone();
     for t in &tenants {
         for _ in 0..SUBSCRIBERS_PER_TENANT {
             subscribe(&base, &t.token, events.clone(), socket_errors.clone()).await?;
@@ -302,6 +288,6 @@ async fn main() -> anyhow::Result<()> {
     if let Some(e) = first_error.lock().await.as_ref() {
         println!("first error: {e}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&served.dir);
     Ok(())
 }

@@ -155,6 +155,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         sessions: Arc::new(auth::Sessions::new(cfg.sessions.clone())),
         setup: Arc::new(setup::SetupCode::none()),
         sync: Arc::new(sync::SyncQueue::new()),
+        live: Default::default(),
     };
     #[cfg(feature = "demo")]
     let demo = if cfg.demo { Some(demo::start(&state).await?) } else { None };

@@ -23,6 +23,8 @@ pub struct AppState {
     /// This process's side of the run queue: its name in `sync_run.claimed_by`, its workers'
     /// wake-up, the runs it works on.
     pub sync: Arc<crate::sync::SyncQueue>,
+    /// One read per live event for all the subscribers it wakes.
+    pub live: crate::graphql::live_reads::LiveReads,
 }
 
 /// What the operator decided at start.

@@ -334,3 +334,58 @@ async fn an_order_entered_or_changed_by_a_colleague_reaches_order_changed_for_it
         assert!(resumed.next_within(Duration::from_millis(300)).await.is_none());
     });
 }
+
+/// One change wakes every subscriber of its tenant; they share one read of it
+/// (graphql/live_reads.rs), and that read is never an earlier change's, nor another tenant's.
+#[tokio::test]
+async fn subscribers_woken_by_one_change_share_its_read_and_each_change_is_read_afresh() {
+    each_backend!(|app| {
+        let (a_token, a_actor) = app.tenant("A商店", true).await;
+        let (b_token, b_actor) = app.tenant("B商店", true).await;
+        let a_shop = seed::shop(&app, &a_token, Marketplace::Rakuten, "A楽天店").await;
+        let b_shop = seed::shop(&app, &b_token, Marketplace::Rakuten, "B楽天店").await;
+        let thread = |mid: &'static str| Thread {
+            mid,
+            order_number: None,
+            customer: "顧客",
+            created_minutes: 0,
+            messages: seed::asks(),
+            completed: false,
+        };
+        let a1 = seed::inquiry(&app, &a_actor, &a_shop, thread("a1")).await;
+        let a2 = seed::inquiry(&app, &a_actor, &a_shop, thread("a2")).await;
+        for mid in ["b1", "b2", "b3"] {
+            seed::inquiry(&app, &b_actor, &b_shop, thread(mid)).await;
+        }
+        let counts_query = "subscription { inboxCountsChanged { needsReply } }";
+        let mut counts = Vec::new();
+        let mut updates = Vec::new();
+        for _ in 0..3 {
+            counts.push(app.subscribe(&a_token, counts_query, json!({})).await);
+            updates.push(app.subscribe(&a_token, "subscription { inquiryUpdated { id status } }", json!({})).await);
+        }
+        let mut b_counts = app.subscribe(&b_token, counts_query, json!({})).await;
+        let reply = "mutation($id: ID!) { replyToInquiry(input: {inquiryId: $id, body: \"確認いたします\"}) { id } }";
+
+        for (inquiry, left) in [(&a1, 1), (&a2, 0)] {
+            app.gql_ok(&a_token, reply, json!({ "id": inquiry })).await;
+            for s in &mut counts {
+                let got = s.next_within(Duration::from_secs(5)).await.expect("inboxCountsChanged");
+                assert_eq!(got["data"]["inboxCountsChanged"]["needsReply"], left, "after replying to {inquiry}: {got}");
+            }
+            for s in &mut updates {
+                let got = s.next_within(Duration::from_secs(5)).await.expect("inquiryUpdated");
+                assert_eq!(got["data"]["inquiryUpdated"]["id"], inquiry.as_str(), "{got}");
+                assert_eq!(got["data"]["inquiryUpdated"]["status"], "REPLIED", "{got}");
+            }
+        }
+        assert!(app.state.live.held().await > 0, "the reads were kept for the subscribers of the same change");
+        assert!(b_counts.next_within(Duration::from_millis(300)).await.is_none(), "B heard nothing of A's replies");
+        // Tenant B's change is read for B: its own three waiting inquiries, less the one replied to.
+        let b1 = app.gql_ok(&b_token, "{ inquiries(first: 1) { nodes { id } } }", json!({})).await;
+        let b1 = b1["inquiries"]["nodes"][0]["id"].as_str().expect("an inquiry of B").to_owned();
+        app.gql_ok(&b_token, reply, json!({ "id": b1 })).await;
+        let got = b_counts.next_within(Duration::from_secs(5)).await.expect("B's inboxCountsChanged");
+        assert_eq!(got["data"]["inboxCountsChanged"]["needsReply"], 2, "{got}");
+    });
+}

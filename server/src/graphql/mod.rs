@@ -8,6 +8,7 @@ pub mod error;
 #[cfg(test)]
 mod layers;
 pub mod limits;
+pub mod live_reads;
 pub mod loaders;
 pub mod mutation;
 pub mod query;

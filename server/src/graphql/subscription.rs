@@ -1,5 +1,6 @@
 //! Live events over graphql-transport-ws. Each stream reads its tenant's ring of the event bus,
-//! drops what is not the caller's shop, and re-reads the row through the caller's own scope.
+//! drops what is not the caller's shop, and re-reads the row through the caller's own scope —
+//! one read per event for all the subscribers it wakes (graphql/live_reads.rs).
 //!
 //! The caller is resolved anew for every operation by the socket (graphql/socket.rs), and the
 //! socket closes when their access ends or changes, which ends these streams with it.
@@ -23,13 +24,14 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Actor;
+use crate::auth::Permission;
 use crate::event_log::{self, EventType, Interest, Resumed};
 use crate::events::{Event, EventKind};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::opt_id;
 use crate::graphql::types::*;
 use crate::state::AppState;
-use crate::{inbox, orders, sync};
+use crate::{orders, sync};
 
 pub struct SubscriptionRoot;
 
@@ -136,7 +138,7 @@ async fn subjects_on<T, L, F>(
 ) -> Result<BoxStream<'static, T>>
 where
     T: Send + 'static,
-    L: Fn(AppState, Actor, i64) -> F + Clone + Send + Sync + 'static,
+    L: Fn(AppState, Actor, i64, Option<i64>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Option<T>> + Send,
 {
     let st = state(ctx).clone();
@@ -151,7 +153,7 @@ where
                     Resumed::Logged(row) => (row.subject_id, Some(row.sequence)),
                     Resumed::Live(ev) => (pick(&ev.kind)?, ev.sequence),
                 };
-                load(st, a, id).await.map(|row| (row, sequence))
+                load(st, a, id, sequence).await.map(|row| (row, sequence))
             }
         });
         return Ok(positioned(ctx, payloads));
@@ -161,21 +163,25 @@ where
         let (a, st, load) = (a.clone(), st.clone(), load.clone());
         async move {
             let id = pick(&ev.kind)?;
-            load(st, a, id).await.map(|row| (row, ev.sequence))
+            load(st, a, id, ev.sequence).await.map(|row| (row, ev.sequence))
         }
     });
     Ok(positioned(ctx, payloads))
 }
 
-async fn load_inquiry(st: AppState, a: Actor, id: i64) -> Option<Inquiry> {
-    inbox::get(&st.db, &a, id).await.ok().flatten().map(Inquiry)
+/// The inquiry as of the change `sequence`: one read shared by every subscriber of the tenant
+/// that the change wakes (graphql/live_reads.rs), after this caller's own permission check.
+async fn load_inquiry(st: AppState, a: Actor, id: i64, sequence: Option<i64>) -> Option<Inquiry> {
+    a.require(Permission::Read).ok()?;
+    let row = st.live.inquiry(&st.db, a.scope, id, sequence).await??;
+    Some(Inquiry(Arc::unwrap_or_clone(row)))
 }
 
-async fn load_run(st: AppState, a: Actor, id: i64) -> Option<SyncRun> {
+async fn load_run(st: AppState, a: Actor, id: i64, _: Option<i64>) -> Option<SyncRun> {
     sync::get(&st.db, &a, id).await.ok().flatten().map(SyncRun)
 }
 
-async fn load_order(st: AppState, a: Actor, id: i64) -> Option<Order> {
+async fn load_order(st: AppState, a: Actor, id: i64, _: Option<i64>) -> Option<Order> {
     orders::get(&st.db, &a, id).await.ok().flatten().map(Order)
 }
 
@@ -245,8 +251,9 @@ impl SubscriptionRoot {
             let payloads = items.filter_map(move |item| {
                 let (a, st) = (a.clone(), st.clone());
                 async move {
-                    let counts = inbox::counts(&st.db, a.scope).await.ok().map(InboxCounts::from)?;
-                    Some((counts, item.sequence()))
+                    let sequence = item.sequence();
+                    let counts = st.live.counts(&st.db, a.scope, sequence).await?;
+                    Some((InboxCounts::from(Arc::unwrap_or_clone(counts)), sequence))
                 }
             });
             return Ok(positioned(ctx, payloads));
@@ -261,7 +268,8 @@ impl SubscriptionRoot {
                     Seen::Lagged => None,
                     Seen::Event(_) => return None,
                 };
-                inbox::counts(&st.db, a.scope).await.ok().map(|c| (InboxCounts::from(c), sequence))
+                let counts = st.live.counts(&st.db, a.scope, sequence).await?;
+                Some((InboxCounts::from(Arc::unwrap_or_clone(counts)), sequence))
             }
         });
         Ok(positioned(ctx, payloads))

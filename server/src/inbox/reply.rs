@@ -31,8 +31,8 @@ pub struct ReplyForCreate {
 pub async fn reply(state: &AppState, actor: &Actor, input: ReplyForCreate) -> AppResult<message::Model> {
     actor.require(Permission::Write)?;
     crate::api_option::require(&state.db, actor).await?;
-    // Many staff replying at once on SQLite: a transaction whose snapshot went stale under
-    // another writer is refused at once (the busy timeout cannot help) — done again.
+    // Many staff replying at once on SQLite: a reply that waited for the write lock past the
+    // busy timeout is done again (store::busy_retry).
     crate::store::busy_retry(|| reply_once(state, actor, input.clone())).await
 }
 

@@ -110,9 +110,11 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// SQLite refuses a write transaction whose read snapshot went stale under another writer
-/// ("database is locked", SQLITE_BUSY / BUSY_SNAPSHOT) and its busy timeout cannot help with
-/// that; the write is simply done again.
+/// Does a write again when SQLite answered busy ("database is locked", SQLITE_BUSY /
+/// BUSY_SNAPSHOT). Since [`begin_write`], a transaction waits for the write lock at `BEGIN`, so
+/// this is left for what waiting cannot cover: a writer that waited past the busy timeout under
+/// a burst, and a write made outside a transaction (an autocommit read that is upgraded). On
+/// PostgreSQL nothing answers busy and this is a plain call.
 pub async fn busy_retry<T, F, Fut>(f: F) -> crate::error::AppResult<T>
 where
     F: FnMut() -> Fut,
