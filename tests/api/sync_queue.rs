@@ -245,3 +245,46 @@ async fn the_scheduler_follows_each_shop_s_interval() {
         mall.task.abort();
     });
 }
+
+/// One pass reads every tenant's shops and runs at once, then enqueues each shop's run in its
+/// own tenant; a shop whose auto run still waits or runs is not due, however old that run is.
+#[tokio::test]
+async fn one_pass_serves_every_tenant_and_a_shop_with_a_run_still_open_is_not_due() {
+    each_backend!(|app| {
+        let mall = Mall::start().await;
+        mall.rakuten_account().await;
+        let (a_token, a_actor) = app.tenant("A商店", false).await;
+        let (b_token, b_actor) = app.tenant("B商店", false).await;
+        let a_shop = auto_shop(&app, &a_token, &mall, "Aの店", Some(60)).await;
+        let b_shop = auto_shop(&app, &b_token, &mall, "Bの店", Some(60)).await;
+        let first = server::sync::run_due_and_wait(&app.state, None, Duration::from_secs(60)).await.expect("pass");
+        let mut tenants: Vec<(i64, i64)> = first.iter().map(|r| (r.shop_id, r.tenant_id)).collect();
+        tenants.sort();
+        let mut expected = vec![
+            (ids(&[a_shop.clone()])[0], a_actor.scope.tenant_id()),
+            (ids(&[b_shop.clone()])[0], b_actor.scope.tenant_id()),
+        ];
+        expected.sort();
+        assert_eq!(tenants, expected, "each shop's run in its own tenant: {first:?}");
+
+        // Both last ran five minutes ago, but A's run is still marked running (a worker on it).
+        let five_minutes_ago = chrono::Utc::now() - chrono::TimeDelta::seconds(300);
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::CreatedAt, Expr::value(five_minutes_ago))
+            .filter(sync_run::Column::Id.is_in(first.iter().map(|r| r.id)))
+            .exec(&app.state.db)
+            .await
+            .expect("set back");
+        let a_run = first.iter().find(|r| r.shop_id == ids(&[a_shop.clone()])[0]).expect("A's run").id;
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::State, Expr::value("RUNNING"))
+            .filter(sync_run::Column::Id.eq(a_run))
+            .exec(&app.state.db)
+            .await
+            .expect("mark running");
+        let queued = server::sync::enqueue_due(&app.state, None).await.expect("pass");
+        let shops: Vec<i64> = queued.iter().map(|r| r.shop_id).collect();
+        assert_eq!(shops, ids(&[b_shop]), "only B is due: A's run is still open");
+        mall.task.abort();
+    });
+}

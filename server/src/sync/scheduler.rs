@@ -1,6 +1,7 @@
 //! Auto runs: the scheduler only enqueues (the workers perform, `workers.rs`): one QUEUED run
 //! per shop and kind when its interval has passed, once across processes.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -15,8 +16,10 @@ use crate::store::entities::{shop, sync_run, tenant};
 
 use super::*;
 
-/// How often the scheduler looks for shops that are due.
-pub const SCHEDULER_TICK: Duration = Duration::from_secs(30);
+/// How often the scheduler looks for shops that are due. A pass is four small reads however many
+/// shops there are ([`enqueue_due`]), so a short tick costs little and a shop's run starts at
+/// most 5 s after its interval has passed.
+pub const SCHEDULER_TICK: Duration = Duration::from_secs(5);
 
 /// Starts the scheduler: every `every`, [`enqueue_due`] with each shop's own interval, or
 /// `interval` for every shop (the demo's shorter one).
@@ -93,38 +96,91 @@ async fn is_due(
     Ok(found.is_none())
 }
 
+/// The auto runs one pass needs to know of, read at once for every shop: which shop and kind
+/// has one QUEUED or RUNNING, and when each last had one created (within the longest interval).
+/// Two queries whatever the number of shops and tenants (a job over all tenants, as
+/// `note_expiring_keys`; each run is then enqueued in its own tenant's scope).
+struct AutoRuns {
+    open: HashSet<(i64, sync_run::Kind)>,
+    latest: HashMap<(i64, sync_run::Kind), chrono::DateTime<chrono::Utc>>,
+}
+
+impl AutoRuns {
+    async fn read(db: &impl sea_orm::ConnectionTrait, longest: Duration) -> AppResult<Self> {
+        let open = sync_run::Entity::find()
+            .select_only()
+            .columns([sync_run::Column::ShopId, sync_run::Column::Kind])
+            .filter(sync_run::Column::Trigger.eq(TRIGGER_AUTO))
+            .filter(sync_run::Column::State.is_in([sync_run::State::Queued, sync_run::State::Running]))
+            .into_tuple::<(i64, sync_run::Kind)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let since = clock::now() - chrono::Duration::from_std(longest).unwrap_or_default();
+        let mut latest = HashMap::new();
+        let recent = sync_run::Entity::find()
+            .select_only()
+            .columns([sync_run::Column::ShopId, sync_run::Column::Kind, sync_run::Column::CreatedAt])
+            .filter(sync_run::Column::Trigger.eq(TRIGGER_AUTO))
+            .filter(sync_run::Column::CreatedAt.gt(since))
+            .into_tuple::<(i64, sync_run::Kind, chrono::DateTime<chrono::Utc>)>()
+            .all(db)
+            .await?;
+        for (shop_id, kind, at) in recent {
+            let last = latest.entry((shop_id, kind)).or_insert(at);
+            *last = (*last).max(at);
+        }
+        Ok(AutoRuns { open, latest })
+    }
+
+    /// [`is_due`] from what was read: none waiting or running, none created within `interval`.
+    fn is_due(&self, shop_id: i64, kind: SyncKind, interval: Duration) -> bool {
+        let key = (shop_id, sync_run::Kind::from(kind));
+        let since = clock::now() - chrono::Duration::from_std(interval).unwrap_or_default();
+        !self.open.contains(&key) && self.latest.get(&key).is_none_or(|at| *at <= since)
+    }
+}
+
 /// Enqueues the auto runs that are due (see [`auto_kinds`], [`auto_interval`]); returns the
 /// QUEUED runs, which this process's and other processes' workers perform.
+///
+/// A pass reads the tenants, the shops that run automatically and their auto runs ([`AutoRuns`])
+/// in four queries however many shops there are, so it can run every few seconds; it then
+/// writes only for the shops that are due.
 ///
 /// Once across processes: a shop's due runs are checked again and inserted in one transaction
 /// holding the shop's row lock (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer),
 /// so a second scheduler waits and then sees the first one's runs.
 pub async fn enqueue_due(state: &AppState, interval: Option<Duration>) -> AppResult<Vec<sync_run::Model>> {
+    let tenants: HashMap<i64, tenant::Model> =
+        tenant::Entity::find().all(&state.db).await?.into_iter().map(|t| (t.id, t)).collect();
+    // A job over all tenants: each shop's runs are enqueued in its own tenant's scope below.
+    let shops: Vec<shop::Model> = shop::Entity::find()
+        .filter(Condition::any().add(shop::Column::AutoImport.eq(true)).add(shop::Column::AutoExport.eq(true)))
+        .order_by_asc(shop::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(marketplaces::is_connected)
+        .collect();
+    let Some(longest) = shops.iter().map(|s| auto_interval(s, interval)).max() else {
+        return Ok(Vec::new());
+    };
+    let seen = AutoRuns::read(&state.db, longest).await?;
     let mut queued = Vec::new();
-    for t in tenant::Entity::find().all(&state.db).await? {
+    for shop in shops {
+        let Some(t) = tenants.get(&shop.tenant_id) else { continue };
         let scope = Scope::of_tenant(t.id);
-        let shops = scope
-            .find::<shop::Entity>()
-            .filter(Condition::any().add(shop::Column::AutoImport.eq(true)).add(shop::Column::AutoExport.eq(true)))
-            .order_by_asc(shop::Column::Id)
-            .all(&state.db)
-            .await?;
-        for shop in shops.into_iter().filter(marketplaces::is_connected) {
-            let every = auto_interval(&shop, interval);
-            let mut due = Vec::new();
-            for kind in auto_kinds(&t, &shop) {
-                if is_due(&state.db, scope, shop.id, kind, every).await? {
-                    due.push(kind);
-                }
-            }
-            if due.is_empty() {
-                continue;
-            }
-            let runs = crate::store::busy_retry(|| enqueue_locked(state, scope, &shop, &due, every)).await?;
-            for run in runs {
-                announce(state, &run);
-                queued.push(run);
-            }
+        let every = auto_interval(&shop, interval);
+        let due: Vec<SyncKind> = auto_kinds(t, &shop).into_iter().filter(|k| seen.is_due(shop.id, *k, every)).collect();
+        if due.is_empty() {
+            continue;
+        }
+        let runs = crate::store::busy_retry(|| enqueue_locked(state, scope, &shop, &due, every)).await?;
+        for run in runs {
+            announce(state, &run);
+            queued.push(run);
         }
     }
     Ok(queued)
