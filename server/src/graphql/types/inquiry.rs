@@ -34,7 +34,7 @@ impl Inquiry {
         let Some(number) = self.0.order_number.clone() else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.order_by_number.load_one((self.0.shop_id, number)).await.map_err(load_err)?.map(Order))
+        Ok(loaders(ctx)?.order_by_number().load_one((self.0.shop_id, number)).await.map_err(load_err)?.map(Order))
     }
     /// The masked id on Yahoo!, never a real name there.
     async fn customer_name(&self) -> Option<String> {
@@ -80,13 +80,13 @@ impl Inquiry {
     /// Null without `matching`, or when only the name, subject or order number matched.
     async fn excerpt(&self, ctx: &Context<'_>, matching: Option<String>) -> Result<Option<String>> {
         let Some(query) = matching.filter(|q| !q.trim().is_empty()) else { return Ok(None) };
-        let rows = loaders(ctx)?.messages.load_one(self.0.id).await.map_err(load_err)?.unwrap_or_default();
+        let rows = loaders(ctx)?.messages().load_one(self.0.id).await.map_err(load_err)?.unwrap_or_default();
         Ok(rows.iter().rev().find_map(|m| shared::text_search::excerpt(&m.body, &query, 20, 60)))
     }
     /// Oldest first.
     #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
     async fn messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
-        let rows = loaders(ctx)?.messages.load_one(self.0.id).await.map_err(load_err)?;
+        let rows = loaders(ctx)?.messages().load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Message).collect())
     }
     /// 担当者: the staff member the inquiry is assigned to.
@@ -94,7 +94,7 @@ impl Inquiry {
         let Some(id) = self.0.assignee_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
+        Ok(loaders(ctx)?.staff().load_one(id).await.map_err(load_err)?.map(StaffMember))
     }
     /// Who last assigned or unassigned it (staff name or API token name).
     async fn assigned_by(&self) -> Option<&str> {
@@ -111,7 +111,7 @@ impl Inquiry {
     /// 社内メモ, oldest first: internal, never sent to the customer or the marketplace.
     #[graphql(complexity = "cost::list(cost::MESSAGES, child_complexity)")]
     async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<InquiryNote>> {
-        let rows = loaders(ctx)?.notes.load_one(self.0.id).await.map_err(load_err)?;
+        let rows = loaders(ctx)?.notes().load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(InquiryNote).collect())
     }
     /// 未読 for the caller: a customer message arrived since they last opened the inquiry
@@ -119,7 +119,7 @@ impl Inquiry {
     /// staff member (all their sessions), and per API token for a token; a reply, a note or an
     /// assignment does not make it unread.
     async fn unread(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(loaders(ctx)?.unread.load_one(self.0.id).await.map_err(load_err)?.unwrap_or(false))
+        Ok(loaders(ctx)?.unread().load_one(self.0.id).await.map_err(load_err)?.unwrap_or(false))
     }
 }
 
@@ -144,7 +144,7 @@ impl InquiryNote {
         let Some(id) = self.0.author_staff_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.staff.load_one(id).await.map_err(load_err)?.map(StaffMember))
+        Ok(loaders(ctx)?.staff().load_one(id).await.map_err(load_err)?.map(StaffMember))
     }
     async fn created_at(&self) -> DateTime<FixedOffset> {
         jst(self.0.created_at)
@@ -179,7 +179,7 @@ impl Message {
     }
     #[graphql(complexity = "cost::list(cost::ATTACHMENTS, child_complexity)")]
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        let rows = loaders(ctx)?.attachments.load_one(self.0.id).await.map_err(load_err)?;
+        let rows = loaders(ctx)?.attachments().load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Attachment).collect())
     }
 }

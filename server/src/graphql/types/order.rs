@@ -89,7 +89,7 @@ impl Order {
     }
     #[graphql(complexity = "cost::list(cost::ORDER_ITEMS, child_complexity)")]
     async fn items(&self, ctx: &Context<'_>) -> Result<Vec<OrderItem>> {
-        let rows = loaders(ctx)?.items.load_one(self.0.id).await.map_err(load_err)?;
+        let rows = loaders(ctx)?.items().load_one(self.0.id).await.map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(OrderItem::from).collect())
     }
     /// Yen.
@@ -132,7 +132,7 @@ impl Order {
     /// Inquiries about this order that need a reply (返信が必要).
     async fn open_inquiry_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let rows = loaders(ctx)?
-            .inquiries_of_order
+            .inquiries_of_order()
             .load_one((self.0.shop_id, self.0.order_number.clone()))
             .await
             .map_err(load_err)?;
@@ -147,7 +147,7 @@ impl Order {
     #[graphql(complexity = "cost::list(cost::ORDER_INQUIRIES, child_complexity)")]
     async fn inquiries(&self, ctx: &Context<'_>) -> Result<Vec<Inquiry>> {
         let rows = loaders(ctx)?
-            .inquiries_of_order
+            .inquiries_of_order()
             .load_one((self.0.shop_id, self.0.order_number.clone()))
             .await
             .map_err(load_err)?;

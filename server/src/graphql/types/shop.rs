@@ -98,7 +98,7 @@ impl Shop {
 }
 
 pub(crate) async fn load_shop(ctx: &Context<'_>, shop_id: i64) -> Result<Shop> {
-    let s = loaders(ctx)?.shops.load_one(shop_id).await.map_err(load_err)?;
+    let s = loaders(ctx)?.shops().load_one(shop_id).await.map_err(load_err)?;
     Ok(Shop(s.ok_or(crate::error::AppError::NotFound("店舗"))?))
 }
 
