@@ -24,7 +24,7 @@ mod m20261204_000080_inbox_counters;
 mod m20261204_000090_inquiry_search;
 mod m20261205_000100_sync_jobs;
 mod m20261205_000110_rate_budget;
-mod m20261206_000120_sync_run_auto_recent;
+mod m20261206_000120_scan_indexes;
 
 pub struct Migrator;
 
@@ -49,7 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000090_inquiry_search::Migration),
             Box::new(m20261205_000100_sync_jobs::Migration),
             Box::new(m20261205_000110_rate_budget::Migration),
-            Box::new(m20261206_000120_sync_run_auto_recent::Migration),
+            Box::new(m20261206_000120_scan_indexes::Migration),
         ]
     }
 }

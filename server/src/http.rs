@@ -28,8 +28,13 @@ use crate::store;
 pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 /// Per attached file; the marketplace limits (5 MB on Rakuten) are checked again per inquiry.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
-/// WebSocket buffers: small, because an idle inbox keeps its socket open all day.
-pub const WS_BUFFER_BYTES: usize = 8 * 1024;
+/// WebSocket buffers: small, because an idle inbox keeps its socket open all day. The read
+/// buffer is filled to its size on every read (tungstenite zero-fills it), so each socket holds
+/// that much for its whole life: 2 KiB takes a graphql-transport-ws message (a subscribe with
+/// its query) in one read, and a larger one in several. The write buffer only says when queued
+/// frames are flushed.
+pub const WS_READ_BUFFER_BYTES: usize = 2 * 1024;
+pub const WS_WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Largest WebSocket message: an operation with its variables (no uploads over the socket).
 pub const WS_MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
@@ -348,8 +353,8 @@ async fn graphql_get(State(h): State<Http>, req: axum::extract::Request) -> Resp
     };
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .read_buffer_size(WS_BUFFER_BYTES)
-        .write_buffer_size(WS_BUFFER_BYTES)
+        .read_buffer_size(WS_READ_BUFFER_BYTES)
+        .write_buffer_size(WS_WRITE_BUFFER_BYTES)
         .max_write_buffer_size(4 * 1024 * 1024)
         .max_message_size(WS_MAX_MESSAGE_BYTES)
         .on_upgrade(move |ws| socket::serve(ws, h.state, h.schema, protocol, credential))

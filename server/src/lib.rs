@@ -140,7 +140,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
     let db = store::connect(&cfg.database_url).await.with_context(|| "connecting to the database")?;
     store::migrate(&db).await.with_context(|| "applying migrations")?;
     let files = state::open_files(cfg.attachments_url.as_deref(), &cfg.data_dir)?;
-    metrics::install();
+    // The process-wide recorder, with its upkeep on this runtime.
+    metrics::spawn_upkeep();
     let mut events = EventBus::new();
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // Several processes on one database: every subscriber hears every change.

@@ -51,6 +51,24 @@ pub fn install() -> PrometheusHandle {
         .clone()
 }
 
+/// How often the recorder's histograms are folded into their buckets when nobody scrapes.
+const UPKEEP: Duration = Duration::from_secs(5);
+
+/// Folds the recorder's histogram samples into their buckets every [`UPKEEP`], for as long as
+/// this runtime runs. The recorder keeps every sample until then (`build_recorder` leaves the
+/// upkeep to its caller), so without this a server that nobody scrapes — `--metrics-listen` is
+/// optional — would keep one sample of every request it ever answered.
+pub fn spawn_upkeep() -> tokio::task::JoinHandle<()> {
+    let handle = install();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(UPKEEP);
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    })
+}
+
 /// A GraphQL operation name as a label: names a client chooses are bounded in length, in
 /// characters and in number, so a client cannot grow the metrics without end.
 pub fn operation_label(name: Option<&str>) -> String {
