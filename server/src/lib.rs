@@ -147,7 +147,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         // Several processes on one database: every subscriber hears every change.
         events = events.connect_postgres(db.get_postgres_connection_pool().clone());
     }
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         db,
         events,
         files,
@@ -157,7 +157,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
         setup: Arc::new(setup::SetupCode::none()),
         sync: Arc::new(sync::SyncQueue::new()),
         live: Default::default(),
-    };
+    });
     #[cfg(feature = "demo")]
     let demo = if cfg.demo { Some(demo::start(&state).await?) } else { None };
     #[cfg(not(feature = "demo"))]
@@ -172,7 +172,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<App> {
             setup_code = code.code().unwrap_or(""),
             "first start: no tenant yet; set up the first company in the browser app with this setup_code (or run `madoguchi tenant create`)"
         );
-        state.setup = Arc::new(code);
+        state = state.with_setup(Arc::new(code));
     }
     if let Some(t) = cfg.bootstrap_token.as_ref().map(|t| t.expose_secret()).filter(|t| !t.is_empty()) {
         auth::ensure_bootstrap_token(&state.db, t).await.map_err(|e| anyhow::anyhow!("bootstrap token: {e:?}"))?;

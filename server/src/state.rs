@@ -8,8 +8,32 @@ use sea_orm::DatabaseConnection;
 use crate::crypto::Sealer;
 use crate::events::EventBus;
 
+/// The server's shared state, one `Arc` to clone: every request, socket, operation and live
+/// stream holds a copy, so a copy is a pointer (thousands of idle subscriptions each hold a few).
+/// Its parts are read through `Deref` (`state.db`, `state.events`, …).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+
+    /// The same state with the first-start setup code this process shows.
+    pub fn with_setup(&self, setup: Arc<crate::setup::SetupCode>) -> Self {
+        AppState::new(Shared { setup, ..(*self.0).clone() })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct Shared {
     pub db: DatabaseConnection,
     pub events: EventBus,
     /// Attachment bytes: a local folder by default, any object store in production.

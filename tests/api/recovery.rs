@@ -150,7 +150,7 @@ async fn three_processes_started_at_once_on_an_empty_postgresql_database_all_bec
     }
     assert_eq!(count("SELECT COUNT(*) AS n FROM api_token").await, 1, "one bootstrap token");
     for app in apps {
-        let _ = app.state.db.close().await;
+        let _ = app.state.db.clone().close().await;
     }
     first.finish().await;
 }

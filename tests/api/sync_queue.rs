@@ -144,7 +144,7 @@ async fn many_due_shops_are_queued_once_and_performed_by_bounded_workers_of_ever
         assert!(server::sync::enqueue_due(&app.state, None).await.expect("pass").is_empty());
         if let Some(other) = other {
             assert!(server::sync::enqueue_due(&other.state, None).await.expect("pass").is_empty());
-            let _ = other.state.db.close().await;
+            let _ = other.state.db.clone().close().await;
         }
         assert!(auto_runs_of(&app, &ids(&[first])).await.len() == 1);
         mall.task.abort();
@@ -260,10 +260,8 @@ async fn one_pass_serves_every_tenant_and_a_shop_with_a_run_still_open_is_not_du
         let first = server::sync::run_due_and_wait(&app.state, None, Duration::from_secs(60)).await.expect("pass");
         let mut tenants: Vec<(i64, i64)> = first.iter().map(|r| (r.shop_id, r.tenant_id)).collect();
         tenants.sort();
-        let mut expected = vec![
-            (ids(&[a_shop.clone()])[0], a_actor.scope.tenant_id()),
-            (ids(&[b_shop.clone()])[0], b_actor.scope.tenant_id()),
-        ];
+        let (a_id, b_id): (i64, i64) = (a_shop.parse().expect("id"), b_shop.parse().expect("id"));
+        let mut expected = vec![(a_id, a_actor.scope.tenant_id()), (b_id, b_actor.scope.tenant_id())];
         expected.sort();
         assert_eq!(tenants, expected, "each shop's run in its own tenant: {first:?}");
 
@@ -275,7 +273,7 @@ async fn one_pass_serves_every_tenant_and_a_shop_with_a_run_still_open_is_not_du
             .exec(&app.state.db)
             .await
             .expect("set back");
-        let a_run = first.iter().find(|r| r.shop_id == ids(&[a_shop.clone()])[0]).expect("A's run").id;
+        let a_run = first.iter().find(|r| r.shop_id == a_id).expect("A's run").id;
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::State, Expr::value("RUNNING"))
             .filter(sync_run::Column::Id.eq(a_run))
@@ -284,7 +282,7 @@ async fn one_pass_serves_every_tenant_and_a_shop_with_a_run_still_open_is_not_du
             .expect("mark running");
         let queued = server::sync::enqueue_due(&app.state, None).await.expect("pass");
         let shops: Vec<i64> = queued.iter().map(|r| r.shop_id).collect();
-        assert_eq!(shops, ids(&[b_shop]), "only B is due: A's run is still open");
+        assert_eq!(shops, vec![b_id], "only B is due: A's run is still open");
         mall.task.abort();
     });
 }

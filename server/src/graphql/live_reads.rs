@@ -19,6 +19,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use moka::future::Cache;
 use sea_orm::DatabaseConnection;
 
@@ -55,28 +56,28 @@ where
 
 impl LiveReads {
     /// The tenant's needs-reply counts after the change `sequence`.
-    pub async fn counts(
-        &self,
-        db: &DatabaseConnection,
+    pub fn counts<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
         scope: Scope,
         sequence: Option<i64>,
-    ) -> Option<Arc<InboxCounts>> {
+    ) -> BoxFuture<'a, Option<Arc<InboxCounts>>> {
         let key = sequence.map(|s| (scope.tenant_id(), s));
-        shared(&self.counts, key, async { inbox::counts(db, scope).await.map(Arc::new) }).await
+        shared(&self.counts, key, async move { inbox::counts(db, scope).await.map(Arc::new) })
     }
 
     /// One inquiry of the tenant after the change `sequence` (`Some(None)`: not the tenant's, or
     /// gone). The caller has checked its actor may read inquiries.
-    pub async fn inquiry(
-        &self,
-        db: &DatabaseConnection,
+    pub fn inquiry<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
         scope: Scope,
         id: i64,
         sequence: Option<i64>,
-    ) -> Option<Option<Arc<inquiry::Model>>> {
+    ) -> BoxFuture<'a, Option<Option<Arc<inquiry::Model>>>> {
         let key = sequence.map(|s| (scope.tenant_id(), id, s));
-        let read = async move { Ok(scope.get::<inquiry::Entity>(db, id).await?.map(Arc::new)) };
-        shared(&self.inquiries, key, read).await
+        let read = async move { Ok(inbox::of_scope(db, scope, id).await?.map(Arc::new)) };
+        shared(&self.inquiries, key, read)
     }
 
     /// Reads held now (for the tests; the cache's own count lags its writes slightly).
@@ -89,7 +90,15 @@ impl LiveReads {
 
 /// `read` once per key (concurrent callers of one key wait for the same read); without a key,
 /// `read` for this caller alone. A failure is logged, given as `None` and not kept.
-async fn shared<K, V>(cache: &Cache<K, V>, key: Option<K>, read: impl Future<Output = AppResult<V>>) -> Option<V>
+///
+/// Boxed: a subscription's stream keeps room for the future it awaits for as long as it runs,
+/// and the cache's future with the read inside is several KiB — a pointer instead, for each
+/// of thousands of idle subscriptions.
+fn shared<'a, K, V>(
+    cache: &'a Cache<K, V>,
+    key: Option<K>,
+    read: impl Future<Output = AppResult<V>> + Send + 'a,
+) -> BoxFuture<'a, Option<V>>
 where
     K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
@@ -99,8 +108,10 @@ where
             tracing::warn!(error = ?e, "subscription: reading for a live event failed");
         })
     };
-    match key {
-        Some(key) => cache.try_get_with(key, logged).await.ok(),
-        None => logged.await.ok(),
-    }
+    Box::pin(async move {
+        match key {
+            Some(key) => cache.try_get_with(key, logged).await.ok(),
+            None => logged.await.ok(),
+        }
+    })
 }

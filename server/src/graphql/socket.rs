@@ -233,7 +233,9 @@ impl Executor for SocketExecutor {
         // Where a subscription leaves the sequence of the payload it is resolving.
         let position = Position::default();
         let resolved = position.clone();
-        stream::once(async move {
+        // Boxed: the stream keeps room for this future (reading the caller) for as long as the
+        // operation runs; a pointer instead, for each of thousands of idle subscriptions.
+        stream::once(Box::pin(async move {
             match this.session.current(&this.state).await {
                 Ok(Some(actor)) => {
                     let request = request.data(Loaders::new(&this.state, &actor)).data(actor).data(position);
@@ -248,7 +250,7 @@ impl Executor for SocketExecutor {
                 }
                 Err(e) => stream::once(async move { refused(e.into()) }).boxed(),
             }
-        })
+        }))
         .flatten()
         .map(move |mut r| {
             let _held = (&slot, &held);

@@ -119,7 +119,13 @@ pub async fn list(
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Option<inquiry::Model>> {
     actor.require(Permission::Read)?;
-    Ok(actor.scope.get::<inquiry::Entity>(db, id).await?)
+    of_scope(db, actor.scope, id).await
+}
+
+/// One inquiry of the scope's tenant, for a caller that checked its reader's permission itself
+/// (a read shared by several subscribers, `graphql/live_reads.rs`).
+pub async fn of_scope(db: &DatabaseConnection, scope: Scope, id: i64) -> AppResult<Option<inquiry::Model>> {
+    Ok(scope.get::<inquiry::Entity>(db, id).await?)
 }
 
 pub(crate) async fn must_get(db: &impl ConnectionTrait, scope: Scope, id: i64) -> AppResult<inquiry::Model> {

@@ -32,7 +32,7 @@ pub use failed_replies::{RetryForUpdate, retry_message, withdraw_message};
 pub use files::{AttachmentFile, CUSTOMER_FILE_MAX_BYTES, attachment_file, sniffed_type};
 pub(crate) use files::{check_file_contents, store_file};
 pub(crate) use listing::must_get;
-pub use listing::{InquiryFilter, attachments_of, contains, get, list, messages_of, of_orders};
+pub use listing::{InquiryFilter, attachments_of, contains, get, list, messages_of, of_orders, of_scope};
 pub use presence::announce_presence;
 pub use reads::{Reader, mark_read, unread_of};
 pub(crate) use reply::check_body;
