@@ -58,6 +58,17 @@ async fn auto_runs_of(app: &TestApp, shops: &[i64]) -> Vec<sync_run::Model> {
         .expect("runs")
 }
 
+/// As if these runs had been queued `minutes` ago.
+async fn queued_minutes_ago(app: &TestApp, runs: &[sync_run::Model], minutes: i64) {
+    let at = chrono::Utc::now() - chrono::TimeDelta::minutes(minutes);
+    sync_run::Entity::update_many()
+        .col_expr(sync_run::Column::CreatedAt, Expr::value(at))
+        .filter(sync_run::Column::Id.is_in(runs.iter().map(|r| r.id)))
+        .exec(&app.state.db)
+        .await
+        .expect("set back");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_due_shops_are_queued_once_and_performed_by_bounded_workers_of_every_process_each_run_once() {
     for backend in backends().await {
@@ -231,13 +242,7 @@ async fn the_scheduler_follows_each_shop_s_interval() {
         assert!(server::sync::enqueue_due(&app.state, None).await.expect("pass").is_empty(), "neither again at once");
 
         // Their last runs were queued five minutes ago.
-        let five_minutes_ago = chrono::Utc::now() - chrono::TimeDelta::seconds(300);
-        sync_run::Entity::update_many()
-            .col_expr(sync_run::Column::CreatedAt, Expr::value(five_minutes_ago))
-            .filter(sync_run::Column::Id.is_in(first.iter().map(|r| r.id)))
-            .exec(&app.state.db)
-            .await
-            .expect("set back");
+        queued_minutes_ago(&app, &first, 5).await;
         let again = server::sync::run_due_and_wait(&app.state, None, Duration::from_secs(60)).await.expect("pass");
         let shops: Vec<i64> = again.iter().map(|r| r.shop_id).collect();
         assert_eq!(shops, ids(&[minutely]), "only the one-minute shop is due after five minutes");
@@ -266,13 +271,7 @@ async fn one_pass_serves_every_tenant_and_a_shop_with_a_run_still_open_is_not_du
         assert_eq!(tenants, expected, "each shop's run in its own tenant: {first:?}");
 
         // Both last ran five minutes ago, but A's run is still marked running (a worker on it).
-        let five_minutes_ago = chrono::Utc::now() - chrono::TimeDelta::seconds(300);
-        sync_run::Entity::update_many()
-            .col_expr(sync_run::Column::CreatedAt, Expr::value(five_minutes_ago))
-            .filter(sync_run::Column::Id.is_in(first.iter().map(|r| r.id)))
-            .exec(&app.state.db)
-            .await
-            .expect("set back");
+        queued_minutes_ago(&app, &first, 5).await;
         let a_run = first.iter().find(|r| r.shop_id == a_id).expect("A's run").id;
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::State, Expr::value("RUNNING"))
