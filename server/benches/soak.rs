@@ -1,15 +1,18 @@
 //! `scripts/soak [SECONDS]` — load and soak: prints figures, asserts nothing (BENCHMARKS.md).
 //!
-//! One server in this process on a fresh SQLite file (`MADOGUCHI_BENCH_DATABASE_URL=postgres://…`
-//! for PostgreSQL, on a database that may be emptied), four tenants with 500 inquiries each,
+//! The real `madoguchi` binary as its own process (`MADOGUCHI_SOAK_BIN`: another build of it) on
+//! a fresh SQLite file (`MADOGUCHI_BENCH_DATABASE_URL=postgres://…` for PostgreSQL, on a
+//! database that may be emptied), four tenants with 500 inquiries each (written through the
+//! product's own calls before the server starts),
 //! 200 graphql-transport-ws subscribers (50 per tenant: inbox counts and inquiry updates) and
 //! an open-loop stream of mixed requests (`MADOGUCHI_SOAK_RATE`, default 300 a second: 45 %
 //! inbox pages, 25 % inbox counts, 15 % one inquiry with its thread, 15 % writes — a reply
 //! whose delivery waits, as the shop has no credentials) for `SECONDS` (default 60).
 //!
-//! Every 10 s it prints the requests done, errors, p50/p99 latency of that window, resident
-//! memory and open file descriptors (of this whole process: server and load together), and
-//! the events the subscribers received; at the end the totals.
+//! Every 10 s it prints the requests done, errors (a request unanswered after 10 s is one: the
+//! load never piles up past that), p50/p99 latency of that window, the server process's resident
+//! memory and open file descriptors, the load generator's resident memory, and the events the
+//! subscribers received; at the end the totals.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
@@ -17,6 +20,9 @@
 mod serve;
 #[path = "common/shops.rs"]
 mod shops;
+
+#[path = "../tests/common/mod.rs"]
+mod binary;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,20 +37,32 @@ use shared::MessageAuthor;
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 const TENANTS: usize = 4;
 const INQUIRIES_PER_TENANT: usize = 500;
 const SUBSCRIBERS_PER_TENANT: usize = 50;
 
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// A field of `/proc/<pid>/status` in KiB (`pid` "self": this load generator).
+fn status_kib(pid: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
         .unwrap_or(0)
 }
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+fn open_fds(pid: &str) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count()).unwrap_or(0)
+}
+
+/// The server binary's process, killed when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Latencies in microseconds, up to a minute, three significant digits: constant memory
@@ -106,7 +124,9 @@ async fn seed(st: &server::state::AppState, n: usize) -> anyhow::Result<Tenant> 
 async fn subscribe(base: &str, token: &str, received: Arc<AtomicU64>, errors: Arc<AtomicU64>) -> anyhow::Result<()> {
     let mut req = format!("ws://{base}/graphql").into_client_request()?;
     req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    // Small buffers: the load generator should not weigh on the machine.
+    let cfg = WebSocketConfig::default().read_buffer_size(8 * 1024).write_buffer_size(8 * 1024);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(cfg), false).await?;
     ws.send(WsMessage::text(
         json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}).to_string(),
     ))
@@ -144,18 +164,43 @@ async fn subscribe(base: &str, token: &str, received: Arc<AtomicU64>, errors: Ar
 async fn main() -> anyhow::Result<()> {
     let seconds: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
     let rate: u64 = std::env::var("MADOGUCHI_SOAK_RATE").ok().and_then(|r| r.parse().ok()).unwrap_or(300);
-    let served = serve::serve("soak").await?;
-    let app = &served.app;
-    println!("database: {}", served.database);
+    // Seeded through the product's own calls by a server in this process, stopped before the
+    // measured one starts on the same database.
+    let seeding = serve::serve("soak").await?;
+    println!("database: {}", seeding.database);
     let mut tenants = Vec::new();
     for n in 0..TENANTS {
-        tenants.push(Arc::new(seed(&app.state, n).await?));
+        tenants.push(Arc::new(seed(&seeding.app.state, n).await?));
     }
     println!("seeded {TENANTS} tenants × {INQUIRIES_PER_TENANT} inquiries");
+    let (dir, url) = (seeding.dir.clone(), seeding.url.clone());
+    let db = seeding.app.state.db.clone();
+    seeding.app.stop(Duration::from_secs(5)).await;
+    db.close().await?;
+
+    let program = std::env::var("MADOGUCHI_SOAK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_madoguchi").to_owned());
+    let mut child = std::process::Command::new(&program)
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("--spa-dir")
+        .arg(dir.join("no-app"))
+        .env("MADOGUCHI_DATABASE_URL", &url)
+        .env("MADOGUCHI_SECRET_KEY", "soak")
+        .env_remove("MADOGUCHI_LISTEN")
+        .env_remove("MADOGUCHI_DEMO")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()?;
+    let base = binary::listening_address(&mut child);
+    let child = Child(child);
+    let pid = child.0.id().to_string();
+    println!("server: {program} (pid {pid}) on {base}");
 
     let events = Arc::new(AtomicU64::new(0));
     let socket_errors = Arc::new(AtomicU64::new(0));
-    let base = served.base.clone();
     for t in &tenants {
         for _ in 0..SUBSCRIBERS_PER_TENANT {
             subscribe(&base, &t.token, events.clone(), socket_errors.clone()).await?;
@@ -163,14 +208,19 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{} subscribers connected", TENANTS * SUBSCRIBERS_PER_TENANT);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    println!("start: RSS {} MiB, {} open file descriptors", status_kib("VmRSS:") / 1024, open_fds());
+    println!(
+        "start: server RSS {} MiB, {} open file descriptors; load generator RSS {} MiB",
+        status_kib(&pid, "VmRSS:") / 1024,
+        open_fds(&pid),
+        status_kib("self", "VmRSS:") / 1024
+    );
     println!("load: {rate} requests/s for {seconds} s");
     println!(
-        "{:>5} {:>8} {:>7} {:>9} {:>9} {:>9} {:>6} {:>9}",
-        "t(s)", "requests", "errors", "p50 ms", "p99 ms", "RSS MiB", "fds", "events"
+        "{:>5} {:>8} {:>7} {:>9} {:>9} {:>9} {:>6} {:>9} {:>9}",
+        "t(s)", "requests", "errors", "p50 ms", "p99 ms", "RSS MiB", "fds", "load MiB", "events"
     );
 
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).timeout(Duration::from_secs(10)).build()?;
     let window = Arc::new(Mutex::new(histogram()));
     let all = Arc::new(Mutex::new(histogram()));
     let errors = Arc::new(AtomicU64::new(0));
@@ -253,14 +303,15 @@ async fn main() -> anyhow::Result<()> {
         if started.elapsed() >= next_report {
             let w = std::mem::replace(&mut *window.lock().await, histogram());
             println!(
-                "{:>5} {:>8} {:>7} {:>9.2} {:>9.2} {:>9} {:>6} {:>9}",
+                "{:>5} {:>8} {:>7} {:>9.2} {:>9.2} {:>9} {:>6} {:>9} {:>9}",
                 next_report.as_secs(),
                 done.load(Ordering::Relaxed),
                 errors.load(Ordering::Relaxed),
                 ms_at(&w, 0.50),
                 ms_at(&w, 0.99),
-                status_kib("VmRSS:") / 1024,
-                open_fds(),
+                status_kib(&pid, "VmRSS:") / 1024,
+                open_fds(&pid),
+                status_kib("self", "VmRSS:") / 1024,
                 events.load(Ordering::Relaxed)
             );
             next_report += Duration::from_secs(10);
@@ -278,16 +329,18 @@ async fn main() -> anyhow::Result<()> {
         everything.max() as f64 / 1000.0
     );
     println!(
-        "subscribers: {} events received, {} socket errors; end: RSS {} MiB (peak {} MiB), {} open file descriptors",
+        "subscribers: {} events received, {} socket errors; end: server RSS {} MiB (peak {} MiB), {} open file descriptors; load generator RSS {} MiB",
         events.load(Ordering::Relaxed),
         socket_errors.load(Ordering::Relaxed),
-        status_kib("VmRSS:") / 1024,
-        status_kib("VmHWM:") / 1024,
-        open_fds()
+        status_kib(&pid, "VmRSS:") / 1024,
+        status_kib(&pid, "VmHWM:") / 1024,
+        open_fds(&pid),
+        status_kib("self", "VmRSS:") / 1024
     );
     if let Some(e) = first_error.lock().await.as_ref() {
         println!("first error: {e}");
     }
-    let _ = std::fs::remove_dir_all(&served.dir);
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

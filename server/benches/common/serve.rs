@@ -2,6 +2,7 @@
 //! (or on `MADOGUCHI_BENCH_DATABASE_URL`, a PostgreSQL database that may be emptied), listening
 //! on a free loopback port.
 
+#[allow(dead_code, reason = "each bench reads the fields it needs")]
 pub struct Served {
     pub app: server::App,
     /// `127.0.0.1:port`
@@ -10,6 +11,8 @@ pub struct Served {
     pub database: &'static str,
     /// The server's data folder (remove it when done).
     pub dir: std::path::PathBuf,
+    /// The database it runs on.
+    pub url: String,
 }
 
 /// Starts the server `name` (the folder's and the SQLite file's name) and serves it.
@@ -33,5 +36,5 @@ pub async fn serve(name: &str) -> anyhow::Result<Served> {
         let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
     });
     let database = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-    Ok(Served { app, base, database, dir })
+    Ok(Served { app, base, database, dir, url })
 }
