@@ -306,16 +306,6 @@ async fn delivery() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The server binary's process, killed when dropped.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 async fn idle() -> anyhow::Result<()> {
     let sockets = env_usize("MADOGUCHI_FANOUT_IDLE", 5_000);
     let tenant_count = env_usize("MADOGUCHI_FANOUT_IDLE_TENANTS", 50).max(1);
@@ -343,23 +333,7 @@ async fn idle() -> anyhow::Result<()> {
     }
 
     let program = std::env::var("MADOGUCHI_FANOUT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_madoguchi").to_owned());
-    let mut child = std::process::Command::new(program)
-        .arg("serve")
-        .args(["--listen", "127.0.0.1:0"])
-        .arg("--data-dir")
-        .arg(&dir)
-        .arg("--spa-dir")
-        .arg(dir.join("no-app"))
-        .env("MADOGUCHI_DATABASE_URL", &url)
-        .env("MADOGUCHI_SECRET_KEY", "fanout-idle")
-        .env_remove("MADOGUCHI_LISTEN")
-        .env_remove("MADOGUCHI_DEMO")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()?;
-    let base = binary::listening_address(&mut child);
-    let child = Child(child);
+    let (child, base) = serve::binary(&program, &dir, &url, "fanout-idle")?;
     let pid = child.0.id().to_string();
     // Let start-up work settle, then one request so the first-use allocations are made.
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -55,16 +55,6 @@ fn open_fds(pid: &str) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count()).unwrap_or(0)
 }
 
-/// The server binary's process, killed when dropped.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Latencies in microseconds, up to a minute, three significant digits: constant memory
 /// however long the soak runs (a list of every latency would grow with it).
 fn histogram() -> Histogram<u64> {
@@ -179,23 +169,7 @@ async fn main() -> anyhow::Result<()> {
     db.close().await?;
 
     let program = std::env::var("MADOGUCHI_SOAK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_madoguchi").to_owned());
-    let mut child = std::process::Command::new(&program)
-        .arg("serve")
-        .args(["--listen", "127.0.0.1:0"])
-        .arg("--data-dir")
-        .arg(&dir)
-        .arg("--spa-dir")
-        .arg(dir.join("no-app"))
-        .env("MADOGUCHI_DATABASE_URL", &url)
-        .env("MADOGUCHI_SECRET_KEY", "soak")
-        .env_remove("MADOGUCHI_LISTEN")
-        .env_remove("MADOGUCHI_DEMO")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()?;
-    let base = binary::listening_address(&mut child);
-    let child = Child(child);
+    let (child, base) = serve::binary(&program, &dir, &url, "soak")?;
     let pid = child.0.id().to_string();
     println!("server: {program} (pid {pid}) on {base}");
 

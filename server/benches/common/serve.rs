@@ -38,3 +38,35 @@ pub async fn serve(name: &str) -> anyhow::Result<Served> {
     let database = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     Ok(Served { app, base, database, dir, url })
 }
+
+/// The `madoguchi` binary as a server process of its own, killed when dropped.
+pub struct Process(pub std::process::Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `program serve` on `url` with `dir` as its data folder (no browser app), listening on
+/// a free loopback port; returns the process and its `127.0.0.1:port`.
+pub fn binary(program: &str, dir: &std::path::Path, url: &str, secret: &str) -> anyhow::Result<(Process, String)> {
+    let mut child = std::process::Command::new(program)
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--spa-dir")
+        .arg(dir.join("no-app"))
+        .env("MADOGUCHI_DATABASE_URL", url)
+        .env("MADOGUCHI_SECRET_KEY", secret)
+        .env_remove("MADOGUCHI_LISTEN")
+        .env_remove("MADOGUCHI_DEMO")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()?;
+    let base = super::binary::listening_address(&mut child);
+    Ok((Process(child), base))
+}
